@@ -1,0 +1,106 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// One set of settings for every target: Swift 6 language mode and the strict
+/// upcoming features, so every module is held to the same bar.
+let strictSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "Kheo",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "kheo", targets: ["kheo"]),
+        .library(name: "PostgresClient", targets: ["PostgresClient"]),
+        .library(name: "Kheo", targets: ["Kheo"]),
+        .library(name: "KheoTesting", targets: ["KheoTesting"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // libpq, as Debian's libpq-dev ships it. Only PostgresClient imports it.
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        .target(
+            name: "PostgresClient",
+            dependencies: [
+                "CLibPQ",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Runs a PostgreSQL cluster of our own (initdb + pg_ctl) for the CLI and tests.
+        .target(
+            name: "LocalPostgres",
+            dependencies: [
+                "PostgresClient",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "Kheo",
+            dependencies: [
+                "PostgresClient",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings,
+            plugins: ["EmbedMigrations"]
+        ),
+        .executableTarget(
+            name: "kheo",
+            dependencies: [
+                "Kheo",
+                "LocalPostgres",
+                "PostgresClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "KheoTesting",
+            dependencies: [
+                "Kheo",
+                "LocalPostgres",
+                "PostgresClient",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Build-time tool: turns sql/NNNN_name.sql into Swift so the binary carries its schema.
+        .executableTarget(
+            name: "EmbedSQL",
+            swiftSettings: strictSettings
+        ),
+        .plugin(
+            name: "EmbedMigrations",
+            capability: .buildTool(),
+            dependencies: ["EmbedSQL"]
+        ),
+        .testTarget(
+            name: "PostgresClientTests",
+            dependencies: ["PostgresClient", "KheoTesting"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "LocalPostgresTests",
+            dependencies: ["LocalPostgres", "PostgresClient", "KheoTesting"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "KheoTests",
+            dependencies: ["Kheo", "PostgresClient", "KheoTesting", "kheo"],
+            swiftSettings: strictSettings
+        ),
+    ]
+)

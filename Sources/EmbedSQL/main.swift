@@ -1,0 +1,66 @@
+import Foundation
+
+// Build-time generator (run by the EmbedMigrations plugin, never shipped):
+// writes a Swift file defining `Migration.embedded` from sql/NNNN_name.sql files.
+// Usage: EmbedSQL OUTPUT.swift FILE.sql...
+// A misnamed or duplicate-numbered file fails the build with a message naming it.
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+    exit(1)
+}
+
+let arguments = CommandLine.arguments.dropFirst()
+guard let outputPath = arguments.first else { fail("usage: EmbedSQL OUTPUT.swift FILE.sql...") }
+
+var entries: [(version: Int, name: String, sql: String)] = []
+for path in arguments.dropFirst() {
+    let fileName = URL(fileURLWithPath: path).lastPathComponent
+    let stem = fileName.dropLast(".sql".count)
+    guard let underscore = stem.firstIndex(of: "_"),
+        let version = Int(stem[..<underscore]), version > 0,
+        stem[..<underscore].allSatisfy(\.isNumber),
+        !stem[stem.index(after: underscore)...].isEmpty
+    else {
+        fail("sql/\(fileName): migration files are named NNNN_description.sql (e.g. 0002_jobs.sql)")
+    }
+    if let clash = entries.first(where: { $0.version == version }) {
+        fail("sql/\(fileName): version \(version) is already used by \(clash.name); give it the next free number")
+    }
+    guard let data = FileManager.default.contents(atPath: path), let sql = String(data: data, encoding: .utf8) else {
+        fail("sql/\(fileName): cannot be read as UTF-8 text")
+    }
+    entries.append((version, String(stem), sql))
+}
+entries.sort { $0.version < $1.version }
+
+/// A raw string literal whose delimiter cannot occur in the text.
+func literal(_ text: String) -> String {
+    var longestRun = 0
+    var run = 0
+    for character in text {
+        run = character == "#" ? run + 1 : 0
+        longestRun = max(longestRun, run)
+    }
+    let hashes = String(repeating: "#", count: longestRun + 1)
+    return "\(hashes)\"\"\"\n\(text)\n\"\"\"\(hashes)"
+}
+
+var source = """
+    // Generated at build time by EmbedSQL from the package's sql/ folder. Do not edit.
+
+    extension Migration {
+        /// Every migration in sql/, in version order, as they were when this binary was built.
+        public static let embedded: [Migration] = [
+
+    """
+for entry in entries {
+    source += "        Migration(version: \(entry.version), name: \"\(entry.name)\", sql: \(literal(entry.sql))),\n"
+}
+source += "    ]\n}\n"
+
+do {
+    try source.write(toFile: outputPath, atomically: true, encoding: .utf8)
+} catch {
+    fail("cannot write \(outputPath): \(error)")
+}

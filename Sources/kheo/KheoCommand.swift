@@ -1,0 +1,19 @@
+import ArgumentParser
+
+/// `kheo`: the one executable of the Kheo job queue.
+@main
+struct KheoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kheo",
+        abstract: "Kheo: a PostgreSQL job queue, and the Dân vận khéo administration built on it.",
+        discussion: """
+            Every command uses DATABASE_URL when it is set. Without it, Kheo starts (or
+            reuses) its own PostgreSQL cluster under KHEO_HOME, reachable only through a
+            Unix socket.
+
+            Start here:  kheo demo
+            """,
+        version: "0.1.0",
+        subcommands: [DemoCommand.self, MigrateCommand.self, DatabaseCommand.self]
+    )
+}
