@@ -89,7 +89,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PostgresClientTests",
-            dependencies: ["PostgresClient", "KheoTesting"],
+            dependencies: ["PostgresClient", "LocalPostgres", "KheoTesting"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -17,8 +17,10 @@ public struct PostgresBinaries: Sendable {
 
     static let required = ["initdb", "pg_ctl", "postgres"]
 
-    public static func locate(environment: [String: String]? = nil) throws(LocalClusterError) -> PostgresBinaries {
-        let candidates = candidateDirectories(environment: environment ?? ProcessInfo.processInfo.environment)
+    /// - Parameter searchSystemDirectories: also look where distributions install them
+    ///   (pg_config, /usr/lib/postgresql); off only to test the error.
+    public static func locate(environment: [String: String]? = nil, searchSystemDirectories: Bool = true) throws(LocalClusterError) -> PostgresBinaries {
+        let candidates = candidateDirectories(environment: environment ?? ProcessInfo.processInfo.environment, system: searchSystemDirectories)
         for directory in candidates where required.allSatisfy({ FileManager.default.isExecutableFile(atPath: "\(directory)/\($0)") }) {
             return PostgresBinaries(directory: directory)
         }
@@ -30,9 +32,17 @@ public struct PostgresBinaries: Sendable {
         )
     }
 
-    private static func candidateDirectories(environment: [String: String]) -> [String] {
+    private static func candidateDirectories(environment: [String: String], system: Bool) -> [String] {
         var directories: [String] = []
         if let explicit = environment["KHEO_PG_BINDIR"], !explicit.isEmpty { directories.append(explicit) }
+        if system { directories += systemDirectories() }
+        directories += (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map(String.init)
+        var seen = Set<String>()
+        return directories.filter { seen.insert($0).inserted }
+    }
+
+    private static func systemDirectories() -> [String] {
+        var directories: [String] = []
         for pgConfig in ["/usr/bin/pg_config", "/usr/local/bin/pg_config"] where FileManager.default.isExecutableFile(atPath: pgConfig) {
             if let output = try? CommandRunner.run(pgConfig, ["--bindir"]), output.status == 0 {
                 directories.append(output.text.trimmingCharacters(in: .whitespacesAndNewlines))
@@ -44,8 +54,6 @@ public struct PostgresBinaries: Sendable {
             directories.append("\(debianRoot)/\(version)/bin")
         }
         directories.append("/usr/local/pgsql/bin")
-        directories += (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map(String.init)
-        var seen = Set<String>()
-        return directories.filter { seen.insert($0).inserted }
+        return directories
     }
 }

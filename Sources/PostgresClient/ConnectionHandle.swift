@@ -50,7 +50,28 @@ final class ConnectionHandle: @unchecked Sendable {
             PQfinish(raw)
             throw classifyConnectFailure(message, configuration: configuration)
         }
-        return ConnectionHandle(raw: raw, id: id)
+        let handle = ConnectionHandle(raw: raw, id: id)
+        handle.receiveNotices()
+        return handle
+    }
+
+    /// Routes the server's notices to `noticeReceived` instead of libpq's default,
+    /// which prints them on standard error. The handle outlives the receiver: the
+    /// receiver belongs to `raw`, which `deinit` finishes.
+    private func receiveNotices() {
+        PQsetNoticeReceiver(raw, { context, result in
+            guard let context, let result else { return }
+            Unmanaged<ConnectionHandle>.fromOpaque(context).takeUnretainedValue().noticeReceived(result)
+        }, Unmanaged.passUnretained(self).toOpaque())
+    }
+
+    /// A FATAL or PANIC arriving while the connection idles is the server ending the
+    /// session (terminated backend, shutdown); libpq reports it as a notice, so this is
+    /// where such a connection learns it is dead. Other notices are dropped.
+    private func noticeReceived(_ result: OpaquePointer) {
+        guard let severity = PQresultErrorField(result, Int32(UInt8(ascii: "V"))) else { return }
+        let level = String(cString: severity)
+        if level == "FATAL" || level == "PANIC" { markBroken() }
     }
 
     /// Whether the connection can be handed out: open, outside any transaction, and
@@ -62,8 +83,9 @@ final class ConnectionHandle: @unchecked Sendable {
         }
         var descriptor = pollfd(fd: PQsocket(raw), events: Int16(POLLIN), revents: 0)
         guard poll(&descriptor, 1, 0) > 0 else { return true }
-        // Readable while idle: either notifications (harmless) or the server hanging up.
-        if PQconsumeInput(raw) == 0 || PQstatus(raw) != CONNECTION_OK {
+        // Readable while idle: notifications (harmless) or the server hanging up, which
+        // sends a FATAL error (seen by the notice receiver once parsed) and closes.
+        if PQconsumeInput(raw) == 0 || PQisBusy(raw) != 0 || isBroken || PQstatus(raw) != CONNECTION_OK {
             markBroken()
             return false
         }
@@ -78,7 +100,7 @@ final class ConnectionHandle: @unchecked Sendable {
             throw connectionError(statement: statement)
         }
         switch PQresultStatus(result) {
-        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY, PGRES_COPY_IN:
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
             return PostgresResult(raw: result)
         default:
             let error = serverError(result, statement: statement)

@@ -53,10 +53,11 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
     public var description: String {
         var text = "postgresql://"
         if let user { text += "\(user)@" }
-        if let host, !host.hasPrefix("/") { text += host }
-        if let port { text += ":\(port)" }
+        let socket = host?.hasPrefix("/") == true
+        if let host, !socket { text += host }
+        if let port, !socket { text += ":\(port)" }
         text += "/\(database ?? "")"
-        if let host, host.hasPrefix("/") { text += "?host=\(host)" }
+        if let host, socket { text += "?host=\(host)" }
         return text
     }
 
@@ -97,4 +98,40 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
         }
         return names
     }()
+}
+
+extension PostgresConfiguration {
+    /// The configuration as a `postgresql://` URL that `init(url:)` reads back the same.
+    ///
+    /// Includes the password, percent-encoded: hand it to a child process or psql, never
+    /// to a log (log `description` instead).
+    public var url: String {
+        func encode(_ text: String) -> String {
+            var encoded = ""
+            for byte in text.utf8 {
+                let character = Character(Unicode.Scalar(byte))
+                if byte < 0x80, character.isLetter || character.isNumber || "-._~".contains(character) {
+                    encoded.append(character)
+                } else {
+                    encoded += "%" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true)
+                }
+            }
+            return encoded
+        }
+        var text = "postgresql://"
+        if let user {
+            text += encode(user)
+            if let password { text += ":" + encode(password) }
+            text += "@"
+        }
+        var query: [String] = []
+        if let host {
+            if host.hasPrefix("/") { query.append("host=" + encode(host)) } else { text += host.contains(":") ? "[\(host)]" : host }
+        }
+        if let port { query.append("port=\(port)") }
+        text += "/" + encode(database ?? "")
+        if connectTimeout != Self.defaultConnectTimeout { query.append("connect_timeout=\(connectTimeout)") }
+        for (key, value) in options.sorted(by: { $0.key < $1.key }) { query.append(encode(key) + "=" + encode(value)) }
+        return query.isEmpty ? text : text + "?" + query.joined(separator: "&")
+    }
 }

@@ -9,11 +9,15 @@ extension PostgresConnection {
     /// stored. Returns the number of rows the server stored.
     @discardableResult
     public func copy(_ sql: String, _ body: (inout PostgresCopyWriter) throws -> Void) throws -> Int {
-        let start = try handle.check(PQexec(handle.raw, sql), statement: "copy")
-        guard PQresultStatus(start.raw) == PGRES_COPY_IN else {
+        let start = PQexec(handle.raw, sql)
+        if let start, PQresultStatus(start) == PGRES_COPY_IN {
+            PQclear(start)
+        } else {
+            // An error (thrown by check) or a statement that is not COPY … FROM STDIN.
+            _ = try handle.check(start, statement: "copy")
             throw PostgresError(
                 code: .transactionMisuse,
-                message: "copy(_:) needs a COPY … FROM STDIN statement",
+                message: "copy(_:_:) needs a COPY … FROM STDIN statement",
                 statement: "copy"
             )
         }

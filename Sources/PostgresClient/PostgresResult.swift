@@ -19,7 +19,7 @@ public final class PostgresResult: @unchecked Sendable, RandomAccessCollection {
         var types: [PostgresType] = []
         var index: [String: Int] = [:]
         for column in 0..<count {
-            let name = String(cString: PQfname(raw, Int32(column)))
+            let name = PQfname(raw, Int32(column)).map { String(cString: $0) } ?? ""
             names.append(name)
             types.append(PostgresType(oid: PQftype(raw, Int32(column))))
             if index[name] == nil { index[name] = column }

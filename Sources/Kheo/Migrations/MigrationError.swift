@@ -1,6 +1,6 @@
 /// Why `kheo migrate` refused to run: the database and this binary disagree about the
 /// schema's history. Nothing was applied when this is thrown.
-public struct MigrationError: Error, Sendable, CustomStringConvertible {
+public struct MigrationError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Reason: Sendable, Equatable {
         /// An applied migration's file was edited after it ran.
         case changedAfterApplying(version: Int, name: String)
@@ -11,6 +11,8 @@ public struct MigrationError: Error, Sendable, CustomStringConvertible {
     }
 
     public let reason: Reason
+
+    public init(reason: Reason) { self.reason = reason }
 
     public var description: String {
         switch reason {

@@ -1,0 +1,102 @@
+import Foundation
+import Kheo
+import LocalPostgres
+import PostgresClient
+import Synchronization
+
+/// The PostgreSQL server one test process shares: `DATABASE_URL` when set, otherwise a
+/// throwaway cluster started on first use and deleted when the process exits.
+///
+/// On it, a template database is migrated once; each test then gets its own copy
+/// (`CREATE DATABASE … TEMPLATE`), which takes milliseconds and lets tests run in
+/// parallel without seeing each other's rows.
+final class TestServer: Sendable {
+    /// Where to connect as an administrator (a role that may create databases).
+    let admin: PostgresConfiguration
+    /// The throwaway cluster, when we started one.
+    let cluster: LocalCluster?
+    /// Lends administrator connections for creating and dropping test databases.
+    let adminPool: PostgresConnectionPool
+    /// The migrated database each test database is copied from.
+    let templateName: String
+    private let counter = Atomic<Int>(0)
+
+    /// The shared server, started once per process; its failure is every test's failure.
+    static let shared: Result<TestServer, TestHarnessError> = {
+        do {
+            let server = try TestServer.start()
+            atexit { TestServer.shutdownShared() }
+            return .success(server)
+        } catch {
+            return .failure(error as? TestHarnessError ?? TestHarnessError(
+                """
+                Tests need a real PostgreSQL and none could be had: \(error)
+                Either set DATABASE_URL to a server where this role may create databases, or
+                install the PostgreSQL server so a throwaway cluster can be started:
+                  apt-get update && apt-get install -y postgresql postgresql-contrib libpq-dev pkg-config
+                """
+            ))
+        }
+    }()
+
+    private init(admin: PostgresConfiguration, cluster: LocalCluster?) throws {
+        self.admin = admin
+        self.cluster = cluster
+        self.adminPool = try PostgresConnectionPool(admin, configuration: .init(maximumConnections: 4, checkoutTimeout: .seconds(60)))
+        self.templateName = "kheo_template_\(getpid())"
+    }
+
+    private static func start() throws -> TestServer {
+        let server: TestServer
+        if let url = ProcessInfo.processInfo.environment["DATABASE_URL"], !url.isEmpty {
+            server = try TestServer(admin: try PostgresConfiguration(url: url), cluster: nil)
+        } else {
+            let cluster = try TestCluster.makeThrowaway(label: "shared")
+            var admin = cluster.connectionConfiguration
+            admin.database = "postgres"
+            server = try TestServer(admin: admin, cluster: cluster)
+        }
+        try server.createTemplate()
+        return server
+    }
+
+    private func createTemplate() throws {
+        try adminPool.withConnection { admin in
+            let name = try admin.quoteIdentifier(templateName)
+            try admin.execute(script: "DROP DATABASE IF EXISTS \(name)")
+            try admin.execute(script: "CREATE DATABASE \(name) TEMPLATE template0 ENCODING 'UTF8'")
+        }
+        var template = admin
+        template.database = templateName
+        let connection = try PostgresConnection.connect(to: template)
+        try Migrator().migrate(on: connection)
+    }
+
+    /// Creates a database for one test: migrated (a copy of the template) or empty.
+    func createDatabase(migrated: Bool) throws -> PostgresConfiguration {
+        let name = "kheo_test_\(getpid())_\(counter.add(1, ordering: .relaxed).newValue)"
+        try adminPool.withConnection { admin in
+            let source = try admin.quoteIdentifier(migrated ? templateName : "template0")
+            try admin.execute(script: "CREATE DATABASE \(try admin.quoteIdentifier(name)) TEMPLATE \(source) ENCODING 'UTF8'")
+        }
+        var configuration = admin
+        configuration.database = name
+        return configuration
+    }
+
+    /// Drops a test database, ending any session still in it.
+    func dropDatabase(_ name: String) throws {
+        try adminPool.withConnection { admin in
+            try admin.execute(script: "DROP DATABASE IF EXISTS \(try admin.quoteIdentifier(name)) WITH (FORCE)")
+        }
+    }
+
+    private static func shutdownShared() {
+        guard case .success(let server) = shared else { return }
+        if let cluster = server.cluster {
+            try? cluster.destroy()
+        } else {
+            try? server.dropDatabase(server.templateName)
+        }
+    }
+}
