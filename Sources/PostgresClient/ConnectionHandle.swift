@@ -117,7 +117,7 @@ final class ConnectionHandle: @unchecked Sendable {
         }
         let sqlState = field(Int32(UInt8(ascii: "C")))
         var message = field(Int32(UInt8(ascii: "M")))
-            ?? Self.lastMessage(raw).trimmingTrailingNewlines()
+            ?? Self.lastMessage(raw).oneLine()
         if message.isEmpty { message = "the statement failed without a message" }
         if PQstatus(raw) != CONNECTION_OK {
             markBroken()
@@ -144,7 +144,7 @@ final class ConnectionHandle: @unchecked Sendable {
         markBroken()
         return PostgresError(
             code: .connectionLost,
-            message: "the connection to the server was lost: \(Self.lastMessage(raw).trimmingTrailingNewlines())",
+            message: "the connection to the server was lost: \(Self.lastMessage(raw).oneLine())",
             hint: "the server restarted or the network failed; the connection was discarded, retry on a new one",
             statement: statement
         )
@@ -152,7 +152,7 @@ final class ConnectionHandle: @unchecked Sendable {
 
     static func lastMessage(_ raw: OpaquePointer) -> String {
         guard let message = PQerrorMessage(raw) else { return "" }
-        return String(cString: message).trimmingTrailingNewlines()
+        return String(cString: message).oneLine()
     }
 
     /// Gives a failed connection attempt a code and advice. libpq reports these as text
@@ -184,13 +184,11 @@ final class ConnectionHandle: @unchecked Sendable {
 }
 
 extension String {
-    func trimmingTrailingNewlines() -> String {
+    /// libpq's messages end in a newline and continue on tab-indented lines; as one
+    /// line they fit a log entry and an error description.
+    func oneLine() -> String {
         var text = Substring(self)
         while let last = text.last, last.isNewline || last == " " { text = text.dropLast() }
-        return String(text).replacingTabsAndNewlines()
-    }
-
-    private func replacingTabsAndNewlines() -> String {
-        String(map { $0 == "\n" || $0 == "\t" ? " " : $0 })
+        return String(text.map { $0 == "\n" || $0 == "\t" ? " " : $0 })
     }
 }

@@ -81,18 +81,19 @@ public struct Migrator: Sendable {
 
     /// The migrations still to apply, after checking the history against the binary.
     private func pendingMigrations(on connection: PostgresConnection) throws -> [Migration] {
+        var newestApplied = 0
+        var pendingVersions = Set<Int>()
         for status in try status(on: connection) {
             switch status.state {
             case .changed: throw MigrationError(reason: .changedAfterApplying(version: status.version, name: status.name))
             case .unknown: throw MigrationError(reason: .unknownApplied(version: status.version, name: status.name))
-            case .applied, .pending: continue
+            case .applied: newestApplied = max(newestApplied, status.version)
+            case .pending: pendingVersions.insert(status.version)
             }
         }
-        let applied = try appliedMigrations(on: connection)
-        let newest = applied.keys.max() ?? 0
-        let pending = migrations.filter { applied[$0.version] == nil }
-        if let early = pending.first(where: { $0.version < newest }) {
-            throw MigrationError(reason: .outOfOrder(version: early.version, name: early.name, newestApplied: newest))
+        let pending = migrations.filter { pendingVersions.contains($0.version) }
+        if let early = pending.first(where: { $0.version < newestApplied }) {
+            throw MigrationError(reason: .outOfOrder(version: early.version, name: early.name, newestApplied: newestApplied))
         }
         return pending
     }
