@@ -80,8 +80,7 @@ extension Bool: PostgresDecodable {
 extension String: PostgresDecodable {
     /// Reads the character types, `name`, and JSON as its text (jsonb's version byte dropped).
     public static func decode(from cell: PostgresCell) throws(PostgresError) -> String {
-        let textTypes: [PostgresType] = [.text, .varchar, .bpchar, .name, .char, .unknownLiteral, .json, .jsonb]
-        guard textTypes.contains(cell.type) else { throw cell.mismatch(String.self, accepted: textTypes) }
+        guard AcceptedTypes.text.contains(cell.type) else { throw cell.mismatch(String.self, accepted: AcceptedTypes.text) }
         guard var bytes = cell.bytes else { return "" }
         if cell.type == .jsonb {
             guard bytes.first == 1 else { throw cell.malformed(String.self, "unknown jsonb format version") }
@@ -136,13 +135,21 @@ public protocol PostgresArrayDecodable: PostgresDecodable {
 }
 
 extension Int64: PostgresArrayDecodable {
-    public static var acceptedArrayTypes: [PostgresType] { [.int8Array, .int4Array, .int2Array] }
+    public static var acceptedArrayTypes: [PostgresType] { AcceptedTypes.integerArrays }
 }
 
 extension Int: PostgresArrayDecodable {
-    public static var acceptedArrayTypes: [PostgresType] { [.int8Array, .int4Array, .int2Array] }
+    public static var acceptedArrayTypes: [PostgresType] { AcceptedTypes.integerArrays }
 }
 
 extension String: PostgresArrayDecodable {
-    public static var acceptedArrayTypes: [PostgresType] { [.textArray, .varcharArray] }
+    public static var acceptedArrayTypes: [PostgresType] { AcceptedTypes.textArrays }
+}
+
+/// Column types the decoders accept, built once: decoders run for every field of every
+/// row, so they must not allocate a fresh list on each call.
+private enum AcceptedTypes {
+    static let text: [PostgresType] = [.text, .varchar, .bpchar, .name, .char, .unknownLiteral, .json, .jsonb]
+    static let integerArrays: [PostgresType] = [.int8Array, .int4Array, .int2Array]
+    static let textArrays: [PostgresType] = [.textArray, .varcharArray]
 }

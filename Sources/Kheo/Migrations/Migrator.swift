@@ -135,14 +135,11 @@ public struct Migrator: Sendable {
     }
 
     /// The history table lives in the `kheo` schema that the first migration creates,
-    /// so it is made inside that first migration's transaction.
+    /// so it is made inside that first migration's transaction (a no-op after that).
     private func ensureHistoryTable(on connection: PostgresConnection) throws {
-        guard try !connection.query("SELECT to_regclass('kheo.schema_migrations') IS NOT NULL").single().decode(0, as: Bool.self) else {
-            return
-        }
         try connection.execute(
             script: """
-                CREATE TABLE kheo.schema_migrations (
+                CREATE TABLE IF NOT EXISTS kheo.schema_migrations (
                     version    integer PRIMARY KEY,
                     name       text NOT NULL,
                     checksum   text NOT NULL,
