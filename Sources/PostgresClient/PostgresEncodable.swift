@@ -89,3 +89,7 @@ extension Int: PostgresArrayElement { public static var postgresArrayType: Postg
 extension Int64: PostgresArrayElement { public static var postgresArrayType: PostgresType { .int8Array } }
 extension Int32: PostgresArrayElement { public static var postgresArrayType: PostgresType { .int4Array } }
 extension String: PostgresArrayElement { public static var postgresArrayType: PostgresType { .textArray } }
+/// `nil` elements are sent as SQL NULL inside the array.
+extension Optional: PostgresArrayElement where Wrapped: PostgresArrayElement {
+    public static var postgresArrayType: PostgresType { Wrapped.postgresArrayType }
+}

@@ -14,6 +14,9 @@ struct KheoCommand: ParsableCommand {
             Start here:  kheo demo
             """,
         version: "0.1.0",
-        subcommands: [DemoCommand.self, MigrateCommand.self, DatabaseCommand.self]
+        subcommands: [
+            DemoCommand.self, EnqueueCommand.self, WorkCommand.self, JobsCommand.self,
+            MigrateCommand.self, DatabaseCommand.self,
+        ]
     )
 }

@@ -1,4 +1,6 @@
+import ArgumentParser
 import Foundation
+import Kheo
 import LocalPostgres
 import Logging
 import PostgresClient
@@ -37,5 +39,25 @@ struct DatabaseTarget {
         case .alreadyRunning: "already running, reused"
         }
         return "embedded cluster at \(cluster.root) (\(what))"
+    }
+}
+
+extension DatabaseTarget {
+    /// Makes sure the schema is current before a command uses the queue. The embedded
+    /// cluster is ours, so it is migrated on the spot; a `DATABASE_URL` database belongs
+    /// to an operator, who runs `kheo migrate` deliberately (e.g. before a rollout).
+    func prepareSchema(logger: Logger) throws {
+        let connection = try PostgresConnection.connect(to: configuration, logger: logger)
+        let migrator = Migrator(logger: logger)
+        if cluster != nil {
+            _ = try migrator.migrate(on: connection)
+            return
+        }
+        let pending = try migrator.status(on: connection).filter { $0.state == .pending }
+        guard pending.isEmpty else {
+            throw ValidationError(
+                "the database schema is behind this kheo (\(pending.count) migration(s) pending: \(pending.map(\.name).joined(separator: ", "))). Run: kheo migrate"
+            )
+        }
     }
 }

@@ -1,0 +1,95 @@
+import Foundation
+import PostgresClient
+
+/// Kinds every `kheo work` knows, for demos, tests and the bench. They do nothing
+/// useful on purpose: each exercises one path of the engine.
+public enum BuiltinJobs {
+    /// Adds the built-in kinds to `registry`.
+    public static func register(in registry: inout JobRegistry) {
+        registry.register(NoopHandler())
+        registry.register(SleepHandler())
+        registry.register(FailHandler())
+        registry.register(RecordHandler())
+    }
+
+    /// `kheo.noop {}`: completes at once. Measures the engine's own cost per job.
+    public struct Noop: JobArgs {
+        public static let kind = "kheo.noop"
+        public init() {}
+    }
+
+    /// `kheo.sleep {"ms": 2000}`: blocks its slot for `ms`, stopping early when asked.
+    public struct Sleep: JobArgs {
+        public static let kind = "kheo.sleep"
+        public var ms: Int
+        public init(ms: Int) { self.ms = ms }
+    }
+
+    /// `kheo.fail {"times": 2}`: fails its first `times` attempts, then completes.
+    public struct Fail: JobArgs {
+        public static let kind = "kheo.fail"
+        public var times: Int
+        public init(times: Int) { self.times = times }
+    }
+
+    /// `kheo.record {"ms": 0}`: waits `ms`, then writes a row to `kheo.recorded_effects`
+    /// in the transaction that completes the job, so each job's effect lands exactly once.
+    public struct Record: JobArgs {
+        public static let kind = "kheo.record"
+        public var ms: Int?
+        public init(ms: Int? = nil) { self.ms = ms }
+    }
+
+    struct NoopHandler: JobHandler {
+        func run(_ args: Noop, context: JobContext) throws -> JobResult { .completed }
+    }
+
+    struct SleepHandler: JobHandler {
+        var timeout: Duration { .seconds(3600) }
+
+        func run(_ args: Sleep, context: JobContext) throws -> JobResult {
+            try BuiltinJobs.sleep(milliseconds: args.ms, context: context)
+            return .completed
+        }
+    }
+
+    struct FailHandler: JobHandler {
+        struct IntendedFailure: Error, CustomStringConvertible {
+            let attempt: Int
+            let times: Int
+            var description: String { "kheo.fail fails its first \(times) attempts; this was attempt \(attempt)" }
+        }
+
+        func run(_ args: Fail, context: JobContext) throws -> JobResult {
+            if context.job.attempt <= args.times {
+                throw IntendedFailure(attempt: context.job.attempt, times: args.times)
+            }
+            return .completed
+        }
+    }
+
+    struct RecordHandler: JobHandler {
+        var timeout: Duration { .seconds(3600) }
+
+        func run(_ args: Record, context: JobContext) throws -> JobResult {
+            try BuiltinJobs.sleep(milliseconds: args.ms ?? 0, context: context)
+            try context.transaction { connection in
+                try connection.query(
+                    "INSERT INTO kheo.recorded_effects (job_id, attempt, node) VALUES ($1, $2, $3::uuid)",
+                    context.job.id, Int32(context.job.attempt), context.nodeID
+                )
+            }
+            return .completed
+        }
+    }
+
+    /// Sleeps in steps of at most 50 ms so a stop request ends the wait promptly.
+    static func sleep(milliseconds: Int, context: JobContext) throws {
+        let deadline = ContinuousClock.now + .milliseconds(max(0, milliseconds))
+        while ContinuousClock.now < deadline {
+            try context.checkStop()
+            let left = ContinuousClock.now.duration(to: deadline)
+            Thread.sleep(forTimeInterval: min(0.05, RetryPolicy.seconds(left)))
+        }
+    }
+}

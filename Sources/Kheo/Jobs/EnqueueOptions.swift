@@ -1,0 +1,40 @@
+public import Foundation
+
+/// How and when a job runs: its queue, priority, time and attempts.
+public struct EnqueueOptions: Sendable, Equatable {
+    /// When a job may first run.
+    public enum Schedule: Sendable, Equatable {
+        /// As soon as a worker is free.
+        case now
+        /// At this instant (in the past means now).
+        case at(Date)
+        /// This long after the enqueue commits' server time.
+        case after(Duration)
+    }
+
+    public var queue: String
+    /// 0 runs first, 9 last.
+    public var priority: Int
+    public var schedule: Schedule
+    /// Attempts before the job is discarded, counting the first.
+    public var maxAttempts: Int
+    public var tags: [String]
+
+    public static let defaultQueue = "default"
+    public static let defaultMaxAttempts = 20
+    public static let priorities = 0...9
+
+    public init(
+        queue: String = EnqueueOptions.defaultQueue,
+        priority: Int = 0,
+        schedule: Schedule = .now,
+        maxAttempts: Int = EnqueueOptions.defaultMaxAttempts,
+        tags: [String] = []
+    ) {
+        self.queue = queue
+        self.priority = priority
+        self.schedule = schedule
+        self.maxAttempts = maxAttempts
+        self.tags = tags
+    }
+}

@@ -1,0 +1,17 @@
+/// The arguments of one kind of job, and the kind's name.
+///
+/// The kind names the handler that runs the job; the value is stored as JSON in
+/// `kheo.jobs.args`. Keep args small (ids, not documents): workers decode them on
+/// every attempt, and the default limit is 1 MiB.
+///
+/// ```swift
+/// struct SendReminder: JobArgs {
+///     static let kind = "deadline.remind"
+///     var deadlineID: Int64
+///     var daysAhead: Int
+/// }
+/// ```
+public protocol JobArgs: Codable, Sendable {
+    /// The stable name of this kind of job. Renaming it strands jobs already enqueued.
+    static var kind: String { get }
+}

@@ -1,0 +1,141 @@
+public import PostgresClient
+
+/// The statements the producer and the workers run, in one place: the bench hands
+/// this same text to pgbench to measure PostgreSQL's own ceiling for it.
+public enum JobSQL {
+    /// One job. `$5` is an absolute time or NULL; `$6` a delay in microseconds.
+    public static let insertOne = PreparedStatement(
+        name: "kheo.jobs.insert_one",
+        sql: """
+            INSERT INTO kheo.jobs (queue, kind, args, priority, state, max_attempts, scheduled_at, tags)
+            SELECT $1, $2, $3::jsonb, $4, CASE WHEN t.at > now() THEN 'scheduled' ELSE 'available' END::kheo.job_state, $7, t.at, $8::text[]
+            FROM (SELECT coalesce($5::timestamptz, now() + $6::bigint * interval '1 microsecond') AS at) AS t
+            RETURNING id
+            """
+    )
+
+    /// Many jobs in one round trip: one array per column, one element per job. Tags
+    /// come as array literals (`{a,b}`) because PostgreSQL arrays cannot be ragged.
+    public static let insertMany = PreparedStatement(
+        name: "kheo.jobs.insert_many",
+        sql: """
+            INSERT INTO kheo.jobs (queue, kind, args, priority, state, max_attempts, scheduled_at, tags)
+            SELECT r.queue, r.kind, r.args::jsonb, r.priority,
+                   CASE WHEN r.at > now() THEN 'scheduled' ELSE 'available' END::kheo.job_state,
+                   r.max_attempts, r.at, r.tags::text[]
+            FROM (
+                SELECT u.queue, u.kind, u.args, u.priority, u.max_attempts, u.tags,
+                       CASE WHEN u.at_us IS NULL THEN now() + u.delay_us * interval '1 microsecond'
+                            ELSE timestamptz 'epoch' + u.at_us * interval '1 microsecond' END AS at
+                FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::int[], $6::bigint[], $7::bigint[], $8::text[])
+                     AS u(queue, kind, args, priority, max_attempts, at_us, delay_us, tags)
+            ) AS r
+            RETURNING id
+            """
+    )
+
+    /// The worker's one round trip: record the outcomes of finished jobs (fenced by
+    /// state, attempt and lease owner), then claim up to the free slots of each queue
+    /// with SKIP LOCKED. Both in one statement and one commit.
+    ///
+    /// Outcomes: `$1` ids, `$2` attempts, `$3` new states, `$4` delays (µs) for the
+    /// states that run again, `$5` error objects as JSON text ('' for none), `$6` the
+    /// node. Claims: `$7` queues, `$8` slots, `$9` lease length (ms).
+    /// A snoozed job (`scheduled`) or one handed back (`available`) gets its attempt back.
+    public static let finishAndClaim = PreparedStatement(
+        name: "kheo.jobs.finish_and_claim",
+        sql: """
+            WITH finished AS (
+                UPDATE kheo.jobs AS j SET
+                    state = o.state::kheo.job_state,
+                    attempt = CASE WHEN o.state IN ('scheduled', 'available') THEN j.attempt - 1 ELSE j.attempt END,
+                    scheduled_at = CASE WHEN o.state IN ('scheduled', 'available', 'retryable')
+                                        THEN now() + o.delay_us * interval '1 microsecond' ELSE j.scheduled_at END,
+                    finalized_at = CASE WHEN o.state IN ('completed', 'cancelled', 'discarded') THEN now() END,
+                    errors = CASE WHEN o.error = '' THEN j.errors
+                                  ELSE j.errors || jsonb_build_array(o.error::jsonb || jsonb_build_object('at', now())) END,
+                    lease_owner = NULL,
+                    lease_expires_at = NULL
+                FROM unnest($1::bigint[], $2::int[], $3::text[], $4::bigint[], $5::text[]) AS o(id, attempt, state, delay_us, error)
+                WHERE j.id = o.id AND j.attempt = o.attempt AND j.state = 'running' AND j.lease_owner = $6::uuid
+                RETURNING j.id
+            ), wanted AS (
+                SELECT next.id
+                FROM unnest($7::text[], $8::int[]) AS q(queue, slots)
+                CROSS JOIN LATERAL (
+                    SELECT id FROM kheo.jobs
+                    WHERE state = 'available' AND queue = q.queue
+                    ORDER BY priority, scheduled_at, id
+                    LIMIT q.slots
+                    FOR UPDATE SKIP LOCKED
+                ) AS next
+            ), claimed AS (
+                UPDATE kheo.jobs AS j SET
+                    state = 'running',
+                    attempt = j.attempt + 1,
+                    attempted_at = now(),
+                    attempted_by = j.attempted_by || $6::uuid,
+                    lease_owner = $6::uuid,
+                    lease_expires_at = now() + $9::bigint * interval '1 millisecond'
+                FROM wanted WHERE j.id = wanted.id
+                RETURNING j.id, j.queue, j.kind, j.args::text AS args, j.attempt, j.max_attempts,
+                          j.priority::int AS priority, j.scheduled_at, j.inserted_at, j.tags
+            )
+            SELECT (SELECT coalesce(array_agg(id), '{}') FROM finished) AS finished,
+                   c.id, c.queue, c.kind, c.args, c.attempt, c.max_attempts, c.priority, c.scheduled_at, c.inserted_at, c.tags
+            FROM (SELECT 1) AS one LEFT JOIN claimed AS c ON true
+            """
+    )
+
+    /// Completes one job inside a handler's own transaction (fenced like every write).
+    public static let completeOne = PreparedStatement(
+        name: "kheo.jobs.complete_one",
+        sql: """
+            UPDATE kheo.jobs SET state = 'completed', finalized_at = now(), lease_owner = NULL, lease_expires_at = NULL
+            WHERE id = $1 AND attempt = $2 AND state = 'running' AND lease_owner = $3::uuid
+            """
+    )
+
+    /// Extends the leases of a node's running jobs; returns the ids still held.
+    public static let extendLeases = PreparedStatement(
+        name: "kheo.jobs.extend_leases",
+        sql: """
+            UPDATE kheo.jobs AS j SET lease_expires_at = now() + $3::bigint * interval '1 millisecond'
+            FROM unnest($1::bigint[], $2::int[]) AS r(id, attempt)
+            WHERE j.id = r.id AND j.attempt = r.attempt AND j.state = 'running' AND j.lease_owner = $4::uuid
+            RETURNING j.id
+            """
+    )
+
+    /// Microseconds until the earliest scheduled or retryable job is due (NULL when none).
+    public static let nextDue = PreparedStatement(
+        name: "kheo.jobs.next_due",
+        sql: """
+            SELECT (extract(epoch FROM min(scheduled_at) - now()) * 1000000)::bigint AS due_in_us
+            FROM kheo.jobs WHERE state IN ('scheduled', 'retryable')
+            """
+    )
+
+    public static let promoteDue = PreparedStatement(
+        name: "kheo.jobs.promote_due",
+        sql: "SELECT kheo.promote_due_jobs($1::int) AS promoted"
+    )
+
+    public static let rescueExpired = PreparedStatement(
+        name: "kheo.jobs.rescue_expired",
+        sql: "SELECT kheo.rescue_expired_jobs($1::int) AS rescued"
+    )
+
+    /// True while the queues hold work a worker should wait for: available, running or
+    /// retryable jobs, or scheduled ones already due. Jobs scheduled later do not count.
+    public static let hasPendingWork = PreparedStatement(
+        name: "kheo.jobs.has_pending_work",
+        sql: """
+            SELECT EXISTS (
+                SELECT 1 FROM kheo.jobs
+                WHERE queue = ANY($1::text[])
+                  AND (state IN ('available', 'running', 'retryable') OR (state = 'scheduled' AND scheduled_at <= now()))
+            ) AS pending
+            """
+    )
+}

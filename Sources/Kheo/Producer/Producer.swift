@@ -1,0 +1,134 @@
+import Foundation
+public import PostgresClient
+
+/// Writes jobs into `kheo.jobs`.
+///
+/// An enqueue is a plain INSERT on the executor you pass: give it the connection of
+/// your own open transaction and the job commits or rolls back with your rows; give it
+/// a pool and it commits at once. Inserted jobs wake idle workers through `NOTIFY`,
+/// once per statement and queue (see the `jobs_notify_inserted` trigger).
+///
+/// ```swift
+/// let producer = Producer()
+/// try pool.transaction { connection in
+///     try connection.query("INSERT INTO deadlines …")
+///     try producer.enqueue(SendReminder(deadlineID: id, daysAhead: 7), on: connection)
+/// }
+/// ```
+public struct Producer: Sendable {
+    /// The largest args, in bytes of JSON, a job may carry.
+    public var maxArgsBytes: Int
+
+    public static let defaultMaxArgsBytes = 1 << 20
+
+    public init(maxArgsBytes: Int = Producer.defaultMaxArgsBytes) {
+        self.maxArgsBytes = maxArgsBytes
+    }
+
+    /// Enqueues one typed job and returns its id.
+    @discardableResult
+    public func enqueue<Args: JobArgs>(
+        _ args: Args,
+        options: EnqueueOptions = EnqueueOptions(),
+        on executor: some PostgresExecutor
+    ) throws -> Int64 {
+        try enqueue(JobRequest(args, options: options), on: executor)
+    }
+
+    /// Enqueues one job and returns its id.
+    @discardableResult
+    public func enqueue(_ request: JobRequest, on executor: some PostgresExecutor) throws -> Int64 {
+        try JobValidation.check(request, argsLimit: maxArgsBytes)
+        let options = request.options
+        let (at, delay) = Self.schedule(options.schedule)
+        let row = try executor.query(
+            JobSQL.insertOne,
+            options.queue, request.kind, request.argsJSON, Int32(options.priority),
+            at, delay, Int32(options.maxAttempts), options.tags
+        ).single()
+        return try row.decode("id")
+    }
+
+    /// Enqueues many typed jobs with the same options in one round trip.
+    @discardableResult
+    public func enqueueMany<Args: JobArgs>(
+        _ args: [Args],
+        options: EnqueueOptions = EnqueueOptions(),
+        on executor: some PostgresExecutor
+    ) throws -> [Int64] {
+        var requests: [JobRequest] = []
+        requests.reserveCapacity(args.count)
+        for value in args { requests.append(try JobRequest(value, options: options)) }
+        return try enqueueMany(requests, on: executor)
+    }
+
+    /// Enqueues many jobs in one statement and returns their ids in the order given.
+    ///
+    /// Every request is checked first: one bad job refuses the whole batch and
+    /// nothing is written. The statement is atomic on its own, and part of the
+    /// caller's transaction when `executor` is a connection inside one.
+    @discardableResult
+    public func enqueueMany(_ requests: [JobRequest], on executor: some PostgresExecutor) throws -> [Int64] {
+        guard !requests.isEmpty else { return [] }
+        let count = requests.count
+        var queues: [String] = [], kinds: [String] = [], args: [String] = [], tags: [String] = []
+        var priorities: [Int32] = [], attempts: [Int32] = [], atMicros: [Int64?] = [], delays: [Int64] = []
+        queues.reserveCapacity(count); kinds.reserveCapacity(count); args.reserveCapacity(count); tags.reserveCapacity(count)
+        priorities.reserveCapacity(count); attempts.reserveCapacity(count); atMicros.reserveCapacity(count); delays.reserveCapacity(count)
+        for request in requests {
+            try JobValidation.check(request, argsLimit: maxArgsBytes)
+            let options = request.options
+            let (at, delay) = Self.schedule(options.schedule)
+            queues.append(options.queue)
+            kinds.append(request.kind)
+            args.append(request.argsJSON)
+            priorities.append(Int32(options.priority))
+            attempts.append(Int32(options.maxAttempts))
+            atMicros.append(at.map { Int64(($0.timeIntervalSince1970 * 1_000_000).rounded()) })
+            delays.append(delay)
+            tags.append(Self.arrayLiteral(options.tags))
+        }
+        let result = try executor.query(
+            JobSQL.insertMany, queues, kinds, args, priorities, attempts, atMicros, delays, tags
+        )
+        var ids: [Int64] = []
+        ids.reserveCapacity(result.count)
+        for row in result { ids.append(try row.decode("id")) }
+        // Identity values are drawn in the order unnest yields rows, which is input order.
+        ids.sort()
+        return ids
+    }
+
+    /// An absolute time, or a delay in microseconds counted from the server's clock.
+    private static func schedule(_ schedule: EnqueueOptions.Schedule) -> (Date?, Int64) {
+        switch schedule {
+        case .now: (nil, 0)
+        case .at(let date): (date, 0)
+        case .after(let delay):
+            (nil, delay.components.seconds * 1_000_000 + delay.components.attoseconds / 1_000_000_000_000)
+        }
+    }
+
+    /// A PostgreSQL array literal, every element quoted: `{"a","b \"c\""}`.
+    private static func arrayLiteral(_ values: [String]) -> String {
+        guard !values.isEmpty else { return "{}" }
+        var literal = "{"
+        for (index, value) in values.enumerated() {
+            if index > 0 { literal += "," }
+            literal += "\""
+            for character in value.unicodeScalars {
+                if character == "\"" || character == "\\" { literal += "\\" }
+                literal.unicodeScalars.append(character)
+            }
+            literal += "\""
+        }
+        return literal + "}"
+    }
+}
+
+extension Producer {
+    /// Checks a job against the rules `enqueue` applies, without writing anything.
+    public func validate(_ request: JobRequest) throws(EnqueueError) {
+        try JobValidation.check(request, argsLimit: maxArgsBytes)
+    }
+}

@@ -1,0 +1,69 @@
+/// How a worker node runs: which queues, how many jobs at once, lease and timing.
+public struct WorkerConfiguration: Sendable {
+    /// A queue this node serves and how many of its jobs may run at once.
+    public struct Queue: Sendable, Equatable {
+        public var name: String
+        public var concurrency: Int
+
+        public init(_ name: String, concurrency: Int) {
+            self.name = name
+            self.concurrency = concurrency
+        }
+    }
+
+    public var queues: [Queue]
+    /// How long a claimed job stays leased without a heartbeat. The worker extends it
+    /// every third of this; after it lapses any node may rescue the job. Short leases
+    /// rescue sooner after a crash; each extension costs one statement per node.
+    public var leaseDuration: Duration
+    /// The safety-net poll when no notification arrives (notifications do the real work).
+    public var pollInterval: Duration
+    /// How often this node looks for expired leases to rescue.
+    public var rescueInterval: Duration
+    public var retryPolicy: RetryPolicy
+    /// Connections for handlers' transactions (`JobContext.transaction`).
+    public var handlerConnections: Int
+    /// Stop once the queues hold nothing available, running or due (for batch runs and tests).
+    public var stopWhenEmpty: Bool
+
+    public init(
+        queues: [Queue] = [Queue("default", concurrency: 10)],
+        leaseDuration: Duration = .seconds(30),
+        pollInterval: Duration = .seconds(1),
+        rescueInterval: Duration? = nil,
+        retryPolicy: RetryPolicy = RetryPolicy(),
+        handlerConnections: Int? = nil,
+        stopWhenEmpty: Bool = false
+    ) {
+        self.queues = queues
+        self.leaseDuration = leaseDuration
+        self.pollInterval = pollInterval
+        self.rescueInterval = rescueInterval ?? min(max(leaseDuration / 2, .milliseconds(500)), .seconds(15))
+        self.retryPolicy = retryPolicy
+        self.handlerConnections = handlerConnections ?? min(max(queues.reduce(0) { $0 + $1.concurrency }, 1), 10)
+        self.stopWhenEmpty = stopWhenEmpty
+    }
+
+    /// Refuses a configuration that cannot work, naming the fault.
+    func validate() throws(WorkerError) {
+        guard !queues.isEmpty else { throw WorkerError(.invalidConfiguration("no queue to serve: name at least one")) }
+        var seen: Set<String> = []
+        for queue in queues {
+            guard JobValidation.isName(queue.name, allowColon: false) else {
+                throw WorkerError(.invalidConfiguration("invalid queue name \"\(queue.name)\": use 1 to 128 letters, digits, and . _ -"))
+            }
+            guard seen.insert(queue.name).inserted else {
+                throw WorkerError(.invalidConfiguration("queue \(queue.name) is listed twice"))
+            }
+            guard (1...1000).contains(queue.concurrency) else {
+                throw WorkerError(.invalidConfiguration("queue \(queue.name): concurrency \(queue.concurrency) is out of range 1…1000"))
+            }
+        }
+        guard leaseDuration >= .milliseconds(300) else {
+            throw WorkerError(.invalidConfiguration("a lease of \(leaseDuration) is too short to extend in time: use 300 ms or more"))
+        }
+        guard handlerConnections >= 1 else {
+            throw WorkerError(.invalidConfiguration("handler connections must be at least 1"))
+        }
+    }
+}

@@ -1,0 +1,127 @@
+import Dispatch
+import Foundation
+import Logging
+import PostgresClient
+
+extension WorkerLoop {
+    /// Writes pending outcomes and claims for free slots in one round trip.
+    func finishAndClaim(_ claims: [(queue: String, slots: Int)]) throws {
+        let writes = pending
+        let result = try connection!.query(
+            JobSQL.finishAndClaim,
+            writes.map(\.id), writes.map(\.attempt), writes.map(\.state.rawValue),
+            writes.map(\.delayMicroseconds), writes.map(\.errorJSON), nodeIDString,
+            claims.map(\.queue), claims.map { Int32($0.slots) }, Self.milliseconds(configuration.leaseDuration)
+        )
+        pending.removeAll(keepingCapacity: true)
+        var claimed: [String: Int] = [:]
+        for row in result {
+            if claimed.isEmpty, !writes.isEmpty {
+                let finished: [Int64] = try row.decode("finished")
+                if finished.count < writes.count { reportFencedWrites(writes, finished: finished) }
+            }
+            guard let id = try row.decode("id", as: Int64?.self) else { continue }
+            let info = JobInfo(
+                id: id,
+                queue: try row.decode("queue"),
+                kind: try row.decode("kind"),
+                attempt: Int(try row.decode("attempt", as: Int32.self)),
+                maxAttempts: Int(try row.decode("max_attempts", as: Int32.self)),
+                priority: Int(try row.decode("priority", as: Int32.self)),
+                scheduledAt: try row.decode("scheduled_at"),
+                insertedAt: try row.decode("inserted_at"),
+                tags: try row.decode("tags")
+            )
+            claimed[info.queue, default: 0] += 1
+            start(info, argsJSON: try row.decode("args"))
+        }
+        for claim in claims {
+            // A claim that filled every free slot suggests more is waiting.
+            slots[claim.queue]?.wantsClaim = claimed[claim.queue, default: 0] >= claim.slots
+        }
+    }
+
+    /// Hands a claimed job to a free slot, or discards it at once if no handler knows its kind.
+    private func start(_ info: JobInfo, argsJSON: String) {
+        let jobLogger = Self.jobLogger(logger, info)
+        guard let entry = registry.entry(for: info.kind) else {
+            let known = registry.kinds.joined(separator: ", ")
+            let message = "no handler for kind \(info.kind) on this worker (it knows: \(known.isEmpty ? "nothing" : known))"
+            jobLogger.error("job discarded: unknown kind", metadata: ["error": "\(message)"])
+            pending.append(PendingWrite(
+                id: info.id, attempt: Int32(info.attempt), state: .discarded, delayMicroseconds: 0,
+                errorJSON: Self.errorJSON(attempt: info.attempt, type: "unknown_kind", message: message, node: nodeIDString)
+            ))
+            return
+        }
+        guard let slot = slots[info.queue]?.free.popLast(), let queue = slots[info.queue]?.queues[slot] else {
+            preconditionFailure("claimed more jobs for \(info.queue) than it has free slots")
+        }
+        let context = JobContext(job: info, nodeID: nodeIDString, pool: handlerPool, logger: jobLogger)
+        let now = clock.now
+        running[info.id] = RunningJob(
+            info: info, context: context, slot: slot, started: now, deadline: now + entry.timeout, retryDelay: entry.retryDelay
+        )
+        jobLogger.debug("job started")
+        let mailbox = self.mailbox
+        queue.async {
+            let clock = ContinuousClock()
+            let started = clock.now
+            let outcome = Self.execute(entry, argsJSON: argsJSON, context: context)
+            let duration = started.duration(to: clock.now)
+            mailbox.post { $0.finished.append(FinishedRun(jobID: info.id, attempt: info.attempt, outcome: outcome, duration: duration)) }
+        }
+    }
+
+    /// Runs a handler and turns whatever it does into an outcome; nothing it throws escapes.
+    private static func execute(_ entry: JobRegistry.Entry, argsJSON: String, context: JobContext) -> RunOutcome {
+        do {
+            let result = try entry.run(argsJSON, context)
+            if context.completedInTransaction { return .completedInTransaction }
+            switch result {
+            case .completed: return .completed
+            case .snooze(let delay): return .snoozed(delay)
+            case .cancel(let reason): return .cancelled(reason: reason)
+            case .discard(let reason): return .discarded(reason: reason, type: "discarded")
+            }
+        } catch let error as UndecodableArgs {
+            return .discarded(reason: error.description, type: "undecodable_args")
+        } catch {
+            if context.completedInTransaction { return .completedInTransaction }
+            return .failed(message: describe(error), type: error is JobStopped ? "stopped" : "error")
+        }
+    }
+
+    /// Names the error's type as well, so an operator can find where it is thrown.
+    static func describe(_ error: any Error) -> String {
+        let text = String(describing: error)
+        let type = String(reflecting: Swift.type(of: error))
+        return text.hasPrefix(type.split(separator: ".").last.map(String.init) ?? type) ? text : "\(type): \(text)"
+    }
+
+    private func reportFencedWrites(_ writes: [PendingWrite], finished: [Int64]) {
+        let applied = Set(finished)
+        for write in writes where !applied.contains(write.id) {
+            logger.warning("a job's outcome was not written: this worker no longer holds its lease (another worker rescued it)", metadata: [
+                "job_id": "\(write.id)", "attempt": "\(write.attempt)", "state": "\(write.state.rawValue)",
+            ])
+        }
+    }
+
+    static func jobLogger(_ base: Logger, _ info: JobInfo) -> Logger {
+        var logger = base
+        logger[metadataKey: "job_id"] = "\(info.id)"
+        logger[metadataKey: "job_kind"] = "\(info.kind)"
+        logger[metadataKey: "queue"] = "\(info.queue)"
+        logger[metadataKey: "attempt"] = "\(info.attempt)"
+        return logger
+    }
+
+    static func milliseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+    }
+
+    static func microseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1_000_000 + duration.components.attoseconds / 1_000_000_000_000
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import Logging
+import PostgresClient
+
+extension WorkerLoop {
+    static let registerNode = PreparedStatement(
+        name: "kheo.nodes.register",
+        sql: """
+            WITH node AS (
+                INSERT INTO kheo.nodes (id, hostname, pid, queues, version)
+                VALUES ($1::uuid, $2, $3, $4::text[], $5)
+                ON CONFLICT (id) DO UPDATE SET heartbeat_at = now()
+            )
+            INSERT INTO kheo.queues (name) SELECT unnest($4::text[]) ON CONFLICT (name) DO NOTHING
+            """
+    )
+
+    static let heartbeat = PreparedStatement(
+        name: "kheo.nodes.heartbeat",
+        sql: "UPDATE kheo.nodes SET heartbeat_at = now() WHERE id = $1::uuid"
+    )
+
+    /// Nodes silent for an hour crashed long ago; their jobs were rescued by lease.
+    static let forgetDeadNodes = PreparedStatement(
+        name: "kheo.nodes.forget_dead",
+        sql: "DELETE FROM kheo.nodes WHERE heartbeat_at < now() - interval '1 hour'"
+    )
+
+    static let version = "0.2.0"
+
+    func register(on connection: PostgresConnection) throws {
+        try connection.query(
+            Self.registerNode, nodeIDString, ProcessInfo.processInfo.hostName, Int32(getpid()), queueNames, Self.version
+        )
+    }
+
+    func unregister() {
+        guard let connection, connection.isOpen else { return }
+        do {
+            try connection.query("DELETE FROM kheo.nodes WHERE id = $1::uuid", nodeIDString)
+        } catch {
+            logger.warning("could not remove this node's row; it is forgotten after an hour", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Extends the lease of every running job; a job whose lease is gone is abandoned.
+    func extendLeases() throws {
+        nextLeaseExtension = clock.now + configuration.leaseDuration / 3
+        try connection!.query(Self.heartbeat, nodeIDString)
+        guard !running.isEmpty else { return }
+        let jobs = Array(running.values)
+        let result = try connection!.query(
+            JobSQL.extendLeases,
+            jobs.map(\.info.id), jobs.map { Int32($0.info.attempt) }, Self.milliseconds(configuration.leaseDuration), nodeIDString
+        )
+        var held = Set<Int64>()
+        for row in result { held.insert(try row.decode("id")) }
+        for job in jobs where !held.contains(job.info.id) && running[job.info.id] != nil {
+            job.context.requestStop(.leaseLost)
+            abandon(job.info.id)
+            job.context.logger.warning("lost the job's lease (this worker was frozen or cut off); another worker may run it, and this run's outcome will not be written")
+        }
+    }
+
+    /// Makes scheduled and retryable jobs whose time came available, and claims at once.
+    func promoteDueJobs() throws {
+        let row = try connection!.query(JobSQL.promoteDue, Int32(1000)).single()
+        let promoted: Int32 = try row.decode("promoted")
+        if promoted > 0 {
+            logger.debug("due jobs made available", metadata: ["count": "\(promoted)"])
+            for name in queueNames { slots[name]?.wantsClaim = true }
+        }
+        if promoted >= 1000 {
+            nextDue = clock.now
+        } else {
+            try refreshNextDue()
+        }
+    }
+
+    /// Asks when the next scheduled or retryable job is due, in the server's clock, and
+    /// converts to ours by the difference, so clock skew between hosts does not matter.
+    func refreshNextDue() throws {
+        dueRefreshAt = nil
+        let row = try connection!.query(JobSQL.nextDue).single()
+        guard let dueIn = try row.decode("due_in_us", as: Int64?.self) else {
+            nextDue = nil
+            return
+        }
+        nextDue = clock.now + .microseconds(max(0, dueIn))
+    }
+
+    func rescueExpiredJobs() throws {
+        nextRescue = clock.now + configuration.rescueInterval
+        let row = try connection!.query(JobSQL.rescueExpired, Int32(1000)).single()
+        let rescued: Int32 = try row.decode("rescued")
+        if rescued > 0 {
+            logger.notice("rescued jobs whose worker's lease expired", metadata: ["count": "\(rescued)"])
+            for name in queueNames { slots[name]?.wantsClaim = true }
+        }
+        try connection!.query(Self.forgetDeadNodes)
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import Logging
+
+extension WorkerLoop {
+    /// Turns a run's outcome into the state change to write, and logs it.
+    func record(_ outcome: RunOutcome, of job: RunningJob, duration: Duration) {
+        let info = job.info
+        let log = job.context.logger
+        let durationMetadata: Logger.Metadata = ["duration_ms": "\(Self.milliseconds(duration))"]
+        func write(_ state: JobState, delay: Duration = .zero, error: (type: String, message: String)? = nil) {
+            pending.append(PendingWrite(
+                id: info.id,
+                attempt: Int32(info.attempt),
+                state: state,
+                delayMicroseconds: Self.microseconds(delay),
+                errorJSON: error.map { Self.errorJSON(attempt: info.attempt, type: $0.type, message: $0.message, node: nodeIDString) } ?? ""
+            ))
+            if state == .retryable || state == .scheduled { noteDue(after: delay) }
+        }
+        switch outcome {
+        case .completed:
+            log.debug("job completed", metadata: durationMetadata)
+            write(.completed)
+        case .completedInTransaction:
+            log.debug("job completed in its handler's transaction", metadata: durationMetadata)
+        case .failed(let message, let type):
+            if info.isLastAttempt {
+                log.error("job discarded: its last attempt failed", metadata: durationMetadata.merging(["error": "\(message)"]) { $1 })
+                write(.discarded, error: (type, message))
+            } else {
+                let delay = job.retryDelay(info.attempt) ?? configuration.retryPolicy.delay(afterAttempt: info.attempt)
+                log.warning("job failed; will retry", metadata: durationMetadata.merging([
+                    "error": "\(message)", "retry_in": "\(delay)",
+                ]) { $1 })
+                write(.retryable, delay: delay, error: (type, message))
+            }
+        case .snoozed(let delay):
+            log.debug("job snoozed", metadata: ["snooze": "\(delay)"])
+            write(.scheduled, delay: delay)
+        case .cancelled(let reason):
+            log.notice("job cancelled by its handler", metadata: ["reason": "\(reason)"])
+            write(.cancelled, error: ("cancelled", reason))
+        case .discarded(let reason, let type):
+            log.error("job discarded", metadata: ["error": "\(reason)"])
+            write(.discarded, error: (type, reason))
+        }
+    }
+
+    /// Remembers that a job becomes due after `delay`, so an idle loop wakes for it.
+    private func noteDue(after delay: Duration) {
+        let due = clock.now + delay
+        nextDue = nextDue.map { min($0, due) } ?? due
+    }
+
+    /// One entry of a job's `errors` column; the server adds the time.
+    static func errorJSON(attempt: Int, type: String, message: String, node: String) -> String {
+        let object: [String: Any] = ["attempt": attempt, "type": type, "error": message, "node": node]
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else {
+            return #"{"error":"(the error message could not be encoded)"}"#
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -1,0 +1,295 @@
+import Dispatch
+import Foundation
+import Logging
+import PostgresClient
+
+/// The control loop of one worker node. It alone talks to the database for the node
+/// (one connection, one thread), so no lock guards its state: handlers and the
+/// listener reach it only through the `Mailbox`.
+///
+/// Each turn: take the mail, time out overdue runs, then in one round trip write the
+/// outcomes of finished runs and claim jobs for the free slots; extend leases, promote
+/// due jobs and rescue expired ones when their time comes; then sleep until the next
+/// thing can happen.
+final class WorkerLoop {
+    /// One slot per unit of concurrency, each a serial Dispatch queue. Serial queues
+    /// run on overcommitting threads, so a blocking handler never starves the others.
+    struct Slots {
+        let concurrency: Int
+        var queues: [DispatchQueue]
+        var free: [Int]
+        /// There may be jobs to claim: a notification came, a poll is due, or the last
+        /// claim filled every slot it asked for.
+        var wantsClaim = true
+    }
+
+    struct RunningJob {
+        let info: JobInfo
+        let context: JobContext
+        let slot: Int
+        let started: ContinuousClock.Instant
+        let deadline: ContinuousClock.Instant
+        let retryDelay: @Sendable (Int) -> Duration?
+    }
+
+    /// A state change waiting for the next round trip.
+    struct PendingWrite {
+        let id: Int64
+        let attempt: Int32
+        let state: JobState
+        let delayMicroseconds: Int64
+        let errorJSON: String
+    }
+
+    let nodeID: UUID
+    let nodeIDString: String
+    let configuration: WorkerConfiguration
+    let registry: JobRegistry
+    let mailbox: Mailbox
+    let database: PostgresConfiguration
+    let handlerPool: PostgresConnectionPool
+    let logger: Logger
+    let clock = ContinuousClock()
+
+    var connection: PostgresConnection?
+    var slots: [String: Slots] = [:]
+    let queueNames: [String]
+    var running: [Int64: RunningJob] = [:]
+    var pending: [PendingWrite] = []
+
+    var stopDeadline: ContinuousClock.Instant?
+    var nextPoll: ContinuousClock.Instant
+    var nextLeaseExtension: ContinuousClock.Instant
+    var nextRescue: ContinuousClock.Instant
+    var nextDue: ContinuousClock.Instant?
+    var dueRefreshAt: ContinuousClock.Instant?
+    var reconnectAt: ContinuousClock.Instant?
+    var reconnectBackoff = Duration.milliseconds(100)
+    var nextEmptinessCheck: ContinuousClock.Instant
+    var exitRequested = false
+
+    init(
+        nodeID: UUID,
+        configuration: WorkerConfiguration,
+        registry: JobRegistry,
+        mailbox: Mailbox,
+        database: PostgresConfiguration,
+        handlerPool: PostgresConnectionPool,
+        logger: Logger
+    ) {
+        self.nodeID = nodeID
+        self.nodeIDString = nodeID.uuidString.lowercased()
+        self.configuration = configuration
+        self.registry = registry
+        self.mailbox = mailbox
+        self.database = database
+        self.handlerPool = handlerPool
+        self.logger = logger
+        self.queueNames = configuration.queues.map(\.name)
+        for queue in configuration.queues {
+            slots[queue.name] = Slots(
+                concurrency: queue.concurrency,
+                queues: (0..<queue.concurrency).map { Self.makeSlotQueue(queue.name, $0) },
+                free: Array((0..<queue.concurrency).reversed())
+            )
+        }
+        let now = clock.now
+        nextPoll = now + configuration.pollInterval
+        nextLeaseExtension = now + configuration.leaseDuration / 3
+        nextRescue = now
+        nextEmptinessCheck = now
+        dueRefreshAt = now
+    }
+
+    static func makeSlotQueue(_ queue: String, _ index: Int) -> DispatchQueue {
+        DispatchQueue(label: "kheo.worker.\(queue).\(index)")
+    }
+
+    /// Connects and registers the node; the first failure is the caller's to report.
+    func connect() throws {
+        let connection = try PostgresConnection.connect(to: database, logger: logger)
+        try register(on: connection)
+        self.connection = connection
+    }
+
+    /// Runs until stopped (or, with `stopWhenEmpty`, until the queues are empty).
+    func run() {
+        logger.info("worker started", metadata: [
+            "queues": "\(configuration.queues.map { "\($0.name)=\($0.concurrency)" }.joined(separator: ","))",
+            "lease": "\(configuration.leaseDuration)",
+        ])
+        while !exitRequested {
+            absorb(mailbox.take())
+            let now = clock.now
+            expireTimeouts(now)
+            if let stopDeadline, now >= stopDeadline { handBackRunning() }
+            if ensureConnected(now) {
+                do {
+                    try turn(now)
+                } catch {
+                    handleDatabaseError(error)
+                }
+            } else if let stopDeadline, now >= stopDeadline + .seconds(5) {
+                logger.error("the database stayed unreachable past the grace period; exiting, leases will expire and other nodes rescue the jobs")
+                break
+            }
+            if exitRequested { break }
+            mailbox.wait(timeout: sleepTime(clock.now))
+        }
+        unregister()
+        logger.info("worker stopped")
+    }
+
+    /// One turn with a live connection.
+    private func turn(_ now: ContinuousClock.Instant) throws {
+        if let due = nextDue, due <= now { try promoteDueJobs() }
+        if now >= nextPoll {
+            nextPoll = now + configuration.pollInterval
+            wantEverything()
+            dueRefreshAt = now
+        }
+        if let refresh = dueRefreshAt, refresh <= now { try refreshNextDue() }
+        let claims = stopDeadline == nil ? wantedClaims() : []
+        if !pending.isEmpty || !claims.isEmpty { try finishAndClaim(claims) }
+        if clock.now >= nextLeaseExtension { try extendLeases() }
+        if clock.now >= nextRescue { try rescueExpiredJobs() }
+        if stopDeadline != nil, running.isEmpty, pending.isEmpty {
+            exitRequested = true
+        } else if configuration.stopWhenEmpty, stopDeadline == nil, try isDrained() {
+            logger.info("queues are empty; stopping")
+            exitRequested = true
+        }
+    }
+
+    /// The queues to claim from, each with its number of free slots.
+    private func wantedClaims() -> [(queue: String, slots: Int)] {
+        queueNames.compactMap { name in
+            guard let queue = slots[name], queue.wantsClaim, !queue.free.isEmpty else { return nil }
+            return (name, queue.free.count)
+        }
+    }
+
+    private func wantEverything() {
+        for name in queueNames { slots[name]?.wantsClaim = true }
+    }
+
+    /// True when nothing is left to do here or anywhere in these queues.
+    private func isDrained() throws -> Bool {
+        guard running.isEmpty, pending.isEmpty, !queueNames.contains(where: { slots[$0]?.wantsClaim == true }) else { return false }
+        let now = clock.now
+        guard now >= nextEmptinessCheck else { return false }
+        nextEmptinessCheck = now + .milliseconds(100)
+        let row = try connection!.query(JobSQL.hasPendingWork, queueNames).single()
+        return try !row.decode("pending", as: Bool.self)
+    }
+
+    /// How long to sleep: until the earliest thing that needs a turn.
+    private func sleepTime(_ now: ContinuousClock.Instant) -> Duration {
+        if connection != nil, stopDeadline == nil, !wantedClaims().isEmpty { return .zero }
+        if connection != nil, !pending.isEmpty { return .zero }
+        var wake = nextPoll
+        if let reconnectAt, connection == nil { wake = min(wake, reconnectAt) }
+        if let nextDue { wake = min(wake, nextDue) }
+        if let dueRefreshAt { wake = min(wake, dueRefreshAt) }
+        if !running.isEmpty { wake = min(wake, nextLeaseExtension) }
+        wake = min(wake, nextRescue)
+        if let stopDeadline { wake = min(wake, stopDeadline) }
+        if configuration.stopWhenEmpty { wake = min(wake, nextEmptinessCheck) }
+        for job in running.values { wake = min(wake, job.deadline) }
+        return max(.zero, now.duration(to: wake))
+    }
+
+    /// Takes in what other threads posted.
+    private func absorb(_ mail: Mailbox.Contents) {
+        if case .graceful(let grace)? = mail.stop, stopDeadline == nil {
+            stopDeadline = clock.now + grace
+            logger.info("stopping: no new claims; running jobs have the grace period to finish", metadata: [
+                "grace": "\(grace)", "running": "\(running.count)",
+            ])
+        }
+        if mail.wakeAll { wantEverything() }
+        if !mail.wokenQueues.isEmpty {
+            for name in mail.wokenQueues { slots[name]?.wantsClaim = true }
+            // A notification may announce a job scheduled for later: learn when it is due,
+            // at most every 50 ms however fast notifications come.
+            if dueRefreshAt == nil { dueRefreshAt = clock.now + .milliseconds(50) }
+        }
+        for run in mail.finished {
+            guard let job = running[run.jobID], job.info.attempt == run.attempt else {
+                logger.debug("result of an abandoned run ignored", metadata: ["job_id": "\(run.jobID)", "attempt": "\(run.attempt)"])
+                continue
+            }
+            running[run.jobID] = nil
+            slots[job.info.queue]?.free.append(job.slot)
+            record(run.outcome, of: job, duration: run.duration)
+        }
+    }
+
+    /// Runs past their kind's timeout are told to stop and recorded as failed; their
+    /// slot gets a fresh queue because the old one is still busy with the runaway handler.
+    private func expireTimeouts(_ now: ContinuousClock.Instant) {
+        for (id, job) in running where job.deadline <= now {
+            job.context.requestStop(.timeout)
+            abandon(id)
+            let limit = job.started.duration(to: job.deadline)
+            record(.failed(message: "the attempt ran past its timeout of \(limit)", type: "timeout"), of: job, duration: limit)
+        }
+    }
+
+    /// The grace period is over: tell running handlers to stop and give their jobs back.
+    private func handBackRunning() {
+        guard !running.isEmpty else { return }
+        for (id, job) in running {
+            job.context.requestStop(.shutdown)
+            abandon(id)
+            pending.append(PendingWrite(id: id, attempt: Int32(job.info.attempt), state: .available, delayMicroseconds: 0, errorJSON: ""))
+            job.context.logger.notice("job handed back as available: the grace period ended before it finished")
+        }
+    }
+
+    /// Forgets a run whose handler may still be going, freeing its slot on a new queue.
+    func abandon(_ id: Int64) {
+        guard let job = running.removeValue(forKey: id) else { return }
+        slots[job.info.queue]?.queues[job.slot] = Self.makeSlotQueue(job.info.queue, job.slot)
+        slots[job.info.queue]?.free.append(job.slot)
+    }
+
+    /// Reconnects after a failure, with backoff. Returns true when connected.
+    private func ensureConnected(_ now: ContinuousClock.Instant) -> Bool {
+        if let connection, connection.isOpen { return true }
+        if let reconnectAt, now < reconnectAt { return false }
+        do {
+            try connect()
+            logger.notice("reconnected to the database")
+            reconnectAt = nil
+            reconnectBackoff = .milliseconds(100)
+            wantEverything()
+            dueRefreshAt = clock.now
+            return true
+        } catch {
+            connection = nil
+            reconnectAt = now + reconnectBackoff
+            logger.warning("database unreachable; retrying", metadata: ["error": "\(error)", "retry_in": "\(reconnectBackoff)"])
+            reconnectBackoff = min(reconnectBackoff * 2, .seconds(5))
+            return false
+        }
+    }
+
+    /// A broken connection is replaced on the next turn and the pending writes are sent
+    /// again (they are fenced, so sending twice is harmless). Any other error is a fault
+    /// in a statement: the writes are dropped and their jobs' leases let them be rescued.
+    private func handleDatabaseError(_ error: any Error) {
+        if let connection, connection.isOpen {
+            logger.error("a worker statement failed; its writes are dropped and those jobs will be rescued when their leases expire", metadata: [
+                "error": "\(error)", "writes": "\(pending.count)",
+            ])
+            pending.removeAll()
+            reconnectAt = clock.now + .seconds(1)
+            self.connection = nil
+        } else {
+            logger.warning("lost the database connection; reconnecting", metadata: ["error": "\(error)"])
+            connection = nil
+            reconnectAt = clock.now + reconnectBackoff
+        }
+    }
+}

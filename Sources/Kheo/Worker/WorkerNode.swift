@@ -1,0 +1,104 @@
+public import Foundation
+public import Logging
+public import PostgresClient
+import Synchronization
+
+/// A worker process's engine: claims jobs from its queues and runs their handlers.
+///
+/// One control thread owns one connection and does all of the node's queue work
+/// (claim, complete, extend leases, promote, rescue); a listener thread waits for
+/// `NOTIFY`; each unit of concurrency is a serial Dispatch queue. Handlers that open
+/// transactions use a small pool of their own.
+///
+/// ```swift
+/// let node = try WorkerNode(database: configuration, registry: registry,
+///                           configuration: WorkerConfiguration(queues: [.init("default", concurrency: 20)]))
+/// try node.start()
+/// node.stop(grace: .seconds(30))   // e.g. from a SIGTERM handler
+/// node.wait()
+/// ```
+public final class WorkerNode: Sendable {
+    /// This node's id: the lease owner of the jobs it runs.
+    public let id: UUID
+    public let configuration: WorkerConfiguration
+    private let database: PostgresConfiguration
+    private let registry: JobRegistry
+    private let logger: Logger
+    private let mailbox = Mailbox()
+    private let handlerPool: PostgresConnectionPool
+    private let listener: NotificationListener
+    private let started = Atomic<Bool>(false)
+    private let stopped = DispatchSemaphore(value: 0)
+
+    public init(
+        database: PostgresConfiguration,
+        registry: JobRegistry,
+        configuration: WorkerConfiguration,
+        logger: Logger = Logger(label: "kheo.worker")
+    ) throws {
+        try configuration.validate()
+        self.id = UUID()
+        self.database = database
+        self.registry = registry
+        self.configuration = configuration
+        var logger = logger
+        logger[metadataKey: "node"] = "\(id.uuidString.lowercased().prefix(8))"
+        self.logger = logger
+        self.handlerPool = try PostgresConnectionPool(
+            database, configuration: .init(maximumConnections: configuration.handlerConnections), logger: logger
+        )
+        self.listener = NotificationListener(
+            database: database, mailbox: mailbox, queues: Set(configuration.queues.map(\.name)), logger: logger
+        )
+    }
+
+    /// Connects, registers the node and starts claiming. Throws if the database cannot
+    /// be reached now; once started, the node rides out outages by reconnecting.
+    public func start() throws {
+        guard started.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged else {
+            throw WorkerError(.alreadyStarted)
+        }
+        let startup = Mutex<Result<Void, any Error>?>(nil)
+        let ready = DispatchSemaphore(value: 0)
+        let (id, configuration, registry, mailbox, database, handlerPool, logger) =
+            (self.id, self.configuration, self.registry, self.mailbox, self.database, self.handlerPool, self.logger)
+        let stopped = self.stopped
+        let listener = self.listener
+        DispatchQueue(label: "kheo.worker.control").async {
+            let loop = WorkerLoop(
+                nodeID: id, configuration: configuration, registry: registry, mailbox: mailbox,
+                database: database, handlerPool: handlerPool, logger: logger
+            )
+            do {
+                try loop.connect()
+            } catch {
+                startup.withLock { $0 = .failure(error) }
+                ready.signal()
+                stopped.signal()
+                return
+            }
+            startup.withLock { $0 = .success(()) }
+            ready.signal()
+            listener.start()
+            loop.run()
+            listener.stop()
+            handlerPool.close()
+            stopped.signal()
+        }
+        ready.wait()
+        if case .failure(let error)? = startup.withLock({ $0 }) { throw error }
+    }
+
+    /// Stops claiming; running jobs get `grace` to finish, then are handed back as
+    /// available. Returns at once; `wait()` returns when the node has stopped.
+    public func stop(grace: Duration) {
+        mailbox.post { $0.stop = .graceful(grace) }
+    }
+
+    /// Blocks until the node has stopped (after `stop`, or when the queues are empty
+    /// with `stopWhenEmpty`).
+    public func wait() {
+        stopped.wait()
+        stopped.signal()
+    }
+}

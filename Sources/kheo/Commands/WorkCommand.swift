@@ -1,0 +1,91 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Kheo
+import Logging
+
+/// `kheo work`: runs a worker node until stopped.
+struct WorkCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "work",
+        abstract: "Claim and run jobs until stopped.",
+        discussion: """
+            SIGTERM or SIGINT stops claiming and lets running jobs finish within the grace
+            period; jobs still running then are handed back as available, and the process
+            exits 0. A second signal exits at once (leases then expire and other nodes
+            rescue the jobs).
+
+            Examples:
+              kheo work                                   the default queue, 10 at a time
+              kheo work --queue default=20 --queue reports=2
+              kheo work --until-empty                     drain, then exit
+            """
+    )
+
+    @Option(name: .customLong("queue"), help: "A queue and its concurrency, NAME=N (or NAME for 10). Repeat for several.")
+    var queues: [String] = []
+
+    @Flag(help: "Exit 0 once the queues hold nothing available, running or due.")
+    var untilEmpty = false
+
+    @Option(help: "Seconds running jobs get to finish after SIGTERM/SIGINT.")
+    var grace: Double = 30
+
+    @Option(help: "Seconds a job's lease lasts without renewal; a dead worker's jobs are rescued after it.")
+    var lease: Double = 30
+
+    @Option(help: "Seconds between safety-net polls (notifications wake workers sooner).")
+    var poll: Double = 1
+
+    @Option(help: "Seconds before the first retry; each further retry waits twice as long.")
+    var retryBase: Double = 2
+
+    @Option(help: "Connections for handlers' own transactions (default: total concurrency, at most 10).")
+    var handlerConnections: Int?
+
+    @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        for (name, value) in [("grace", grace), ("lease", lease), ("poll", poll), ("retry-base", retryBase)] {
+            guard value.isFinite, value >= 0 else { throw ValidationError("--\(name) must be a number of seconds, zero or more") }
+        }
+        guard poll >= 0.01 else { throw ValidationError("--poll must be at least 0.01 seconds") }
+        _ = try parsedQueues()
+    }
+
+    func run() throws {
+        let logger = global.makeLogger(label: "kheo.worker")
+        let target = try DatabaseTarget.resolve(logger: logger)
+        try target.prepareSchema(logger: logger)
+        var registry = JobRegistry()
+        BuiltinJobs.register(in: &registry)
+        let configuration = WorkerConfiguration(
+            queues: try parsedQueues(),
+            leaseDuration: Self.duration(lease),
+            pollInterval: Self.duration(poll),
+            retryPolicy: RetryPolicy(base: Self.duration(retryBase)),
+            handlerConnections: handlerConnections,
+            stopWhenEmpty: untilEmpty
+        )
+        let node = try WorkerNode(database: target.configuration, registry: registry, configuration: configuration, logger: logger)
+        let signals = SignalHandling(grace: Self.duration(grace), logger: logger) { grace in node.stop(grace: grace) }
+        signals.install()
+        try node.start()
+        node.wait()
+    }
+
+    private func parsedQueues() throws -> [WorkerConfiguration.Queue] {
+        if queues.isEmpty { return [.init(EnqueueOptions.defaultQueue, concurrency: 10)] }
+        return try queues.map { spec in
+            let parts = spec.split(separator: "=", maxSplits: 1).map(String.init)
+            guard let name = parts.first, !name.isEmpty else { throw ValidationError("--queue \(spec): give NAME=CONCURRENCY, e.g. default=20") }
+            guard parts.count == 2 else { return .init(name, concurrency: 10) }
+            guard let concurrency = Int(parts[1]), concurrency >= 1 else {
+                throw ValidationError("--queue \(spec): the concurrency must be a whole number of at least 1")
+            }
+            return .init(name, concurrency: concurrency)
+        }
+    }
+
+    static func duration(_ seconds: Double) -> Duration { .microseconds(Int64(seconds * 1_000_000)) }
+}
