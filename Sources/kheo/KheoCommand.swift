@@ -15,7 +15,7 @@ struct KheoCommand: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            DemoCommand.self, EnqueueCommand.self, WorkCommand.self, JobsCommand.self,
+            DemoCommand.self, EnqueueCommand.self, WorkCommand.self, JobsCommand.self, BenchCommand.self,
             MigrateCommand.self, DatabaseCommand.self,
         ]
     )

@@ -44,7 +44,17 @@ public enum JobSQL {
     /// A snoozed job (`scheduled`) or one handed back (`available`) gets its attempt back.
     public static let finishAndClaim = PreparedStatement(
         name: "kheo.jobs.finish_and_claim",
-        sql: """
+        sql: finishAndClaimCTEs + """
+
+            SELECT (SELECT coalesce(array_agg(id), '{}') FROM finished) AS finished,
+                   c.id, c.queue, c.kind, c.args, c.attempt, c.max_attempts, c.priority, c.scheduled_at, c.inserted_at, c.tags
+            FROM (SELECT 1) AS one LEFT JOIN claimed AS c ON true
+            """
+    )
+
+    /// The common table expressions of `finishAndClaim` (`finished`, `wanted`,
+    /// `claimed`), for callers that want a different final SELECT (the bench).
+    public static let finishAndClaimCTEs = """
             WITH finished AS (
                 UPDATE kheo.jobs AS j SET
                     state = o.state::kheo.job_state,
@@ -81,11 +91,7 @@ public enum JobSQL {
                 RETURNING j.id, j.queue, j.kind, j.args::text AS args, j.attempt, j.max_attempts,
                           j.priority::int AS priority, j.scheduled_at, j.inserted_at, j.tags
             )
-            SELECT (SELECT coalesce(array_agg(id), '{}') FROM finished) AS finished,
-                   c.id, c.queue, c.kind, c.args, c.attempt, c.max_attempts, c.priority, c.scheduled_at, c.inserted_at, c.tags
-            FROM (SELECT 1) AS one LEFT JOIN claimed AS c ON true
             """
-    )
 
     /// Completes one job inside a handler's own transaction (fenced like every write).
     public static let completeOne = PreparedStatement(

@@ -17,8 +17,10 @@ public final class JobContext: Sendable {
     }
 
     public let job: JobInfo
-    /// Logs with `job_id`, `job_kind`, `queue` and `attempt` attached.
-    public let logger: Logger
+    /// Logs with `job_id`, `job_kind`, `queue` and `attempt` attached. Built on use:
+    /// most jobs never log, and the metadata costs allocations on every job.
+    public var logger: Logger { WorkerLoop.jobLogger(baseLogger, job) }
+    private let baseLogger: Logger
     let nodeID: String
     private let pool: PostgresConnectionPool
     private let state = Mutex<(stop: StopReason?, completed: Bool)>((nil, false))
@@ -27,7 +29,7 @@ public final class JobContext: Sendable {
         self.job = job
         self.nodeID = nodeID
         self.pool = pool
-        self.logger = logger
+        self.baseLogger = logger
     }
 
     /// Set once the job should stop; long handlers should check it between steps.

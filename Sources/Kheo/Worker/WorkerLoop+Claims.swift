@@ -43,11 +43,10 @@ extension WorkerLoop {
 
     /// Hands a claimed job to a free slot, or discards it at once if no handler knows its kind.
     private func start(_ info: JobInfo, argsJSON: String) {
-        let jobLogger = Self.jobLogger(logger, info)
         guard let entry = registry.entry(for: info.kind) else {
             let known = registry.kinds.joined(separator: ", ")
             let message = "no handler for kind \(info.kind) on this worker (it knows: \(known.isEmpty ? "nothing" : known))"
-            jobLogger.error("job discarded: unknown kind", metadata: ["error": "\(message)"])
+            Self.jobLogger(logger, info).error("job discarded: unknown kind", metadata: ["error": "\(message)"])
             pending.append(PendingWrite(
                 id: info.id, attempt: Int32(info.attempt), state: .discarded, delayMicroseconds: 0,
                 errorJSON: Self.errorJSON(attempt: info.attempt, type: "unknown_kind", message: message, node: nodeIDString)
@@ -57,12 +56,12 @@ extension WorkerLoop {
         guard let slot = slots[info.queue]?.free.popLast(), let queue = slots[info.queue]?.queues[slot] else {
             preconditionFailure("claimed more jobs for \(info.queue) than it has free slots")
         }
-        let context = JobContext(job: info, nodeID: nodeIDString, pool: handlerPool, logger: jobLogger)
+        let context = JobContext(job: info, nodeID: nodeIDString, pool: handlerPool, logger: logger)
         let now = clock.now
         running[info.id] = RunningJob(
             info: info, context: context, slot: slot, started: now, deadline: now + entry.timeout, retryDelay: entry.retryDelay
         )
-        jobLogger.debug("job started")
+        if logger.logLevel <= .debug { context.logger.debug("job started") }
         let mailbox = self.mailbox
         queue.async {
             let clock = ContinuousClock()

@@ -5,7 +5,7 @@ extension WorkerLoop {
     /// Turns a run's outcome into the state change to write, and logs it.
     func record(_ outcome: RunOutcome, of job: RunningJob, duration: Duration) {
         let info = job.info
-        let log = job.context.logger
+        let log = logger.logLevel <= .debug || !(outcome.isQuiet) ? job.context.logger : logger
         let durationMetadata: Logger.Metadata = ["duration_ms": "\(Self.milliseconds(duration))"]
         func write(_ state: JobState, delay: Duration = .zero, error: (type: String, message: String)? = nil) {
             pending.append(PendingWrite(

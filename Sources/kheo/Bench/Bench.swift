@@ -1,0 +1,243 @@
+import Foundation
+import Kheo
+import Logging
+import PostgresClient
+import Synchronization
+
+/// The five measurements of `kheo bench`, each beside its pgbench ceiling.
+struct Bench {
+    let configuration: PostgresConfiguration
+    let sizes: BenchSizes
+    let logger: Logger
+    let progress: (String) -> Void
+    let connection: PostgresConnection
+    let pgbench: Pgbench
+
+    static let queuePrefix = "kheo-bench-"
+
+    init(configuration: PostgresConfiguration, sizes: BenchSizes, logger: Logger, progress: @escaping (String) -> Void) throws {
+        self.configuration = configuration
+        self.sizes = sizes
+        self.logger = logger
+        self.progress = progress
+        self.connection = try PostgresConnection.connect(to: configuration, logger: logger)
+        self.pgbench = try Pgbench.locate(url: configuration.url)
+    }
+
+    func run(databaseSummary: String) throws -> BenchReport {
+        try cleanUp()
+        defer { try? cleanUp() }
+        let single = try singleEnqueue()
+        let bulk = try bulkEnqueue()
+        let (drain, seconds, memory) = try drain()
+        let latency = try pickupLatency()
+        return BenchReport(
+            database: databaseSummary, singleEnqueue: single, bulkEnqueue: bulk, drain: drain,
+            drainSeconds: seconds, pickupLatency: latency, workerMemory: memory
+        )
+    }
+
+    /// Deletes the bench's jobs and vacuums, so runs do not slow each other down.
+    private func cleanUp() throws {
+        try connection.query("DELETE FROM kheo.jobs WHERE queue LIKE $1", Self.queuePrefix + "%")
+        try connection.execute(script: "VACUUM ANALYZE kheo.jobs")
+    }
+
+    // MARK: (a) single enqueue, one client, each its own transaction
+
+    private func singleEnqueue() throws -> BenchReport.Throughput {
+        let queue = Self.queuePrefix + "single"
+        progress("single enqueue: \(sizes.singleSeconds) s of pgbench, then \(sizes.singleSeconds) s of Producer.enqueue")
+        let script = Pgbench.oneLine(Pgbench.substitute(JobSQL.insertOne.sql, [
+            1: "'\(queue)'", 2: "'kheo.noop'", 3: "'{}'", 4: "0", 5: "NULL", 6: "0", 7: "20", 8: "'{}'",
+        ])) + ";\n"
+        let ceiling = try pgbench.run(script: script, clients: 1, seconds: sizes.singleSeconds)
+        let producer = Producer()
+        let request = try JobRequest(BuiltinJobs.Noop(), options: EnqueueOptions(queue: queue))
+        let clock = ContinuousClock()
+        let end = clock.now + .seconds(sizes.singleSeconds)
+        let start = clock.now
+        var count = 0
+        while clock.now < end {
+            try producer.enqueue(request, on: connection)
+            count += 1
+        }
+        let rate = Double(count) / Self.seconds(start.duration(to: clock.now))
+        try cleanUp()
+        return BenchReport.Throughput(jobs: count, jobsPerSecond: rate, ceilingPerSecond: ceiling, target: 0.8)
+    }
+
+    // MARK: (b) bulk enqueue in batches of 1,000
+
+    private func bulkEnqueue() throws -> BenchReport.Throughput {
+        let queue = Self.queuePrefix + "bulk"
+        let size = sizes.bulkBatchSize
+        let total = size * sizes.bulkBatches
+        progress("bulk enqueue: \(total) jobs in batches of \(size), pgbench then Producer.enqueueMany")
+        func fill(_ value: String) -> String { "array_fill(\(value), ARRAY[\(size)])" }
+        let script = Pgbench.oneLine(Pgbench.substitute(JobSQL.insertMany.sql, [
+            1: fill("'\(queue)'::text"), 2: fill("'kheo.noop'::text"), 3: fill("'{}'::text"), 4: fill("0"),
+            5: fill("20"), 6: fill("NULL::bigint"), 7: fill("0::bigint"), 8: fill("'{}'::text"),
+        ])) + ";\n"
+        let ceiling = try pgbench.run(script: script, clients: 1, transactionsPerClient: sizes.bulkBatches) * Double(size)
+        try cleanUp()
+        let producer = Producer()
+        let batch = Array(repeating: try JobRequest(BuiltinJobs.Noop(), options: EnqueueOptions(queue: queue)), count: size)
+        let clock = ContinuousClock()
+        let start = clock.now
+        for _ in 0..<sizes.bulkBatches { try producer.enqueueMany(batch, on: connection) }
+        let rate = Double(total) / Self.seconds(start.duration(to: clock.now))
+        try cleanUp()
+        return BenchReport.Throughput(jobs: total, jobsPerSecond: rate, ceilingPerSecond: ceiling, target: 0.7)
+    }
+
+    // MARK: (c) drain by 2 worker processes, and (e) their memory
+
+    private func drain() throws -> (BenchReport.Throughput, Double, BenchReport.Memory) {
+        let ceilingQueue = Self.queuePrefix + "ceiling"
+        progress("drain ceiling: \(sizes.ceilingBacklog) jobs claimed 100 at a time and completed by pgbench, 2 clients")
+        try fillBacklog(queue: ceilingQueue, count: sizes.ceilingBacklog)
+        let owner = "md5(:client_id::text)::uuid"
+        let claim = Pgbench.oneLine(Pgbench.substitute(JobSQL.finishAndClaimCTEs, [
+            1: "'{}'", 2: "'{}'", 3: "'{}'", 4: "'{}'", 5: "'{}'", 6: owner,
+            7: "'{\(ceilingQueue)}'", 8: "'{100}'", 9: "30000",
+        ])) + " SELECT coalesce(array_agg(id), '{}') AS ids, coalesce(array_agg(attempt), '{}') AS attempts FROM claimed"
+        func fill(_ value: String) -> String { "array_fill(\(value), ARRAY[cardinality(:ids::bigint[])])" }
+        let complete = Pgbench.oneLine(Pgbench.substitute(JobSQL.finishAndClaimCTEs, [
+            1: ":ids", 2: ":attempts", 3: fill("'completed'::text"), 4: fill("0::bigint"), 5: fill("''::text"), 6: owner,
+            7: "'{}'", 8: "'{}'", 9: "30000",
+        ])) + " SELECT count(*) FROM finished;"
+        let script = "BEGIN;\n\(claim)\n\\gset\n\(complete)\nCOMMIT;\n"
+        let transactions = sizes.ceilingBacklog / 100 / 2
+        let ceiling = try pgbench.run(script: script, clients: 2, transactionsPerClient: transactions) * 100
+        try cleanUp()
+
+        let queue = Self.queuePrefix + "drain"
+        progress("drain: filling a backlog of \(sizes.drainBacklog) no-op jobs")
+        try fillBacklog(queue: queue, count: sizes.drainBacklog)
+        try connection.execute(script: "VACUUM ANALYZE kheo.jobs")
+        progress("drain: 2 worker processes × 100 slots, sampling their memory")
+        let workers = try (0..<2).map { _ in try WorkerProcess.start(queue: queue, url: configuration.url) }
+        var samples: [Double] = []
+        while workers.contains(where: \.isRunning) {
+            for worker in workers { if let rss = worker.residentMegabytes() { samples.append(rss) } }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        for worker in workers { try worker.finish() }
+        let row = try connection.query("""
+            SELECT count(*) FILTER (WHERE state = 'completed') AS completed,
+                   extract(epoch FROM max(finalized_at) - min(attempted_at))::float8 AS seconds
+            FROM kheo.jobs WHERE queue = $1
+            """, queue).single()
+        let completed = Int(try row.decode("completed", as: Int64.self))
+        guard completed == sizes.drainBacklog, let seconds = try row.decode("seconds", as: Double?.self) else {
+            throw BenchError("the drain completed \(completed) of \(sizes.drainBacklog) jobs")
+        }
+        try cleanUp()
+        let quarter = max(1, samples.count / 4)
+        let memory = BenchReport.Memory(
+            backlog: sizes.drainBacklog,
+            peakRSSMegabytes: samples.max() ?? 0,
+            earlyRSSMegabytes: Self.median(Array(samples.dropFirst(quarter).prefix(quarter))),
+            lateRSSMegabytes: Self.median(Array(samples.suffix(quarter)))
+        )
+        let throughput = BenchReport.Throughput(
+            jobs: completed, jobsPerSecond: Double(completed) / seconds, ceilingPerSecond: ceiling, target: 0.7
+        )
+        return (throughput, seconds, memory)
+    }
+
+    private func fillBacklog(queue: String, count: Int) throws {
+        let producer = Producer()
+        let batch = Array(repeating: try JobRequest(BuiltinJobs.Noop(), options: EnqueueOptions(queue: queue)), count: 5000)
+        var left = count
+        while left > 0 {
+            try producer.enqueueMany(Array(batch.prefix(min(left, batch.count))), on: connection)
+            left -= min(left, batch.count)
+        }
+    }
+
+    // MARK: (d) pickup latency at a steady rate with idle workers
+
+    private func pickupLatency() throws -> BenchReport.Latency {
+        let queue = Self.queuePrefix + "latency"
+        progress("pickup latency: \(sizes.latencyJobs) jobs at \(sizes.latencyRate)/s to an idle in-process worker")
+        let recorder = LatencyRecorder()
+        var registry = JobRegistry()
+        registry.register(LatencyProbeHandler(recorder: recorder))
+        var quiet = logger
+        quiet.logLevel = .warning
+        let node = try WorkerNode(
+            database: configuration, registry: registry,
+            configuration: WorkerConfiguration(queues: [.init(queue, concurrency: 10)]), logger: quiet
+        )
+        try node.start()
+        defer {
+            node.stop(grace: .seconds(5))
+            node.wait()
+        }
+        Thread.sleep(forTimeInterval: 0.5)
+        let producer = Producer()
+        let request = try JobRequest(LatencyProbe(), options: EnqueueOptions(queue: queue))
+        let interval = 1.0 / Double(sizes.latencyRate)
+        var sent: [Int64: (send: UInt64, commit: UInt64)] = [:]
+        let begin = DispatchTime.now().uptimeNanoseconds
+        for index in 0..<sizes.latencyJobs {
+            let due = begin + UInt64(Double(index) * interval * 1e9)
+            let now = DispatchTime.now().uptimeNanoseconds
+            if due > now { Thread.sleep(forTimeInterval: Double(due - now) / 1e9) }
+            let send = DispatchTime.now().uptimeNanoseconds
+            let id = try producer.enqueue(request, on: connection)
+            sent[id] = (send, DispatchTime.now().uptimeNanoseconds)
+        }
+        let deadline = Date().addingTimeInterval(10)
+        while recorder.count < sent.count, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        let started = recorder.snapshot()
+        var fromCommit: [Double] = [], fromSend: [Double] = []
+        for (id, times) in sent {
+            guard let start = started[id] else { throw BenchError("job \(id) of the latency run never started") }
+            fromCommit.append((Double(start) - Double(times.commit)) / 1e6)
+            fromSend.append((Double(start) - Double(times.send)) / 1e6)
+        }
+        fromCommit.sort()
+        fromSend.sort()
+        return BenchReport.Latency(
+            jobs: sent.count, ratePerSecond: Double(sizes.latencyRate),
+            p50Milliseconds: Self.percentile(fromCommit, 0.50), p95Milliseconds: Self.percentile(fromCommit, 0.95),
+            p99Milliseconds: Self.percentile(fromCommit, 0.99),
+            fromSendP50Milliseconds: Self.percentile(fromSend, 0.50), fromSendP99Milliseconds: Self.percentile(fromSend, 0.99)
+        )
+    }
+
+    static func percentile(_ sorted: [Double], _ fraction: Double) -> Double {
+        guard !sorted.isEmpty else { return 0 }
+        return sorted[min(sorted.count - 1, Int((Double(sorted.count) * fraction).rounded(.up)) - 1)]
+    }
+
+    static func median(_ values: [Double]) -> Double { percentile(values.sorted(), 0.5) }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}
+
+/// The latency probe's args: nothing; the job id is the key.
+struct LatencyProbe: JobArgs {
+    static let kind = "kheo.bench.latency"
+}
+
+/// Notes the moment each probe's handler starts, on the same clock as the producer.
+struct LatencyProbeHandler: JobHandler {
+    let recorder: LatencyRecorder
+    func run(_ args: LatencyProbe, context: JobContext) throws -> JobResult {
+        recorder.record(context.job.id, at: DispatchTime.now().uptimeNanoseconds)
+        return .completed
+    }
+}
+
+final class LatencyRecorder: Sendable {
+    private let starts = Mutex<[Int64: UInt64]>([:])
+    func record(_ id: Int64, at time: UInt64) { starts.withLock { $0[id] = time } }
+    var count: Int { starts.withLock { $0.count } }
+    func snapshot() -> [Int64: UInt64] { starts.withLock { $0 } }
+}

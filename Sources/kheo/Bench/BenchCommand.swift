@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import Kheo
+import Logging
+import PostgresClient
+
+/// `kheo bench`: measures the engine against PostgreSQL's own ceiling, in one run.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure enqueue, drain, pickup latency and worker memory against pgbench ceilings.",
+        discussion: """
+            Every figure is set beside PostgreSQL's own ceiling for the same SQL, measured
+            by pgbench in the same run, because machines differ several-fold in disk speed.
+            The bench works in queues named kheo-bench-* and deletes their jobs before and
+            after. Run it on an idle database; it takes a few minutes with the defaults.
+
+            Examples:
+              kheo bench
+              kheo bench --json > bench.json
+              kheo bench --quick          small sizes, to check that it runs
+            """
+    )
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    @Flag(help: "Small sizes: seconds instead of minutes; the figures are rough.")
+    var quick = false
+
+    @Option(help: "Jobs in the backlog the two worker processes drain (memory is sampled on it).")
+    var backlog: Int?
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        let logger = global.makeLogger(label: "kheo.bench")
+        let target = try DatabaseTarget.resolve(logger: logger)
+        try target.prepareSchema(logger: logger)
+        let sizes = BenchSizes(quick: quick, backlog: backlog)
+        let bench = try Bench(configuration: target.configuration, sizes: sizes, logger: logger, progress: { message in
+            if !json { FileHandle.standardError.write(Data("… \(message)\n".utf8)) }
+        })
+        let report = try bench.run(databaseSummary: target.summary)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        } else {
+            print(report.text)
+        }
+    }
+}
+
+struct BenchSizes {
+    var singleSeconds: Int
+    var bulkBatches: Int
+    var bulkBatchSize = 1000
+    var drainBacklog: Int
+    var ceilingBacklog: Int
+    var latencyJobs: Int
+    var latencyRate = 200
+
+    init(quick: Bool, backlog: Int?) {
+        singleSeconds = quick ? 1 : 5
+        bulkBatches = quick ? 10 : 100
+        drainBacklog = backlog ?? (quick ? 20_000 : 1_000_000)
+        ceilingBacklog = min(drainBacklog, quick ? 20_000 : 300_000)
+        latencyJobs = quick ? 200 : 1000
+    }
+}

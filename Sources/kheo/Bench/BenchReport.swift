@@ -1,0 +1,89 @@
+import Foundation
+
+/// What `kheo bench` measured, as printed with `--json`.
+struct BenchReport: Codable {
+    struct Throughput: Codable {
+        var jobs: Int
+        var jobsPerSecond: Double
+        var ceilingPerSecond: Double
+        var ratio: Double
+        var target: Double
+        var met: Bool { ratio >= target }
+
+        init(jobs: Int, jobsPerSecond: Double, ceilingPerSecond: Double, target: Double) {
+            self.jobs = jobs
+            self.jobsPerSecond = jobsPerSecond
+            self.ceilingPerSecond = ceilingPerSecond
+            self.ratio = ceilingPerSecond > 0 ? jobsPerSecond / ceilingPerSecond : 0
+            self.target = target
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case jobs, jobsPerSecond = "jobs_per_second", ceilingPerSecond = "ceiling_per_second", ratio, target
+        }
+    }
+
+    struct Latency: Codable {
+        var jobs: Int
+        var ratePerSecond: Double
+        /// From the enqueue's commit (the producer's call returned) to the handler's start.
+        var p50Milliseconds: Double
+        var p95Milliseconds: Double
+        var p99Milliseconds: Double
+        /// From just before the INSERT was sent, for scale: this adds the commit itself.
+        var fromSendP50Milliseconds: Double
+        var fromSendP99Milliseconds: Double
+
+        enum CodingKeys: String, CodingKey {
+            case jobs, ratePerSecond = "rate_per_second"
+            case p50Milliseconds = "p50_ms", p95Milliseconds = "p95_ms", p99Milliseconds = "p99_ms"
+            case fromSendP50Milliseconds = "from_send_p50_ms", fromSendP99Milliseconds = "from_send_p99_ms"
+        }
+    }
+
+    struct Memory: Codable {
+        var backlog: Int
+        var peakRSSMegabytes: Double
+        /// Median RSS over the second quarter of the drain, and over the last quarter.
+        var earlyRSSMegabytes: Double
+        var lateRSSMegabytes: Double
+
+        enum CodingKeys: String, CodingKey {
+            case backlog, peakRSSMegabytes = "peak_rss_mb", earlyRSSMegabytes = "early_rss_mb", lateRSSMegabytes = "late_rss_mb"
+        }
+    }
+
+    var database: String
+    var singleEnqueue: Throughput
+    var bulkEnqueue: Throughput
+    var drain: Throughput
+    var drainSeconds: Double
+    var pickupLatency: Latency
+    var workerMemory: Memory
+
+    enum CodingKeys: String, CodingKey {
+        case database, singleEnqueue = "single_enqueue", bulkEnqueue = "bulk_enqueue", drain, drainSeconds = "drain_seconds"
+        case pickupLatency = "pickup_latency", workerMemory = "worker_memory"
+    }
+
+    /// The table people read.
+    var text: String {
+        func row(_ name: String, _ value: Throughput) -> String {
+            let mark = value.met ? "ok" : "BELOW TARGET"
+            return "\(name.padding(toLength: 18, withPad: " ", startingAt: 0)) \(format(value.jobsPerSecond)) jobs/s   ceiling \(format(value.ceilingPerSecond)) jobs/s   ratio \(String(format: "%.2f", value.ratio)) (target ≥ \(value.target)) \(mark)"
+        }
+        func format(_ value: Double) -> String { String(format: "%9.0f", value) }
+        let latency = pickupLatency
+        let latencyMet = latency.p50Milliseconds <= 1 && latency.p99Milliseconds <= 2
+        let memoryMet = workerMemory.peakRSSMegabytes <= 100
+        return """
+            Database: \(database)
+            \(row("single enqueue", singleEnqueue))
+            \(row("bulk enqueue", bulkEnqueue))
+            \(row("drain (2 workers)", drain))   over \(String(format: "%.1f", drainSeconds)) s
+            pickup latency     p50 \(String(format: "%.2f", latency.p50Milliseconds)) ms  p95 \(String(format: "%.2f", latency.p95Milliseconds)) ms  p99 \(String(format: "%.2f", latency.p99Milliseconds)) ms at \(Int(latency.ratePerSecond)) jobs/s (from commit; targets p50 ≤ 1, p99 ≤ 2) \(latencyMet ? "ok" : "ABOVE TARGET")
+                               from send: p50 \(String(format: "%.2f", latency.fromSendP50Milliseconds)) ms  p99 \(String(format: "%.2f", latency.fromSendP99Milliseconds)) ms
+            worker memory      peak RSS \(String(format: "%.1f", workerMemory.peakRSSMegabytes)) MB draining \(workerMemory.backlog) jobs; early \(String(format: "%.1f", workerMemory.earlyRSSMegabytes)) MB, late \(String(format: "%.1f", workerMemory.lateRSSMegabytes)) MB (target ≤ 100) \(memoryMet ? "ok" : "ABOVE TARGET")
+            """
+    }
+}
