@@ -99,7 +99,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KheoTests",
-            dependencies: ["Kheo", "PostgresClient", "KheoTesting", "kheo"],
+            dependencies: ["Kheo", "PostgresClient", "KheoTesting", "LocalPostgres", "kheo"],
             swiftSettings: strictSettings
         ),
     ]

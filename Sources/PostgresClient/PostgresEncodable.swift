@@ -76,6 +76,10 @@ extension PostgresArrayElement {
     /// escaped, so commas, braces and the word NULL inside strings stay data.
     func postgresArrayLiteral() throws(PostgresError) -> String {
         guard let text = try postgresText() else { return "NULL" }
+        if Self.postgresArrayType != .textArray || !text.utf8.contains(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            // Numbers need no quotes; text without quotes or backslashes needs no escaping.
+            return Self.postgresArrayType == .textArray ? "\"" + text + "\"" : text
+        }
         var quoted = "\""
         for character in text.unicodeScalars {
             if character == "\"" || character == "\\" { quoted.unicodeScalars.append("\\") }

@@ -9,6 +9,9 @@ public struct JobRequest: Sendable, Equatable {
     /// A JSON object, as UTF-8 text.
     public var argsJSON: String
     public var options: EnqueueOptions
+    /// True when the args came from our own JSON encoder, so parsing them again to
+    /// check them would only cost time (it dominates a bulk enqueue otherwise).
+    var argsAreEncoded = false
 
     public init(kind: String, argsJSON: String = "{}", options: EnqueueOptions = EnqueueOptions()) {
         self.kind = kind
@@ -25,6 +28,7 @@ public struct JobRequest: Sendable, Equatable {
             throw EnqueueError(.argsNotEncodable(kind: Args.kind, reason: "\(error)"))
         }
         self.init(kind: Args.kind, argsJSON: String(decoding: data, as: UTF8.self), options: options)
+        argsAreEncoded = data.first == UInt8(ascii: "{")
     }
 
     /// Builds a request from raw bytes, refusing what is not UTF-8 before anything else.

@@ -22,7 +22,12 @@ enum JobValidation {
         for tag in request.options.tags where tag.isEmpty || tag.count > 255 || tag.utf8.contains(0) {
             throw EnqueueError(.invalidTag(tag))
         }
-        try checkArgs(request.argsJSON, limit: argsLimit)
+        if request.argsAreEncoded {
+            let size = request.argsJSON.utf8.count
+            guard size <= argsLimit else { throw EnqueueError(.argsTooLarge(bytes: size, limit: argsLimit)) }
+        } else {
+            try checkArgs(request.argsJSON, limit: argsLimit)
+        }
     }
 
     static func checkQueue(_ queue: String) throws(EnqueueError) {

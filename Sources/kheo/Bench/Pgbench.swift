@@ -18,7 +18,9 @@ struct Pgbench {
     }
 
     /// Runs `script` with `clients` clients for `seconds` or `transactions` each; returns transactions per second.
-    func run(script: String, clients: Int, seconds: Int? = nil, transactionsPerClient: Int? = nil) throws -> Double {
+    /// `settings` are session settings (`-c name=value` in PGOPTIONS), to match the
+    /// session the measured code runs in.
+    func run(script: String, clients: Int, seconds: Int? = nil, transactionsPerClient: Int? = nil, settings: [String: String] = [:]) throws -> Double {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("kheo-bench-\(getpid())-\(UUID().uuidString).sql")
         try script.write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
@@ -26,7 +28,8 @@ struct Pgbench {
         if let seconds { arguments += ["-T", "\(seconds)"] }
         if let transactionsPerClient { arguments += ["-t", "\(transactionsPerClient)"] }
         arguments.append(url)
-        let output = try Self.capture(executable, arguments)
+        let options = settings.sorted { $0.key < $1.key }.map { "-c \($0.key)=\($0.value)" }.joined(separator: " ")
+        let output = try Self.capture(executable, arguments, environment: options.isEmpty ? [:] : ["PGOPTIONS": options])
         guard let line = output.split(separator: "\n").first(where: { $0.hasPrefix("tps = ") }),
               let tps = Double(line.dropFirst(6).prefix { $0 != " " })
         else {
@@ -35,8 +38,9 @@ struct Pgbench {
         return tps
     }
 
-    static func capture(_ executable: String, _ arguments: [String]) throws -> String {
+    static func capture(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> String {
         let process = Process()
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         let pipe = Pipe()

@@ -1,0 +1,132 @@
+import Foundation
+import Kheo
+import KheoTesting
+import LocalPostgres
+import PostgresClient
+import Testing
+
+/// Worker processes (`kheo work`) under load and under faults: killed, frozen,
+/// stopped by signal, and with PostgreSQL restarted under them.
+@Suite("Worker processes", .serialized)
+struct WorkerProcessTests {
+    static func fill(_ db: TestDatabase, _ count: Int, ms: Int? = nil) throws {
+        let request = try JobRequest(BuiltinJobs.Record(ms: ms))
+        var left = count
+        while left > 0 {
+            try Producer().enqueueMany(Array(repeating: request, count: min(left, 5000)), on: db.pool)
+            left -= min(left, 5000)
+        }
+    }
+
+    static func work(_ url: String, _ extra: [String] = []) throws -> KheoProcess {
+        try KheoProcess.start(["work", "--log-level", "notice"] + extra, environment: ["DATABASE_URL": url])
+    }
+
+    @Test func twoProcessesDrainOneHundredThousandJobsEachEffectOnce() throws {
+        try TestDatabase.with { db in
+            try Self.fill(db, 100_000)
+            let workers = try (0..<2).map { _ in try Self.work(db.url, ["--until-empty", "--queue", "default=20"]) }
+            for worker in workers {
+                let status = try worker.wait(timeout: .seconds(300))
+                #expect(status == 0, "\(worker.output.suffix(2000))")
+            }
+            #expect(try count("SELECT count(*) FROM kheo.jobs WHERE state = 'completed'", in: db) == 100_000)
+            #expect(try count("SELECT count(*) FROM kheo.recorded_effects", in: db) == 100_000)
+            #expect(try count("SELECT count(*) FROM kheo.jobs j JOIN kheo.recorded_effects e ON e.job_id = j.id", in: db) == 100_000)
+            #expect(try count("SELECT count(DISTINCT node) FROM kheo.recorded_effects", in: db) == 2)
+        }
+    }
+
+    @Test func jobsOfAKilledWorkerAreRescuedAfterTheLease() throws {
+        try TestDatabase.with { db in
+            try Self.fill(db, 3000, ms: 20)
+            let victim = try Self.work(db.url, ["--queue", "default=10", "--lease", "1"])
+            let survivor = try Self.work(db.url, ["--until-empty", "--queue", "default=10", "--lease", "1"])
+            try waitUntil { try count("SELECT count(*) FROM kheo.recorded_effects", in: db) >= 300 }
+            victim.send(SIGKILL)
+            #expect(try survivor.wait(timeout: .seconds(120)) == 0, "\(survivor.output.suffix(2000))")
+            #expect(try count("SELECT count(*) FROM kheo.jobs WHERE state = 'completed'", in: db) == 3000)
+            #expect(try count("SELECT count(*) FROM kheo.recorded_effects", in: db) == 3000)
+            let rescued = try count("SELECT count(*) FROM kheo.jobs WHERE errors @> '[{\"type\": \"lease_expired\"}]'", in: db)
+            #expect(rescued >= 1, "the killed worker held no job at the time")
+            #expect(try count("SELECT count(*) FROM kheo.jobs WHERE errors @> '[{\"type\": \"lease_expired\"}]' AND attempt = 2", in: db) == rescued)
+            #expect(survivor.output.contains("rescued jobs whose worker's lease expired"))
+        }
+    }
+
+    @Test func aFrozenWorkersLateWritesChangeNothing() throws {
+        try TestDatabase.with { db in
+            let id = try Producer().enqueue(BuiltinJobs.Record(ms: 2500), on: db.pool)
+            let frozen = try Self.work(db.url, ["--queue", "default=1", "--lease", "1"])
+            try waitUntil { try state(of: id, in: db) == "running" }
+            frozen.send(SIGSTOP)
+            let rescuer = try Self.work(db.url, ["--until-empty", "--queue", "default=1", "--lease", "1"])
+            #expect(try rescuer.wait(timeout: .seconds(60)) == 0, "\(rescuer.output.suffix(2000))")
+            let snapshot = "SELECT row_to_json(j)::text AS row FROM kheo.jobs j WHERE id = $1"
+            let before: String = try db.pool.query(snapshot, id).single().decode("row")
+            frozen.send(SIGCONT)
+            Thread.sleep(forTimeInterval: 4)
+            let after: String = try db.pool.query(snapshot, id).single().decode("row")
+            #expect(before == after)
+            #expect(try state(of: id, in: db) == "completed")
+            #expect(try count("SELECT attempt FROM kheo.jobs WHERE id = $1", in: db, id) == 2)
+            #expect(try count("SELECT count(*) FROM kheo.recorded_effects", in: db) == 1)
+            #expect(try count("""
+                SELECT count(*) FROM kheo.jobs j JOIN kheo.recorded_effects e ON e.job_id = j.id
+                WHERE e.node = j.attempted_by[2] AND j.attempted_by[1] <> j.attempted_by[2]
+                """, in: db) == 1)
+            #expect(frozen.isRunning, "the resumed worker should carry on")
+            frozen.send(SIGKILL)
+            #expect(frozen.output.contains("lost the job's lease"))
+        }
+    }
+
+    @Test func sigtermLetsAShortJobFinishAndHandsBackALongOne() throws {
+        try TestDatabase.with { db in
+            let short = try Producer().enqueue(BuiltinJobs.Sleep(ms: 2000), options: EnqueueOptions(queue: "short"), on: db.pool)
+            let worker = try Self.work(db.url, ["--queue", "short=1", "--grace", "5"])
+            try waitUntil { try state(of: short, in: db) == "running" }
+            let signalled = ContinuousClock.now
+            worker.send(SIGTERM)
+            #expect(try worker.wait(timeout: .seconds(20)) == 0, "\(worker.output.suffix(2000))")
+            #expect(signalled.duration(to: .now) < .seconds(5))
+            #expect(try state(of: short, in: db) == "completed")
+
+            let long = try Producer().enqueue(BuiltinJobs.Sleep(ms: 60000), options: EnqueueOptions(queue: "long"), on: db.pool)
+            let second = try Self.work(db.url, ["--queue", "long=1", "--grace", "1"])
+            try waitUntil { try state(of: long, in: db) == "running" }
+            second.send(SIGTERM)
+            #expect(try second.wait(timeout: .seconds(20)) == 0, "\(second.output.suffix(2000))")
+            #expect(try state(of: long, in: db) == "available")
+            #expect(try count("SELECT attempt FROM kheo.jobs WHERE id = $1", in: db, long) == 0)
+        }
+    }
+
+    @Test func workersRideOutAPostgresRestart() throws {
+        try TestCluster.withPrivateCluster { cluster in
+            let connection = try PostgresConnection.connect(to: cluster.connectionConfiguration)
+            _ = try Migrator().migrate(on: connection)
+            let request = try JobRequest(BuiltinJobs.Record(ms: 2))
+            for _ in 0..<2 { try Producer().enqueueMany(Array(repeating: request, count: 2000), on: connection) }
+            let workers = try (0..<2).map { _ in
+                try KheoProcess.start(
+                    ["work", "--until-empty", "--queue", "default=10", "--lease", "2", "--log-level", "notice"],
+                    environment: ["DATABASE_URL": cluster.url]
+                )
+            }
+            let done = { () throws -> Int in
+                let probe = try PostgresConnection.connect(to: cluster.connectionConfiguration)
+                return Int(try probe.query("SELECT count(*) FROM kheo.recorded_effects").single().decode(0, as: Int64.self))
+            }
+            try waitUntil { try done() >= 500 }
+            try cluster.restart()
+            for worker in workers {
+                #expect(try worker.wait(timeout: .seconds(120)) == 0, "\(worker.output.suffix(2000))")
+            }
+            let after = try PostgresConnection.connect(to: cluster.connectionConfiguration)
+            #expect(try after.query("SELECT count(*) FROM kheo.jobs WHERE state = 'completed'").single().decode(0, as: Int64.self) == 4000)
+            #expect(try done() == 4000)
+            #expect(workers.contains { $0.output.contains("reconnected to the database") })
+        }
+    }
+}
