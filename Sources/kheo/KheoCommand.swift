@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// `kheo`: the one executable of the Kheo job queue.
 @main
@@ -19,4 +20,15 @@ struct KheoCommand: ParsableCommand {
             MigrateCommand.self, DatabaseCommand.self,
         ]
     )
+
+    /// Clears the blocked-signal mask before anything else runs. A parent may start us
+    /// with signals blocked (test runners and some supervisors do), and a blocked
+    /// SIGTERM would never reach the worker's shutdown handler, nor SIGALRM pgbench's
+    /// timer in the bench.
+    static func main() {
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        pthread_sigmask(SIG_SETMASK, &empty, nil)
+        Self.main(nil)
+    }
 }

@@ -29,7 +29,7 @@ struct QueueCommandTests {
         (["enqueue", "kheo.noop", "--queue", ""], "invalid queue name"),
         (["enqueue", "kheo.noop", "--queue", String(repeating: "q", count: 200)], "invalid queue name"),
         (["enqueue", "kheo.noop", "--queue", "x'; DROP TABLE kheo.jobs; --"], "invalid queue name"),
-        (["enqueue", "kheo.noop", "--priority", "-1"], "priority -1"),
+        (["enqueue", "kheo.noop", "--priority=-1"], "priority -1"),
         (["enqueue", "kheo.noop", "--at", "2001-01-01T00:00:00Z"], "in the past"),
         (["enqueue", "kheo.noop", "--at", "next tuesday"], "not a time"),
         (["enqueue", "kheo.noop", "--args", #"{"a": 1}"#, "--max-args-bytes", "4"], "over the limit"),

@@ -55,9 +55,10 @@ struct WorkerTests {
                 try waitUntil { try state(of: unknown, in: db) == "discarded" }
                 try waitUntil { try state(of: undecodable, in: db) == "discarded" }
             }
+            let ids: [Int64] = [unknown, undecodable]
             let errors = try db.pool.query(
                 "SELECT id, errors->0->>'type' AS type, errors->0->>'error' AS error, attempt FROM kheo.jobs WHERE id = ANY($1) ORDER BY id",
-                [unknown, undecodable]
+                ids
             )
             #expect(try errors[0].decode("type", as: String.self) == "unknown_kind")
             #expect(try errors[0].decode("error", as: String.self).contains("no handler for kind nobody.knows"))
