@@ -35,7 +35,7 @@ final class NotificationListener: Sendable {
         }
     }
 
-    /// Stops within one wait (a second at most) and returns when the thread is done.
+    /// Stops within one wait (a quarter second at most) and returns when the thread is done.
     func stop() {
         stopped.store(true, ordering: .relaxed)
         finished.wait()
@@ -55,7 +55,7 @@ final class NotificationListener: Sendable {
                 everConnected = true
                 backoff = .milliseconds(100)
                 while !stopped.load(ordering: .relaxed) {
-                    guard let first = try connection.waitForNotification(timeout: .seconds(1)) else { continue }
+                    guard let first = try connection.waitForNotification(timeout: .milliseconds(250)) else { continue }
                     let rest = try connection.pendingNotifications()
                     let woken = ([first] + rest).map(\.payload).filter(queues.contains)
                     if !woken.isEmpty { mailbox.post { $0.wokenQueues.formUnion(woken) } }

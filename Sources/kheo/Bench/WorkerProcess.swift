@@ -1,14 +1,15 @@
 import Foundation
 
-/// A `kheo work --until-empty` child process, whose memory the bench samples.
+/// A `kheo work --until-empty` child process: the bench samples its memory, the demo
+/// watches it drain.
 final class WorkerProcess {
     let process: Process
     let log: URL
 
-    static func start(queue: String, url: String) throws -> WorkerProcess {
+    static func start(queue: String, concurrency: Int = 100, url: String, extra: [String] = []) throws -> WorkerProcess {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        process.arguments = ["work", "--until-empty", "--queue", "\(queue)=100", "--log-level", "warning"]
+        process.arguments = ["work", "--until-empty", "--queue", "\(queue)=\(concurrency)", "--log-level", "error"] + extra
         var environment = ProcessInfo.processInfo.environment
         environment["DATABASE_URL"] = url
         process.environment = environment

@@ -8,7 +8,7 @@ import PostgresClient
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Start the database if needed, apply migrations, and show that Kheo is ready.",
+        abstract: "Start the database, migrate, then enqueue a few thousand mixed jobs and drain them with 2 workers.",
         discussion: """
             Uses DATABASE_URL when set, otherwise the embedded cluster (created on first
             run, reused after). Safe to run again and again.
@@ -38,6 +38,8 @@ struct DemoCommand: ParsableCommand {
         let database: String = try row.decode("db")
         let now: Date = try row.decode("now")
         print("Connected:  PostgreSQL \(version), user \(user), database \(database), server time \(now.formatted(.iso8601))")
+        print("")
+        try DemoDrain(connection: connection, url: target.configuration.url).run()
         print("")
         if let cluster = target.cluster {
             print("Connect with:  psql '\(cluster.url)'")
