@@ -89,7 +89,7 @@ public enum BuiltinJobs {
         while ContinuousClock.now < deadline {
             try context.checkStop()
             let left = ContinuousClock.now.duration(to: deadline)
-            Thread.sleep(forTimeInterval: min(0.05, RetryPolicy.seconds(left)))
+            Thread.sleep(forTimeInterval: min(0.05, left.inSeconds))
         }
     }
 }

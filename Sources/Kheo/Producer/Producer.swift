@@ -86,7 +86,7 @@ public struct Producer: Sendable {
             attempts.append(Int32(options.maxAttempts))
             atMicros.append(at.map { Int64(($0.timeIntervalSince1970 * 1_000_000).rounded()) })
             delays.append(delay)
-            tags.append(Self.arrayLiteral(options.tags))
+            tags.append(try options.tags.postgresText() ?? "{}")
         }
         let result = try executor.query(
             JobSQL.insertMany, queues, kinds, args, priorities, attempts, atMicros, delays, tags
@@ -104,25 +104,8 @@ public struct Producer: Sendable {
         switch schedule {
         case .now: (nil, 0)
         case .at(let date): (date, 0)
-        case .after(let delay):
-            (nil, delay.components.seconds * 1_000_000 + delay.components.attoseconds / 1_000_000_000_000)
+        case .after(let delay): (nil, delay.inMicroseconds)
         }
-    }
-
-    /// A PostgreSQL array literal, every element quoted: `{"a","b \"c\""}`.
-    private static func arrayLiteral(_ values: [String]) -> String {
-        guard !values.isEmpty else { return "{}" }
-        var literal = "{"
-        for (index, value) in values.enumerated() {
-            if index > 0 { literal += "," }
-            literal += "\""
-            for character in value.unicodeScalars {
-                if character == "\"" || character == "\\" { literal += "\\" }
-                literal.unicodeScalars.append(character)
-            }
-            literal += "\""
-        }
-        return literal + "}"
     }
 }
 

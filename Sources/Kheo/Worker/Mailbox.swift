@@ -48,8 +48,7 @@ final class Mailbox: Sendable {
     /// Sleeps until something is posted or `timeout` passes.
     func wait(timeout: Duration) {
         guard timeout > .zero else { return }
-        let nanoseconds = timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
-        _ = semaphore.wait(timeout: .now() + .nanoseconds(Int(min(nanoseconds, Int64(Int32.max)))))
+        _ = semaphore.wait(timeout: .now() + .nanoseconds(Int(min(timeout.inNanoseconds, Int64(Int32.max)))))
     }
 }
 

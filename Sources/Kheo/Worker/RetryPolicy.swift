@@ -22,12 +22,8 @@ public struct RetryPolicy: Sendable, Equatable {
     /// The wait after failed attempt `attempt` (1 for the first run).
     public func delay(afterAttempt attempt: Int) -> Duration {
         let exponent = Double(max(0, attempt - 1))
-        let seconds = min(Self.seconds(base) * pow(factor, exponent), Self.seconds(maximum))
+        let seconds = min(base.inSeconds * pow(factor, exponent), maximum.inSeconds)
         let spread = jitter > 0 ? Double.random(in: -jitter...jitter) : 0
         return .microseconds(Int64(max(0, seconds * (1 + spread)) * 1_000_000))
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }

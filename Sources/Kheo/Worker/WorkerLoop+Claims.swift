@@ -11,15 +11,16 @@ extension WorkerLoop {
             JobSQL.finishAndClaim,
             writes.map(\.id), writes.map(\.attempt), writes.map(\.state.rawValue),
             writes.map(\.delayMicroseconds), writes.map(\.errorJSON), nodeIDString,
-            claims.map(\.queue), claims.map { Int32($0.slots) }, Self.milliseconds(configuration.leaseDuration)
+            claims.map(\.queue), claims.map { Int32($0.slots) }, configuration.leaseDuration.inMilliseconds
         )
         pending.removeAll(keepingCapacity: true)
+        // The statement always returns at least one row, each carrying the same list of written ids.
+        if !writes.isEmpty, let first = result.first {
+            let finished: [Int64] = try first.decode("finished")
+            if finished.count < writes.count { reportFencedWrites(writes, finished: finished) }
+        }
         var claimed: [String: Int] = [:]
         for row in result {
-            if claimed.isEmpty, !writes.isEmpty {
-                let finished: [Int64] = try row.decode("finished")
-                if finished.count < writes.count { reportFencedWrites(writes, finished: finished) }
-            }
             guard let id = try row.decode("id", as: Int64?.self) else { continue }
             let info = JobInfo(
                 id: id,
@@ -114,13 +115,5 @@ extension WorkerLoop {
         logger[metadataKey: "queue"] = "\(info.queue)"
         logger[metadataKey: "attempt"] = "\(info.attempt)"
         return logger
-    }
-
-    static func milliseconds(_ duration: Duration) -> Int64 {
-        duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
-    }
-
-    static func microseconds(_ duration: Duration) -> Int64 {
-        duration.components.seconds * 1_000_000 + duration.components.attoseconds / 1_000_000_000_000
     }
 }

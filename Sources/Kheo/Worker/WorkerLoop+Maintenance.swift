@@ -51,7 +51,7 @@ extension WorkerLoop {
         let jobs = Array(running.values)
         let result = try connection!.query(
             JobSQL.extendLeases,
-            jobs.map(\.info.id), jobs.map { Int32($0.info.attempt) }, Self.milliseconds(configuration.leaseDuration), nodeIDString
+            jobs.map(\.info.id), jobs.map { Int32($0.info.attempt) }, configuration.leaseDuration.inMilliseconds, nodeIDString
         )
         var held = Set<Int64>()
         for row in result { held.insert(try row.decode("id")) }

@@ -5,33 +5,34 @@ extension WorkerLoop {
     /// Turns a run's outcome into the state change to write, and logs it.
     func record(_ outcome: RunOutcome, of job: RunningJob, duration: Duration) {
         let info = job.info
-        let log = logger.logLevel <= .debug || !(outcome.isQuiet) ? job.context.logger : logger
-        let durationMetadata: Logger.Metadata = ["duration_ms": "\(Self.milliseconds(duration))"]
+        // Building the job's logger costs allocations; completions log only at debug level.
+        let log = logger.logLevel <= .debug || !outcome.isQuiet ? job.context.logger : logger
+        func timed(_ extra: Logger.Metadata = [:]) -> Logger.Metadata {
+            extra.merging(["duration_ms": "\(duration.inMilliseconds)"]) { $1 }
+        }
         func write(_ state: JobState, delay: Duration = .zero, error: (type: String, message: String)? = nil) {
             pending.append(PendingWrite(
                 id: info.id,
                 attempt: Int32(info.attempt),
                 state: state,
-                delayMicroseconds: Self.microseconds(delay),
+                delayMicroseconds: delay.inMicroseconds,
                 errorJSON: error.map { Self.errorJSON(attempt: info.attempt, type: $0.type, message: $0.message, node: nodeIDString) } ?? ""
             ))
             if state == .retryable || state == .scheduled { noteDue(after: delay) }
         }
         switch outcome {
         case .completed:
-            log.debug("job completed", metadata: durationMetadata)
+            log.debug("job completed", metadata: timed())
             write(.completed)
         case .completedInTransaction:
-            log.debug("job completed in its handler's transaction", metadata: durationMetadata)
+            log.debug("job completed in its handler's transaction", metadata: timed())
         case .failed(let message, let type):
             if info.isLastAttempt {
-                log.error("job discarded: its last attempt failed", metadata: durationMetadata.merging(["error": "\(message)"]) { $1 })
+                log.error("job discarded: its last attempt failed", metadata: timed(["error": "\(message)"]))
                 write(.discarded, error: (type, message))
             } else {
                 let delay = job.retryDelay(info.attempt) ?? configuration.retryPolicy.delay(afterAttempt: info.attempt)
-                log.warning("job failed; will retry", metadata: durationMetadata.merging([
-                    "error": "\(message)", "retry_in": "\(delay)",
-                ]) { $1 })
+                log.warning("job failed; will retry", metadata: timed(["error": "\(message)", "retry_in": "\(delay)"]))
                 write(.retryable, delay: delay, error: (type, message))
             }
         case .snoozed(let delay):

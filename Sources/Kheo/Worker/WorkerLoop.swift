@@ -21,6 +21,8 @@ final class WorkerLoop {
         /// There may be jobs to claim: a notification came, a poll is due, or the last
         /// claim filled every slot it asked for.
         var wantsClaim = true
+
+        var canClaim: Bool { wantsClaim && !free.isEmpty }
     }
 
     struct RunningJob {
@@ -173,7 +175,7 @@ final class WorkerLoop {
     /// The queues to claim from, each with its number of free slots.
     private func wantedClaims() -> [(queue: String, slots: Int)] {
         queueNames.compactMap { name in
-            guard let queue = slots[name], queue.wantsClaim, !queue.free.isEmpty else { return nil }
+            guard let queue = slots[name], queue.canClaim else { return nil }
             return (name, queue.free.count)
         }
     }
@@ -194,7 +196,7 @@ final class WorkerLoop {
 
     /// How long to sleep: until the earliest thing that needs a turn.
     private func sleepTime(_ now: ContinuousClock.Instant) -> Duration {
-        if connection != nil, stopDeadline == nil, !wantedClaims().isEmpty { return .zero }
+        if connection != nil, stopDeadline == nil, slots.values.contains(where: \.canClaim) { return .zero }
         if connection != nil, !pending.isEmpty { return .zero }
         var wake = nextPoll
         if let reconnectAt, connection == nil { wake = min(wake, reconnectAt) }

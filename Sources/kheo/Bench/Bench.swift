@@ -62,7 +62,7 @@ struct Bench {
             try producer.enqueue(request, on: connection)
             count += 1
         }
-        let rate = Double(count) / Self.seconds(start.duration(to: clock.now))
+        let rate = Double(count) / start.duration(to: clock.now).inSeconds
         try cleanUp()
         return BenchReport.Throughput(jobs: count, jobsPerSecond: rate, ceilingPerSecond: ceiling, target: 0.8)
     }
@@ -86,7 +86,7 @@ struct Bench {
         let clock = ContinuousClock()
         let start = clock.now
         for _ in 0..<sizes.bulkBatches { try producer.enqueueMany(batch, on: connection) }
-        let rate = Double(total) / Self.seconds(start.duration(to: clock.now))
+        let rate = Double(total) / start.duration(to: clock.now).inSeconds
         try cleanUp()
         return BenchReport.Throughput(jobs: total, jobsPerSecond: rate, ceilingPerSecond: ceiling, target: 0.7)
     }
@@ -218,10 +218,6 @@ struct Bench {
     }
 
     static func median(_ values: [Double]) -> Double { percentile(values.sorted(), 0.5) }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
 }
 
 /// The latency probe's args: nothing; the job id is the key.

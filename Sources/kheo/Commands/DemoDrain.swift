@@ -58,6 +58,6 @@ struct DemoDrain {
     }
 
     static func format(_ duration: Duration) -> String {
-        String(format: "%.1f s", Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18)
+        String(format: "%.1f s", duration.inSeconds)
     }
 }
