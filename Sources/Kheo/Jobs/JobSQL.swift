@@ -42,6 +42,11 @@ public enum JobSQL {
     /// states that run again, `$5` error objects as JSON text ('' for none), `$6` the
     /// node. Claims: `$7` queues, `$8` slots, `$9` lease length (ms).
     /// A snoozed job (`scheduled`) or one handed back (`available`) gets its attempt back.
+    ///
+    /// The claimed rows are updated through `id = ANY (ARRAY(…))`, not a join: the
+    /// prepared statement runs on a generic plan that cannot see the slot counts, and
+    /// with a join it guessed a huge claim and hashed a sequential scan of the whole
+    /// table on every round trip once the backlog reached a few hundred thousand jobs.
     public static let finishAndClaim = PreparedStatement(
         name: "kheo.jobs.finish_and_claim",
         sql: finishAndClaimCTEs + """
@@ -87,7 +92,7 @@ public enum JobSQL {
                     attempted_by = j.attempted_by || $6::uuid,
                     lease_owner = $6::uuid,
                     lease_expires_at = now() + $9::bigint * interval '1 millisecond'
-                FROM wanted WHERE j.id = wanted.id
+                WHERE j.id = ANY (ARRAY(SELECT id FROM wanted))
                 RETURNING j.id, j.queue, j.kind, j.args::text AS args, j.attempt, j.max_attempts,
                           j.priority::int AS priority, j.scheduled_at, j.inserted_at, j.tags
             )

@@ -109,9 +109,9 @@ struct Bench {
         ])) + " SELECT count(*) FROM finished;"
         let script = "BEGIN;\n\(claim)\n\\gset\n\(complete)\nCOMMIT;\n"
         let transactions = sizes.ceilingBacklog / 100 / 2
-        // Workers claim and complete with synchronous_commit off (see WorkerLoop.connect); so does the ceiling.
+        // Workers claim and complete with synchronous_commit and JIT off (see WorkerLoop.connect); so does the ceiling.
         let ceiling = try pgbench.run(
-            script: script, clients: 2, transactionsPerClient: transactions, settings: ["synchronous_commit": "off"]
+            script: script, clients: 2, transactionsPerClient: transactions, settings: ["synchronous_commit": "off", "jit": "off"]
         ) * 100
         try cleanUp()
 
