@@ -3,7 +3,7 @@ internal import CLibPQ
 /// Statement parameters laid out for libpq: one contiguous buffer of NUL-terminated
 /// text values, with a pointer (or NULL) and a declared type per parameter.
 struct ParameterBindings {
-    private var buffer: [CChar] = []
+    private var buffer: [UInt8] = []
     private var offsets: [Int?] = []
     private(set) var types: [Oid] = []
 
@@ -16,17 +16,15 @@ struct ParameterBindings {
                 offsets.append(nil)
                 continue
             }
-            offsets.append(buffer.count)
-            for byte in text.utf8 {
-                guard byte != 0 else {
-                    throw PostgresError(
-                        code: .encoding,
-                        message: "parameter $\(position + 1) contains a NUL byte, which PostgreSQL text cannot hold",
-                        hint: "strip NUL characters, or send the value as bytes (bytea)"
-                    )
-                }
-                buffer.append(CChar(bitPattern: byte))
+            guard !text.utf8.contains(0) else {
+                throw PostgresError(
+                    code: .encoding,
+                    message: "parameter $\(position + 1) contains a NUL byte, which PostgreSQL text cannot hold",
+                    hint: "strip NUL characters, or send the value as bytes (bytea)"
+                )
             }
+            offsets.append(buffer.count)
+            buffer.append(contentsOf: text.utf8)
             buffer.append(0)
         }
     }
@@ -35,9 +33,10 @@ struct ParameterBindings {
 
     /// Calls `body` with libpq's `paramValues` array, valid only during the call.
     func withValues<R>(_ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> R) -> R {
-        buffer.withUnsafeBufferPointer { storage in
+        buffer.withUnsafeBufferPointer { bytes in
+            // Only a non-NULL parameter is read, and then the buffer is not empty.
             let pointers: [UnsafePointer<CChar>?] = offsets.map { offset in
-                offset.map { storage.baseAddress! + $0 }
+                offset.map { UnsafeRawPointer(bytes.baseAddress! + $0).assumingMemoryBound(to: CChar.self) }
             }
             return pointers.withUnsafeBufferPointer { body($0.baseAddress) }
         }

@@ -46,6 +46,33 @@ struct ProducerTests {
         }
     }
 
+    /// One kind and one set of options take the shared-options statement: every row
+    /// still gets every option, in input order.
+    @Test func bulkEnqueueWithSharedOptions() throws {
+        try TestDatabase.with { db in
+            let options = EnqueueOptions(queue: "nhac-viec", priority: 2, schedule: .after(.seconds(90)), maxAttempts: 3, tags: ["a,b", "NULL"])
+            let args = (0..<1500).map { Remind(deadline: Int64($0), note: "ghi chú \($0) \"x\" \\") }
+            let ids = try Producer().enqueueMany(args, options: options, on: db.pool)
+            #expect(ids.count == 1500)
+            let rows = try db.pool.query("""
+                SELECT (args->>'deadline')::int AS deadline, args->>'note' AS note, queue, kind, priority::int AS priority,
+                       max_attempts, state::text AS state, tags, scheduled_at > now() + interval '60 seconds' AS later
+                FROM kheo.jobs WHERE id = ANY($1) ORDER BY id
+                """, ids)
+            #expect(try rows.map { try $0.decode("deadline", as: Int32.self) } == (0..<1500).map(Int32.init))
+            for row in rows {
+                #expect(try row.decode("note", as: String.self) == "ghi chú \(try row.decode("deadline", as: Int32.self)) \"x\" \\")
+                #expect(try row.decode("queue", as: String.self) == "nhac-viec")
+                #expect(try row.decode("kind", as: String.self) == "test.remind")
+                #expect(try row.decode("priority", as: Int32.self) == 2)
+                #expect(try row.decode("max_attempts", as: Int32.self) == 3)
+                #expect(try row.decode("state", as: String.self) == "scheduled")
+                #expect(try row.decode("tags", as: [String].self) == ["a,b", "NULL"])
+                #expect(try row.decode("later", as: Bool.self))
+            }
+        }
+    }
+
     @Test func oneBadJobRefusesTheWholeBatch() throws {
         try TestDatabase.with { db in
             let requests = [JobRequest(kind: "kheo.noop"), JobRequest(kind: "kheo.noop", argsJSON: "[1]")]

@@ -115,6 +115,18 @@ import Testing
         }
     }
 
+    @Test func optionalArrayElementsTravelAsNull() throws {
+        try TestDatabase.with(migrated: false) { db in
+            let words: [String?] = ["NULL", nil, "quote\"d"]
+            let numbers: [Int64?] = [nil, 5]
+            let row = try db.pool.query(
+                "SELECT array_to_string($1::text[], '|', '∅') AS words, array_to_string($2::int8[], '|', '∅') AS numbers", words, numbers
+            ).single()
+            #expect(try row.decode("words", as: String.self) == "NULL|∅|quote\"d")
+            #expect(try row.decode("numbers", as: String.self) == "∅|5")
+        }
+    }
+
     @Test func nullsDecodeAsNilOnlyIntoOptionals() throws {
         try TestDatabase.with(migrated: false) { db in
             let nothing: String? = nil

@@ -34,6 +34,22 @@ public enum JobSQL {
             """
     )
 
+    /// Many jobs of one kind with the same options, the usual bulk enqueue (a reminder
+    /// per deadline, a report per unit): only the args travel as an array, so the
+    /// server parses one array instead of eight. `$1`–`$8` as in `insertOne`, with
+    /// `$3` an array of JSON texts.
+    public static let insertManyShared = PreparedStatement(
+        name: "kheo.jobs.insert_many_shared",
+        sql: """
+            INSERT INTO kheo.jobs (queue, kind, args, priority, state, max_attempts, scheduled_at, tags)
+            SELECT $1, $2, u.args::jsonb, $4, CASE WHEN t.at > now() THEN 'scheduled' ELSE 'available' END::kheo.job_state,
+                   $7, t.at, $8::text[]
+            FROM (SELECT coalesce($5::timestamptz, now() + $6::bigint * interval '1 microsecond') AS at) AS t,
+                 unnest($3::text[]) AS u(args)
+            RETURNING id
+            """
+    )
+
     /// The worker's one round trip: record the outcomes of finished jobs (fenced by
     /// state, attempt and lease owner), then claim up to the free slots of each queue
     /// with SKIP LOCKED. Both in one statement and one commit.

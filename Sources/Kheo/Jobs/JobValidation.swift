@@ -22,11 +22,16 @@ enum JobValidation {
         for tag in request.options.tags where tag.isEmpty || tag.count > 255 || tag.utf8.contains(0) {
             throw EnqueueError(.invalidTag(tag))
         }
+        try checkArgs(of: request, limit: argsLimit)
+    }
+
+    /// The args alone: their size, and their shape unless our own encoder wrote them.
+    static func checkArgs(of request: JobRequest, limit: Int) throws(EnqueueError) {
         if request.argsAreEncoded {
             let size = request.argsJSON.utf8.count
-            guard size <= argsLimit else { throw EnqueueError(.argsTooLarge(bytes: size, limit: argsLimit)) }
+            guard size <= limit else { throw EnqueueError(.argsTooLarge(bytes: size, limit: limit)) }
         } else {
-            try checkArgs(request.argsJSON, limit: argsLimit)
+            try checkArgs(request.argsJSON, limit: limit)
         }
     }
 

@@ -69,7 +69,37 @@ public struct Producer: Sendable {
     /// caller's transaction when `executor` is a connection inside one.
     @discardableResult
     public func enqueueMany(_ requests: [JobRequest], on executor: some PostgresExecutor) throws -> [Int64] {
-        guard !requests.isEmpty else { return [] }
+        guard let first = requests.first else { return [] }
+        let shared = requests.allSatisfy { $0.kind == first.kind && $0.options == first.options }
+        let result = try shared ? insertShared(requests, on: executor) : insertMixed(requests, on: executor)
+        var ids: [Int64] = []
+        ids.reserveCapacity(result.count)
+        for row in result { ids.append(try row.decode(0)) }
+        // Identity values are drawn in the order unnest yields rows, which is input order.
+        ids.sort()
+        return ids
+    }
+
+    /// One kind and one set of options: the options are checked once and sent once.
+    private func insertShared(_ requests: [JobRequest], on executor: some PostgresExecutor) throws -> PostgresResult {
+        let first = requests[0]
+        try JobValidation.check(first, argsLimit: maxArgsBytes)
+        var args: [String] = []
+        args.reserveCapacity(requests.count)
+        for request in requests {
+            try JobValidation.checkArgs(of: request, limit: maxArgsBytes)
+            args.append(request.argsJSON)
+        }
+        let options = first.options
+        let (at, delay) = Self.schedule(options.schedule)
+        return try executor.query(
+            JobSQL.insertManyShared,
+            options.queue, first.kind, args, Int32(options.priority), at, delay, Int32(options.maxAttempts), options.tags
+        )
+    }
+
+    /// Any mix of kinds and options: one array per column.
+    private func insertMixed(_ requests: [JobRequest], on executor: some PostgresExecutor) throws -> PostgresResult {
         let count = requests.count
         var queues: [String] = [], kinds: [String] = [], args: [String] = [], tags: [String] = []
         var priorities: [Int32] = [], attempts: [Int32] = [], atMicros: [Int64?] = [], delays: [Int64] = []
@@ -88,15 +118,7 @@ public struct Producer: Sendable {
             delays.append(delay)
             tags.append(try options.tags.postgresText() ?? "{}")
         }
-        let result = try executor.query(
-            JobSQL.insertMany, queues, kinds, args, priorities, attempts, atMicros, delays, tags
-        )
-        var ids: [Int64] = []
-        ids.reserveCapacity(result.count)
-        for row in result { ids.append(try row.decode("id")) }
-        // Identity values are drawn in the order unnest yields rows, which is input order.
-        ids.sort()
-        return ids
+        return try executor.query(JobSQL.insertMany, queues, kinds, args, priorities, attempts, atMicros, delays, tags)
     }
 
     /// An absolute time, or a delay in microseconds counted from the server's clock.

@@ -19,6 +19,7 @@ struct BenchCommand: ParsableCommand {
               kheo bench
               kheo bench --json > bench.json
               kheo bench --quick          small sizes, to check that it runs
+              kheo bench --only drain     one part, while working on it
             """
     )
 
@@ -27,6 +28,9 @@ struct BenchCommand: ParsableCommand {
 
     @Flag(help: "Small sizes: seconds instead of minutes; the figures are rough.")
     var quick = false
+
+    @Option(name: .customLong("only"), help: "Run only this part (repeatable): single, bulk, drain (with worker memory), latency.")
+    var only: [BenchPart] = []
 
     @Option(help: "Jobs in the backlog the two worker processes drain (memory is sampled on it).")
     var backlog: Int?
@@ -38,7 +42,7 @@ struct BenchCommand: ParsableCommand {
         let target = try DatabaseTarget.resolve(logger: logger)
         try target.prepareSchema(logger: logger)
         let sizes = BenchSizes(quick: quick, backlog: backlog)
-        let bench = try Bench(configuration: target.configuration, sizes: sizes, logger: logger, progress: { message in
+        let bench = try Bench(configuration: target.configuration, sizes: sizes, parts: only.isEmpty ? Set(BenchPart.allCases) : Set(only), logger: logger, progress: { message in
             if !json { FileHandle.standardError.write(Data("… \(message)\n".utf8)) }
         })
         let report = try bench.run(databaseSummary: target.summary)
@@ -68,4 +72,9 @@ struct BenchSizes {
         ceilingBacklog = min(drainBacklog, quick ? 20_000 : 300_000)
         latencyJobs = quick ? 200 : 1000
     }
+}
+
+/// The parts of the bench, for `--only`.
+enum BenchPart: String, CaseIterable, ExpressibleByArgument {
+    case single, bulk, drain, latency
 }

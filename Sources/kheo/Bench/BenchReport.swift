@@ -53,13 +53,14 @@ struct BenchReport: Codable {
         }
     }
 
+    /// Each figure is nil when `--only` left its part out.
     var database: String
-    var singleEnqueue: Throughput
-    var bulkEnqueue: Throughput
-    var drain: Throughput
-    var drainSeconds: Double
-    var pickupLatency: Latency
-    var workerMemory: Memory
+    var singleEnqueue: Throughput?
+    var bulkEnqueue: Throughput?
+    var drain: Throughput?
+    var drainSeconds: Double?
+    var pickupLatency: Latency?
+    var workerMemory: Memory?
 
     enum CodingKeys: String, CodingKey {
         case database, singleEnqueue = "single_enqueue", bulkEnqueue = "bulk_enqueue", drain, drainSeconds = "drain_seconds"
@@ -73,17 +74,22 @@ struct BenchReport: Codable {
             return "\(name.padding(toLength: 18, withPad: " ", startingAt: 0)) \(format(value.jobsPerSecond)) jobs/s   ceiling \(format(value.ceilingPerSecond)) jobs/s   ratio \(String(format: "%.2f", value.ratio)) (target ≥ \(value.target)) \(mark)"
         }
         func format(_ value: Double) -> String { String(format: "%9.0f", value) }
-        let latency = pickupLatency
-        let latencyMet = latency.p50Milliseconds <= 1 && latency.p99Milliseconds <= 2
-        let memoryMet = workerMemory.peakRSSMegabytes <= 100
-        return """
-            Database: \(database)
-            \(row("single enqueue", singleEnqueue))
-            \(row("bulk enqueue", bulkEnqueue))
-            \(row("drain (2 workers)", drain))   over \(String(format: "%.1f", drainSeconds)) s
-            pickup latency     p50 \(String(format: "%.2f", latency.p50Milliseconds)) ms  p95 \(String(format: "%.2f", latency.p95Milliseconds)) ms  p99 \(String(format: "%.2f", latency.p99Milliseconds)) ms at \(Int(latency.ratePerSecond)) jobs/s (from commit; targets p50 ≤ 1, p99 ≤ 2) \(latencyMet ? "ok" : "ABOVE TARGET")
-                               from send: p50 \(String(format: "%.2f", latency.fromSendP50Milliseconds)) ms  p99 \(String(format: "%.2f", latency.fromSendP99Milliseconds)) ms
-            worker memory      peak RSS \(String(format: "%.1f", workerMemory.peakRSSMegabytes)) MB draining \(workerMemory.backlog) jobs; early \(String(format: "%.1f", workerMemory.earlyRSSMegabytes)) MB, late \(String(format: "%.1f", workerMemory.lateRSSMegabytes)) MB (target ≤ 100) \(memoryMet ? "ok" : "ABOVE TARGET")
-            """
+        func decimals(_ value: Double) -> String { String(format: "%.2f", value) }
+        var lines = ["Database: \(database)"]
+        if let singleEnqueue { lines.append(row("single enqueue", singleEnqueue)) }
+        if let bulkEnqueue { lines.append(row("bulk enqueue", bulkEnqueue)) }
+        if let drain, let drainSeconds {
+            lines.append(row("drain (2 workers)", drain) + "   over \(String(format: "%.1f", drainSeconds)) s")
+        }
+        if let latency = pickupLatency {
+            let met = latency.p50Milliseconds <= 1 && latency.p99Milliseconds <= 2
+            lines.append("pickup latency     p50 \(decimals(latency.p50Milliseconds)) ms  p95 \(decimals(latency.p95Milliseconds)) ms  p99 \(decimals(latency.p99Milliseconds)) ms at \(Int(latency.ratePerSecond)) jobs/s (from commit; targets p50 ≤ 1, p99 ≤ 2) \(met ? "ok" : "ABOVE TARGET")")
+            lines.append("                   from send: p50 \(decimals(latency.fromSendP50Milliseconds)) ms  p99 \(decimals(latency.fromSendP99Milliseconds)) ms")
+        }
+        if let memory = workerMemory {
+            let met = memory.peakRSSMegabytes <= 100
+            lines.append("worker memory      peak RSS \(String(format: "%.1f", memory.peakRSSMegabytes)) MB draining \(memory.backlog) jobs; early \(String(format: "%.1f", memory.earlyRSSMegabytes)) MB, late \(String(format: "%.1f", memory.lateRSSMegabytes)) MB (target ≤ 100) \(met ? "ok" : "ABOVE TARGET")")
+        }
+        return lines.joined(separator: "\n")
     }
 }
