@@ -56,8 +56,18 @@ public enum JobSQL {
     ///
     /// Outcomes: `$1` ids, `$2` attempts, `$3` new states, `$4` delays (µs) for the
     /// states that run again, `$5` error objects as JSON text ('' for none), `$6` the
-    /// node. Claims: `$7` queues, `$8` slots, `$9` lease length (ms).
+    /// node. Claims: `$7` queues, `$8` slots, `$9` lease length (ms), and per queue a
+    /// cursor, `$10` priority, `$11` scheduled time (µs since the epoch), `$12` id.
     /// A snoozed job (`scheduled`) or one handed back (`available`) gets its attempt back.
+    ///
+    /// The cursor is the last job the node claimed from that queue, and the claim reads
+    /// the index from just past it. Claimed jobs leave dead entries at the head of the
+    /// claim index until VACUUM reaches them; scanning from the head meant stepping over
+    /// all of them on every claim, so each claim got slower as a large backlog drained
+    /// (10 ms per claim after 200,000 jobs). A cursor of priority -1 reads from the head;
+    /// the worker goes back to the head whenever a claim comes back short, when it hears
+    /// of new jobs, and at least every second, so a job that sorts before the cursor
+    /// waits at most that long.
     ///
     /// The claimed rows are updated through `id = ANY (ARRAY(…))`, not a join: the
     /// prepared statement runs on a generic plan that cannot see the slot counts, and
@@ -68,7 +78,8 @@ public enum JobSQL {
         sql: finishAndClaimCTEs + """
 
             SELECT (SELECT coalesce(array_agg(id), '{}') FROM finished) AS finished,
-                   c.id, c.queue, c.kind, c.args, c.attempt, c.max_attempts, c.priority, c.scheduled_at, c.inserted_at, c.tags
+                   c.id, c.queue, c.kind, c.args, c.attempt, c.max_attempts, c.priority, c.scheduled_at, c.scheduled_us,
+                   c.inserted_at, c.tags
             FROM (SELECT 1) AS one LEFT JOIN claimed AS c ON true
             """
     )
@@ -92,10 +103,13 @@ public enum JobSQL {
                 RETURNING j.id
             ), wanted AS (
                 SELECT next.id
-                FROM unnest($7::text[], $8::int[]) AS q(queue, slots)
+                FROM unnest($7::text[], $8::int[], $10::int[], $11::bigint[], $12::bigint[])
+                     AS q(queue, slots, after_priority, after_us, after_id)
                 CROSS JOIN LATERAL (
                     SELECT id FROM kheo.jobs
                     WHERE state = 'available' AND queue = q.queue
+                      AND (priority, scheduled_at, id)
+                          > (q.after_priority, timestamptz 'epoch' + q.after_us * interval '1 microsecond', q.after_id)
                     ORDER BY priority, scheduled_at, id
                     LIMIT q.slots
                     FOR UPDATE SKIP LOCKED
@@ -110,7 +124,8 @@ public enum JobSQL {
                     lease_expires_at = now() + $9::bigint * interval '1 millisecond'
                 WHERE j.id = ANY (ARRAY(SELECT id FROM wanted))
                 RETURNING j.id, j.queue, j.kind, j.args::text AS args, j.attempt, j.max_attempts,
-                          j.priority::int AS priority, j.scheduled_at, j.inserted_at, j.tags
+                          j.priority::int AS priority, j.scheduled_at,
+                          (extract(epoch FROM j.scheduled_at) * 1000000)::bigint AS scheduled_us, j.inserted_at, j.tags
             )
             """
 

@@ -3,7 +3,9 @@ import Synchronization
 
 /// How other threads reach the worker's control loop: handlers post finished runs,
 /// the listener posts woken queues, the owner posts a stop. The loop sleeps on a
-/// semaphore that is signalled once per batch of posts, not once per post.
+/// semaphore that is signalled once per batch of posts, not once per post, and,
+/// while the node is busy, only once enough runs have finished to be worth a round
+/// trip: waking the loop for every finished job cost more CPU than the jobs did.
 final class Mailbox: Sendable {
     struct Contents {
         var finished: [FinishedRun] = []
@@ -21,6 +23,13 @@ final class Mailbox: Sendable {
     private struct State {
         var contents = Contents()
         var signalled = false
+        /// Finished runs that warrant waking the loop; any other post always does.
+        var wakeAfterFinished = 1
+
+        var worthWaking: Bool {
+            contents.stop != nil || contents.wakeAll || !contents.wokenQueues.isEmpty
+                || contents.finished.count >= wakeAfterFinished
+        }
     }
 
     private let state = Mutex(State())
@@ -29,8 +38,9 @@ final class Mailbox: Sendable {
     func post(_ change: (inout Contents) -> Void) {
         let wake = state.withLock { state in
             change(&state.contents)
-            defer { state.signalled = true }
-            return !state.signalled
+            guard !state.signalled, state.worthWaking else { return false }
+            state.signalled = true
+            return true
         }
         if wake { semaphore.signal() }
     }
@@ -45,9 +55,15 @@ final class Mailbox: Sendable {
         }
     }
 
-    /// Sleeps until something is posted or `timeout` passes.
-    func wait(timeout: Duration) {
+    /// Sleeps until something is posted (counting finished runs only once there are
+    /// `finishedRuns` of them) or `timeout` passes.
+    func wait(timeout: Duration, finishedRuns: Int = 1) {
         guard timeout > .zero else { return }
+        let ready = state.withLock { state in
+            state.wakeAfterFinished = max(1, finishedRuns)
+            return state.worthWaking
+        }
+        if ready { return }
         _ = semaphore.wait(timeout: .now() + .nanoseconds(Int(min(timeout.inNanoseconds, Int64(Int32.max)))))
     }
 }

@@ -23,6 +23,13 @@ public struct WorkerConfiguration: Sendable {
     public var retryPolicy: RetryPolicy
     /// Connections for handlers' transactions (`JobContext.transaction`).
     public var handlerConnections: Int
+    /// While the node is busy, how long a freed slot or a finished job's outcome may
+    /// wait for others to share its round trip. A round trip goes at once when half a
+    /// queue's slots are free (so an idle node claims the moment a job arrives), and
+    /// otherwise at most this long after the previous one. Longer windows mean fewer,
+    /// larger statements under load and a little more delay before a busy node takes
+    /// its next job.
+    public var batchWindow: Duration
     /// Stop once the queues hold nothing available, running or due (for batch runs and tests).
     public var stopWhenEmpty: Bool
 
@@ -33,6 +40,7 @@ public struct WorkerConfiguration: Sendable {
         rescueInterval: Duration? = nil,
         retryPolicy: RetryPolicy = RetryPolicy(),
         handlerConnections: Int? = nil,
+        batchWindow: Duration = .milliseconds(5),
         stopWhenEmpty: Bool = false
     ) {
         self.queues = queues
@@ -41,6 +49,7 @@ public struct WorkerConfiguration: Sendable {
         self.rescueInterval = rescueInterval ?? min(max(leaseDuration / 2, .milliseconds(500)), .seconds(15))
         self.retryPolicy = retryPolicy
         self.handlerConnections = handlerConnections ?? min(max(queues.reduce(0) { $0 + $1.concurrency }, 1), 10)
+        self.batchWindow = batchWindow
         self.stopWhenEmpty = stopWhenEmpty
     }
 
@@ -61,6 +70,9 @@ public struct WorkerConfiguration: Sendable {
         }
         guard leaseDuration >= .milliseconds(300) else {
             throw WorkerError(.invalidConfiguration("a lease of \(leaseDuration) is too short to extend in time: use 300 ms or more"))
+        }
+        guard batchWindow >= .zero, batchWindow <= .seconds(1) else {
+            throw WorkerError(.invalidConfiguration("a batch window of \(batchWindow) is out of range 0…1 s"))
         }
         guard handlerConnections >= 1 else {
             throw WorkerError(.invalidConfiguration("handler connections must be at least 1"))

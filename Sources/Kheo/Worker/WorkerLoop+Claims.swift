@@ -5,13 +5,14 @@ import PostgresClient
 
 extension WorkerLoop {
     /// Writes pending outcomes and claims for free slots in one round trip.
-    func finishAndClaim(_ claims: [(queue: String, slots: Int)]) throws {
+    func finishAndClaim(_ claims: [Claim]) throws {
         let writes = pending
         let result = try connection!.query(
             JobSQL.finishAndClaim,
             writes.map(\.id), writes.map(\.attempt), writes.map(\.state.rawValue),
             writes.map(\.delayMicroseconds), writes.map(\.errorJSON), nodeIDString,
-            claims.map(\.queue), claims.map { Int32($0.slots) }, configuration.leaseDuration.inMilliseconds
+            claims.map(\.queue), claims.map { Int32($0.slots) }, configuration.leaseDuration.inMilliseconds,
+            claims.map(\.after.priority), claims.map(\.after.scheduledMicroseconds), claims.map(\.after.id)
         )
         pending.removeAll(keepingCapacity: true)
         // The statement always returns at least one row, each carrying the same list of written ids.
@@ -19,7 +20,11 @@ extension WorkerLoop {
             let finished: [Int64] = try first.decode("finished")
             if finished.count < writes.count { reportFencedWrites(writes, finished: finished) }
         }
-        var claimed: [String: Int] = [:]
+        var claimed: [String: (count: Int, last: ClaimCursor)] = [:]
+        var jobs: [@Sendable () -> Void] = []
+        jobs.reserveCapacity(result.count)
+        // Whatever happens to the rest of the result, jobs already given a slot run.
+        defer { runners.submit(jobs) }
         for row in result {
             guard let id = try row.decode("id", as: Int64?.self) else { continue }
             let info = JobInfo(
@@ -33,17 +38,32 @@ extension WorkerLoop {
                 insertedAt: try row.decode("inserted_at"),
                 tags: try row.decode("tags")
             )
-            claimed[info.queue, default: 0] += 1
-            start(info, argsJSON: try row.decode("args"))
+            let position = ClaimCursor(
+                priority: Int32(info.priority), scheduledMicroseconds: try row.decode("scheduled_us"), id: id
+            )
+            let sofar = claimed[info.queue] ?? (0, position)
+            claimed[info.queue] = (sofar.count + 1, max(sofar.last, position))
+            if let job = start(info, argsJSON: try row.decode("args")) { jobs.append(job) }
         }
+        let now = clock.now
         for claim in claims {
-            // A claim that filled every free slot suggests more is waiting.
-            slots[claim.queue]?.wantsClaim = claimed[claim.queue, default: 0] >= claim.slots
+            guard let got = claimed[claim.queue], got.count >= claim.slots else {
+                // A short claim: nothing more past the cursor. If it started past the head,
+                // look again from the head; if it started there, the queue is empty for now.
+                slots[claim.queue]?.wantsClaim = !claim.after.isHead
+                slots[claim.queue]?.cursor = .head
+                continue
+            }
+            // A claim that filled every free slot suggests more is waiting, past its last job.
+            slots[claim.queue]?.wantsClaim = true
+            if claim.after.isHead { slots[claim.queue]?.cursorSince = now }
+            slots[claim.queue]?.cursor = got.last
         }
     }
 
-    /// Hands a claimed job to a free slot, or discards it at once if no handler knows its kind.
-    private func start(_ info: JobInfo, argsJSON: String) {
+    /// Takes a free slot for a claimed job and returns the work that runs it, or
+    /// discards the job at once if no handler knows its kind.
+    private func start(_ info: JobInfo, argsJSON: String) -> (@Sendable () -> Void)? {
         guard let entry = registry.entry(for: info.kind) else {
             let known = registry.kinds.joined(separator: ", ")
             let message = "no handler for kind \(info.kind) on this worker (it knows: \(known.isEmpty ? "nothing" : known))"
@@ -52,9 +72,9 @@ extension WorkerLoop {
                 id: info.id, attempt: Int32(info.attempt), state: .discarded, delayMicroseconds: 0,
                 errorJSON: Self.errorJSON(attempt: info.attempt, type: "unknown_kind", message: message, node: nodeIDString)
             ))
-            return
+            return nil
         }
-        guard let slot = slots[info.queue]?.free.popLast(), let queue = slots[info.queue]?.queues[slot] else {
+        guard let slot = slots[info.queue]?.free.popLast() else {
             preconditionFailure("claimed more jobs for \(info.queue) than it has free slots")
         }
         let context = JobContext(job: info, nodeID: nodeIDString, pool: handlerPool, logger: logger)
@@ -64,7 +84,7 @@ extension WorkerLoop {
         )
         if logger.logLevel <= .debug { context.logger.debug("job started") }
         let mailbox = self.mailbox
-        queue.async {
+        return {
             let clock = ContinuousClock()
             let started = clock.now
             let outcome = Self.execute(entry, argsJSON: argsJSON, context: context)

@@ -68,7 +68,7 @@ extension WorkerLoop {
         let promoted: Int32 = try row.decode("promoted")
         if promoted > 0 {
             logger.debug("due jobs made available", metadata: ["count": "\(promoted)"])
-            for name in queueNames { slots[name]?.wantsClaim = true }
+            wantEverything()
         }
         if promoted >= 1000 {
             nextDue = clock.now
@@ -95,7 +95,7 @@ extension WorkerLoop {
         let rescued: Int32 = try row.decode("rescued")
         if rescued > 0 {
             logger.notice("rescued jobs whose worker's lease expired", metadata: ["count": "\(rescued)"])
-            for name in queueNames { slots[name]?.wantsClaim = true }
+            wantEverything()
         }
         try connection!.query(Self.forgetDeadNodes)
     }

@@ -12,17 +12,24 @@ import PostgresClient
 /// due jobs and rescue expired ones when their time comes; then sleep until the next
 /// thing can happen.
 final class WorkerLoop {
-    /// One slot per unit of concurrency, each a serial Dispatch queue. Serial queues
-    /// run on overcommitting threads, so a blocking handler never starves the others.
+    /// One slot per unit of concurrency: a claim asks for as many jobs as there are
+    /// free slots, so no more jobs run at once than the queue allows.
     struct Slots {
         let concurrency: Int
-        var queues: [DispatchQueue]
         var free: [Int]
         /// There may be jobs to claim: a notification came, a poll is due, or the last
         /// claim filled every slot it asked for.
         var wantsClaim = true
 
         var canClaim: Bool { wantsClaim && !free.isEmpty }
+        /// Enough free slots to claim without waiting for the batch window.
+        var claimNow: Bool { wantsClaim && free.count >= batchThreshold }
+        var batchThreshold: Int { max(1, concurrency / 2) }
+        /// Where the next claim reads the claim index from (see `JobSQL.finishAndClaim`).
+        var cursor = ClaimCursor.head
+        var cursorSince: ContinuousClock.Instant
+        /// New jobs were announced: they may sort before the cursor.
+        var cursorStale = false
     }
 
     struct RunningJob {
@@ -32,6 +39,13 @@ final class WorkerLoop {
         let started: ContinuousClock.Instant
         let deadline: ContinuousClock.Instant
         let retryDelay: @Sendable (Int) -> Duration?
+    }
+
+    /// Jobs to claim from one queue.
+    struct Claim {
+        let queue: String
+        let slots: Int
+        let after: ClaimCursor
     }
 
     /// A state change waiting for the next round trip.
@@ -50,6 +64,7 @@ final class WorkerLoop {
     let mailbox: Mailbox
     let database: PostgresConfiguration
     let handlerPool: PostgresConnectionPool
+    let runners = JobRunners(label: "kheo.worker.runner")
     let logger: Logger
     let clock = ContinuousClock()
 
@@ -69,6 +84,10 @@ final class WorkerLoop {
     var reconnectBackoff = Duration.milliseconds(100)
     var nextEmptinessCheck: ContinuousClock.Instant
     var exitRequested = false
+    /// When the last finish-and-claim round trip went (see `batchWindow`).
+    var lastRoundTrip: ContinuousClock.Instant
+    /// Outcomes that are worth a round trip of their own without waiting.
+    let writeBatchThreshold: Int
 
     init(
         nodeID: UUID,
@@ -91,8 +110,8 @@ final class WorkerLoop {
         for queue in configuration.queues {
             slots[queue.name] = Slots(
                 concurrency: queue.concurrency,
-                queues: (0..<queue.concurrency).map { Self.makeSlotQueue(queue.name, $0) },
-                free: Array((0..<queue.concurrency).reversed())
+                free: Array((0..<queue.concurrency).reversed()),
+                cursorSince: clock.now
             )
         }
         let now = clock.now
@@ -101,10 +120,8 @@ final class WorkerLoop {
         nextRescue = now
         nextEmptinessCheck = now
         dueRefreshAt = now
-    }
-
-    static func makeSlotQueue(_ queue: String, _ index: Int) -> DispatchQueue {
-        DispatchQueue(label: "kheo.worker.\(queue).\(index)")
+        lastRoundTrip = now - configuration.batchWindow
+        writeBatchThreshold = max(1, configuration.queues.reduce(0) { $0 + $1.concurrency } / 2)
     }
 
     /// Connects and registers the node; the first failure is the caller's to report.
@@ -146,7 +163,7 @@ final class WorkerLoop {
                 break
             }
             if exitRequested { break }
-            mailbox.wait(timeout: sleepTime(clock.now))
+            mailbox.wait(timeout: sleepTime(clock.now), finishedRuns: finishedRunsWorthWaking())
         }
         unregister()
         logger.info("worker stopped")
@@ -161,8 +178,10 @@ final class WorkerLoop {
             dueRefreshAt = now
         }
         if let refresh = dueRefreshAt, refresh <= now { try refreshNextDue() }
-        let claims = stopDeadline == nil ? wantedClaims() : []
-        if !pending.isEmpty || !claims.isEmpty { try finishAndClaim(claims) }
+        if roundTripDue(now) {
+            lastRoundTrip = now
+            try finishAndClaim(stopDeadline == nil ? wantedClaims(now) : [])
+        }
         if clock.now >= nextLeaseExtension { try extendLeases() }
         if clock.now >= nextRescue { try rescueExpiredJobs() }
         if stopDeadline != nil, running.isEmpty, pending.isEmpty {
@@ -173,21 +192,56 @@ final class WorkerLoop {
         }
     }
 
-    /// The queues to claim from, each with its number of free slots.
-    private func wantedClaims() -> [(queue: String, slots: Int)] {
-        queueNames.compactMap { name in
-            guard let queue = slots[name], queue.canClaim else { return nil }
-            return (name, queue.free.count)
-        }
+    /// Whether to write outcomes and claim now, or let more gather first. Stopping
+    /// nodes write at once: their outcomes are all that is left to do.
+    private func roundTripDue(_ now: ContinuousClock.Instant) -> Bool {
+        let claiming = stopDeadline == nil
+        let windowPassed = now >= lastRoundTrip + configuration.batchWindow || !claiming
+        if !pending.isEmpty, windowPassed || pending.count >= writeBatchThreshold { return true }
+        guard claiming else { return false }
+        return slots.values.contains { $0.claimNow || ($0.canClaim && windowPassed) }
     }
 
-    private func wantEverything() {
-        for name in queueNames { slots[name]?.wantsClaim = true }
+    /// How many more finished runs would make a round trip due before the window ends.
+    private func finishedRunsWorthWaking() -> Int {
+        var wanted = pending.isEmpty ? Int.max : writeBatchThreshold - pending.count
+        if stopDeadline == nil {
+            for queue in slots.values where queue.wantsClaim {
+                wanted = min(wanted, queue.batchThreshold - queue.free.count)
+            }
+        }
+        return wanted == .max ? 1 : max(1, wanted)
+    }
+
+    /// The queues to claim from, each with its number of free slots and its cursor.
+    /// A cursor goes back to the head when it is too old, or old enough and new jobs
+    /// were announced since.
+    private func wantedClaims(_ now: ContinuousClock.Instant) -> [Claim] {
+        var claims: [Claim] = []
+        for name in queueNames {
+            guard var queue = slots[name], queue.canClaim else { continue }
+            let age = queue.cursorSince.duration(to: now)
+            if !queue.cursor.isHead, age >= ClaimCursor.maximumAge || (queue.cursorStale && age >= ClaimCursor.restartAfterNews) {
+                queue.cursor = .head
+            }
+            if queue.cursor.isHead { queue.cursorStale = false }
+            slots[name] = queue
+            claims.append(Claim(queue: name, slots: queue.free.count, after: queue.cursor))
+        }
+        return claims
+    }
+
+    /// Every queue may have jobs, and they may sort anywhere: claim from the head.
+    func wantEverything() {
+        for name in queueNames {
+            slots[name]?.wantsClaim = true
+            slots[name]?.cursorStale = true
+        }
     }
 
     /// True when nothing is left to do here or anywhere in these queues.
     private func isDrained() throws -> Bool {
-        guard running.isEmpty, pending.isEmpty, !queueNames.contains(where: { slots[$0]?.wantsClaim == true }) else { return false }
+        guard mayBeDrained else { return false }
         let now = clock.now
         guard now >= nextEmptinessCheck else { return false }
         nextEmptinessCheck = now + .milliseconds(100)
@@ -195,18 +249,28 @@ final class WorkerLoop {
         return try !row.decode("pending", as: Bool.self)
     }
 
+    /// Nothing runs, waits to be written or to be claimed here: only the database can
+    /// tell whether the queues are empty.
+    private var mayBeDrained: Bool {
+        running.isEmpty && pending.isEmpty && !queueNames.contains(where: { slots[$0]?.wantsClaim == true })
+    }
+
     /// How long to sleep: until the earliest thing that needs a turn.
     private func sleepTime(_ now: ContinuousClock.Instant) -> Duration {
-        if connection != nil, stopDeadline == nil, slots.values.contains(where: \.canClaim) { return .zero }
-        if connection != nil, !pending.isEmpty { return .zero }
         var wake = nextPoll
+        if connection != nil {
+            if roundTripDue(now) { return .zero }
+            let waiting = !pending.isEmpty || (stopDeadline == nil && slots.values.contains(where: \.canClaim))
+            if waiting { wake = min(wake, lastRoundTrip + configuration.batchWindow) }
+        }
         if let reconnectAt, connection == nil { wake = min(wake, reconnectAt) }
         if let nextDue { wake = min(wake, nextDue) }
         if let dueRefreshAt { wake = min(wake, dueRefreshAt) }
         if !running.isEmpty { wake = min(wake, nextLeaseExtension) }
         wake = min(wake, nextRescue)
         if let stopDeadline { wake = min(wake, stopDeadline) }
-        if configuration.stopWhenEmpty { wake = min(wake, nextEmptinessCheck) }
+        // Only when the check could pass: a busy node that woke for it would spin.
+        if configuration.stopWhenEmpty, mayBeDrained { wake = min(wake, nextEmptinessCheck) }
         for job in running.values { wake = min(wake, job.deadline) }
         return max(.zero, now.duration(to: wake))
     }
@@ -221,7 +285,10 @@ final class WorkerLoop {
         }
         if mail.wakeAll { wantEverything() }
         if !mail.wokenQueues.isEmpty {
-            for name in mail.wokenQueues { slots[name]?.wantsClaim = true }
+            for name in mail.wokenQueues {
+                slots[name]?.wantsClaim = true
+                slots[name]?.cursorStale = true
+            }
             // A notification may announce a job scheduled for later: learn when it is due,
             // at most every 50 ms however fast notifications come.
             if dueRefreshAt == nil { dueRefreshAt = clock.now + .milliseconds(50) }
@@ -259,10 +326,10 @@ final class WorkerLoop {
         }
     }
 
-    /// Forgets a run whose handler may still be going, freeing its slot on a new queue.
+    /// Forgets a run whose handler may still be going and frees its slot; the next job
+    /// gets a runner of its own while that handler keeps the old one busy.
     func abandon(_ id: Int64) {
         guard let job = running.removeValue(forKey: id) else { return }
-        slots[job.info.queue]?.queues[job.slot] = Self.makeSlotQueue(job.info.queue, job.slot)
         slots[job.info.queue]?.free.append(job.slot)
     }
 

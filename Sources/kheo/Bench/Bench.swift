@@ -113,23 +113,34 @@ struct Bench {
 
     private func drain() throws -> (BenchReport.Throughput, Double, BenchReport.Memory) {
         let ceilingQueue = Self.queuePrefix + "ceiling"
-        progress("drain ceiling: \(sizes.ceilingBacklog) jobs claimed 100 at a time and completed by pgbench, 2 clients")
-        try fillBacklog(queue: ceilingQueue, count: sizes.ceilingBacklog)
+        progress("drain ceiling: \(sizes.drainBacklog) jobs claimed 100 at a time and completed by pgbench, 2 clients")
+        try fillBacklog(queue: ceilingQueue, count: sizes.drainBacklog)
+        try connection.execute(script: "VACUUM ANALYZE kheo.jobs")
+        // Each pgbench client keeps a claim cursor in variables, as a worker does: the
+        // last job of a full claim, or the head (priority -1) after a short one.
         let owner = "md5(:client_id::text)::uuid"
         let claim = Pgbench.oneLine(Pgbench.substitute(JobSQL.finishAndClaimCTEs, [
             1: "'{}'", 2: "'{}'", 3: "'{}'", 4: "'{}'", 5: "'{}'", 6: owner,
             7: "'{\(ceilingQueue)}'", 8: "'{100}'", 9: "30000",
-        ])) + " SELECT coalesce(array_agg(id), '{}') AS ids, coalesce(array_agg(attempt), '{}') AS attempts FROM claimed"
+            10: "ARRAY[:cp::int]", 11: "ARRAY[:cu::bigint]", 12: "ARRAY[:ci::bigint]",
+        ])) + """
+             SELECT coalesce(array_agg(id), '{}') AS ids, coalesce(array_agg(attempt), '{}') AS attempts,
+             CASE WHEN count(*) < 100 THEN -1 ELSE (max(ARRAY[priority::bigint, scheduled_us, id]))[1] END AS cp,
+             CASE WHEN count(*) < 100 THEN 0 ELSE (max(ARRAY[priority::bigint, scheduled_us, id]))[2] END AS cu,
+             CASE WHEN count(*) < 100 THEN 0 ELSE (max(ARRAY[priority::bigint, scheduled_us, id]))[3] END AS ci
+             FROM claimed
+            """
         func fill(_ value: String) -> String { "array_fill(\(value), ARRAY[cardinality(:ids::bigint[])])" }
         let complete = Pgbench.oneLine(Pgbench.substitute(JobSQL.finishAndClaimCTEs, [
             1: ":ids", 2: ":attempts", 3: fill("'completed'::text"), 4: fill("0::bigint"), 5: fill("''::text"), 6: owner,
-            7: "'{}'", 8: "'{}'", 9: "30000",
+            7: "'{}'", 8: "'{}'", 9: "30000", 10: "'{}'", 11: "'{}'", 12: "'{}'",
         ])) + " SELECT count(*) FROM finished;"
-        let script = "BEGIN;\n\(claim)\n\\gset\n\(complete)\nCOMMIT;\n"
-        let transactions = sizes.ceilingBacklog / 100 / 2
+        let script = "BEGIN;\n\(Pgbench.oneLine(claim))\n\\gset\n\(complete)\nCOMMIT;\n"
+        let transactions = sizes.drainBacklog / 100 / 2
         // Workers claim and complete with synchronous_commit and JIT off (see WorkerLoop.connect); so does the ceiling.
         let ceiling = try pgbench.run(
-            script: script, clients: 2, transactionsPerClient: transactions, settings: ["synchronous_commit": "off", "jit": "off"]
+            script: script, clients: 2, transactionsPerClient: transactions,
+            settings: ["synchronous_commit": "off", "jit": "off"], variables: ["cp": "-1", "cu": "0", "ci": "0"]
         ) * 100
         try cleanUp()
 

@@ -61,7 +61,6 @@ struct BenchSizes {
     var bulkBatches: Int
     var bulkBatchSize = 1000
     var drainBacklog: Int
-    var ceilingBacklog: Int
     var latencyJobs: Int
     var latencyRate = 200
 
@@ -69,7 +68,6 @@ struct BenchSizes {
         singleSeconds = quick ? 1 : 5
         bulkBatches = quick ? 10 : 100
         drainBacklog = backlog ?? (quick ? 20_000 : 1_000_000)
-        ceilingBacklog = min(drainBacklog, quick ? 20_000 : 300_000)
         latencyJobs = quick ? 200 : 1000
     }
 }

@@ -40,6 +40,9 @@ struct WorkCommand: ParsableCommand {
     @Option(help: "Seconds before the first retry; each further retry waits twice as long.")
     var retryBase: Double = 2
 
+    @Option(help: "Milliseconds a busy worker lets finished jobs and free slots gather before its next round trip.")
+    var batchWindow: Double = 5
+
     @Option(help: "Connections for handlers' own transactions (default: total concurrency, at most 10).")
     var handlerConnections: Int?
 
@@ -48,6 +51,9 @@ struct WorkCommand: ParsableCommand {
     func validate() throws {
         for (name, value) in [("grace", grace), ("lease", lease), ("poll", poll), ("retry-base", retryBase)] {
             guard value.isFinite, value >= 0 else { throw ValidationError("--\(name) must be a number of seconds, zero or more") }
+        }
+        guard batchWindow.isFinite, (0...1000).contains(batchWindow) else {
+            throw ValidationError("--batch-window must be 0 to 1000 milliseconds")
         }
         guard poll >= 0.01 else { throw ValidationError("--poll must be at least 0.01 seconds") }
         _ = try parsedQueues()
@@ -65,6 +71,7 @@ struct WorkCommand: ParsableCommand {
             pollInterval: Self.duration(poll),
             retryPolicy: RetryPolicy(base: Self.duration(retryBase)),
             handlerConnections: handlerConnections,
+            batchWindow: Self.duration(batchWindow / 1000),
             stopWhenEmpty: untilEmpty
         )
         let node = try WorkerNode(database: target.configuration, registry: registry, configuration: configuration, logger: logger)
