@@ -192,25 +192,29 @@ final class WorkerLoop {
         }
     }
 
-    /// Whether to write outcomes and claim now, or let more gather first. Stopping
-    /// nodes write at once: their outcomes are all that is left to do.
+    /// Whether to write outcomes and claim now, or let more gather first. Only a busy
+    /// node waits: one running fewer jobs than `writeBatchThreshold` writes each
+    /// outcome at once, so a lone completion never rides on (and slows) the next
+    /// claim. Stopping nodes write at once too: their outcomes are all that is left.
     private func roundTripDue(_ now: ContinuousClock.Instant) -> Bool {
         let claiming = stopDeadline == nil
         let windowPassed = now >= lastRoundTrip + configuration.batchWindow || !claiming
-        if !pending.isEmpty, windowPassed || pending.count >= writeBatchThreshold { return true }
+        if !pending.isEmpty, windowPassed || pending.count >= writeBatchThreshold || running.count < writeBatchThreshold {
+            return true
+        }
         guard claiming else { return false }
         return slots.values.contains { $0.claimNow || ($0.canClaim && windowPassed) }
     }
 
     /// How many more finished runs would make a round trip due before the window ends.
     private func finishedRunsWorthWaking() -> Int {
-        var wanted = pending.isEmpty ? Int.max : writeBatchThreshold - pending.count
+        var wanted = min(writeBatchThreshold - pending.count, running.count - writeBatchThreshold + 1)
         if stopDeadline == nil {
             for queue in slots.values where queue.wantsClaim {
                 wanted = min(wanted, queue.batchThreshold - queue.free.count)
             }
         }
-        return wanted == .max ? 1 : max(1, wanted)
+        return max(1, wanted)
     }
 
     /// The queues to claim from, each with its number of free slots and its cursor.
