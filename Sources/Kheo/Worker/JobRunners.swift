@@ -23,7 +23,6 @@ final class JobRunners: Sendable {
         var next = 0
         /// Runners started that are not inside a job: they will take waiting jobs.
         var free = 0
-        var started = 0
 
         var waitingCount: Int { waiting.count - next }
 
@@ -39,10 +38,7 @@ final class JobRunners: Sendable {
             next += 1
             free -= 1
             let startAnother = waitingCount > 0 && free == 0
-            if startAnother {
-                free += 1
-                started += 1
-            }
+            if startAnother { free += 1 }
             return (job, startAnother)
         }
     }
@@ -61,7 +57,6 @@ final class JobRunners: Sendable {
             state.waiting.append(contentsOf: jobs)
             guard state.free == 0 else { return false }
             state.free = 1
-            state.started += 1
             return true
         }
         if start { startRunner() }
@@ -80,7 +75,4 @@ final class JobRunners: Sendable {
             state.withLock { $0.free += 1 }
         }
     }
-
-    /// How many runners were ever started (for tests and diagnostics).
-    var runnersStarted: Int { state.withLock { $0.started } }
 }
