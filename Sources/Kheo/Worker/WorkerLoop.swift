@@ -125,18 +125,11 @@ final class WorkerLoop {
     }
 
     /// Connects and registers the node; the first failure is the caller's to report.
-    ///
-    /// The node's own writes (claims, outcomes, lease extensions) commit without
-    /// waiting for the WAL flush. If PostgreSQL itself crashes, the last few hundred
-    /// milliseconds of them may be lost, and each loss only repeats work: a lost claim
-    /// leaves the job available, a lost outcome leaves it running until its lease
-    /// expires and it is rescued. At-least-once delivery holds, no job is lost, and
-    /// handlers' own transactions (`JobContext.transaction`) stay fully durable. In
-    /// exchange a claim does not wait for a disk flush, which is most of pickup latency.
+    /// The connection gets `WorkerSession.settings`: outcomes and claims commit
+    /// without waiting for the WAL flush, and statements are planned once.
     func connect() throws {
         let connection = try PostgresConnection.connect(to: database, logger: logger)
-        // JIT compiles for tens of milliseconds; the loop's statements run in one.
-        try connection.execute(script: "SET synchronous_commit = off; SET jit = off")
+        try connection.execute(script: WorkerSession.script)
         try register(on: connection)
         self.connection = connection
     }

@@ -143,10 +143,10 @@ struct Bench {
         ])) + " SELECT count(*) FROM finished;"
         let script = "BEGIN;\n\(Pgbench.oneLine(claim))\n\\gset\n\(complete)\nCOMMIT;\n"
         let transactions = sizes.drainBacklog / 100 / 2
-        // Workers claim and complete with synchronous_commit and JIT off (see WorkerLoop.connect); so does the ceiling.
+        // The ceiling's sessions have the settings of a worker's (see WorkerSession).
         let ceiling = try pgbench.run(
             script: script, clients: 2, transactionsPerClient: transactions,
-            settings: ["synchronous_commit": "off", "jit": "off"], variables: ["cp": "-1", "cu": "0", "ci": "0"]
+            settings: WorkerSession.settings, variables: ["cp": "-1", "cu": "0", "ci": "0"]
         ) * 100
         try cleanUp()
 

@@ -1,0 +1,26 @@
+/// The session settings of a worker node's control connection, the one that claims
+/// jobs and writes their outcomes. The bench gives its pgbench ceiling the same ones.
+public enum WorkerSession {
+    /// - `synchronous_commit = off`: a claim or an outcome does not wait for the WAL
+    ///   flush. If PostgreSQL itself crashes, the last few hundred milliseconds of them
+    ///   may be lost, and each loss only repeats work: a lost claim leaves the job
+    ///   available, a lost outcome leaves it running until its lease expires and it is
+    ///   rescued. At-least-once delivery holds, no job is lost, and handlers' own
+    ///   transactions (`JobContext.transaction`) stay fully durable.
+    /// - `jit = off`: JIT compiles for tens of milliseconds; these statements run in one.
+    /// - `plan_cache_mode = force_generic_plan`: the claim statement's custom plans look
+    ///   cheaper to the planner than its generic plan, so by default PostgreSQL plans
+    ///   it afresh on every execution. Planning took 0.5–1 ms, more than executing it
+    ///   (0.25 ms), and was most of the pickup latency of an idle node. Every statement
+    ///   the loop prepares is written to have a good generic plan (see `JobSQL`).
+    public static let settings: [String: String] = [
+        "synchronous_commit": "off",
+        "jit": "off",
+        "plan_cache_mode": "force_generic_plan",
+    ]
+
+    /// The settings as one script of `SET` statements (trusted program text).
+    static var script: String {
+        settings.sorted { $0.key < $1.key }.map { "SET \($0.key) = \($0.value)" }.joined(separator: "; ")
+    }
+}
