@@ -16,8 +16,8 @@ struct KheoCommand: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            DemoCommand.self, EnqueueCommand.self, WorkCommand.self, JobsCommand.self, BenchCommand.self,
-            MigrateCommand.self, DatabaseCommand.self,
+            DemoCommand.self, EnqueueCommand.self, WorkCommand.self, JobsCommand.self, QueuesCommand.self,
+            CronCommand.self, BenchCommand.self, MigrateCommand.self, DatabaseCommand.self,
         ]
     )
 

@@ -11,6 +11,7 @@ public struct EnqueueError: Error, Sendable, Equatable, CustomStringConvertible 
         case argsNotObject
         case argsTooLarge(bytes: Int, limit: Int)
         case argsNotEncodable(kind: String, reason: String)
+        case invalidUniqueOptions(String)
     }
 
     public let reason: Reason
@@ -39,6 +40,8 @@ public struct EnqueueError: Error, Sendable, Equatable, CustomStringConvertible 
             "job args are \(bytes) bytes, over the limit of \(limit): store large data in a table and pass its key"
         case .argsNotEncodable(let kind, let reason):
             "the args of \(kind) could not be encoded as JSON: \(reason)"
+        case .invalidUniqueOptions(let reason):
+            "invalid unique options: \(reason)"
         }
     }
 

@@ -1,6 +1,6 @@
 public import Foundation
 
-/// How and when a job runs: its queue, priority, time and attempts.
+/// How and when a job runs: its queue, priority, time and attempts, and what makes it unique.
 public struct EnqueueOptions: Sendable, Equatable {
     /// When a job may first run.
     public enum Schedule: Sendable, Equatable {
@@ -19,6 +19,8 @@ public struct EnqueueOptions: Sendable, Equatable {
     /// Attempts before the job is discarded, counting the first.
     public var maxAttempts: Int
     public var tags: [String]
+    /// Makes the job unique (see `UniqueOptions`); `nil` for an ordinary job.
+    public var unique: UniqueOptions?
 
     public static let defaultQueue = "default"
     public static let defaultMaxAttempts = 20
@@ -29,12 +31,14 @@ public struct EnqueueOptions: Sendable, Equatable {
         priority: Int = 0,
         schedule: Schedule = .now,
         maxAttempts: Int = EnqueueOptions.defaultMaxAttempts,
-        tags: [String] = []
+        tags: [String] = [],
+        unique: UniqueOptions? = nil
     ) {
         self.queue = queue
         self.priority = priority
         self.schedule = schedule
         self.maxAttempts = maxAttempts
         self.tags = tags
+        self.unique = unique
     }
 }

@@ -14,6 +14,28 @@ public enum JobSQL {
             """
     )
 
+    /// One unique job (see `UniqueOptions`): `$1`–`$8` as in `insertOne`, then `$9`
+    /// args fields (NULL: args do not count), `$10` by queue, `$11` period in seconds
+    /// (0: none), `$12` extra key text, `$13` unique states. A duplicate updates nothing
+    /// that matters and returns the existing job with `duplicate` true; `DO UPDATE`
+    /// rather than `DO NOTHING` so that the existing row comes back in the same
+    /// statement, even when it was inserted by a transaction that committed meanwhile.
+    public static let insertUnique = PreparedStatement(
+        name: "kheo.jobs.insert_unique",
+        sql: """
+            INSERT INTO kheo.jobs AS j (queue, kind, args, priority, state, max_attempts, scheduled_at, tags,
+                                        unique_key, unique_states)
+            SELECT $1, $2, $3::jsonb, $4, CASE WHEN t.at > now() THEN 'scheduled' ELSE 'available' END::kheo.job_state,
+                   $7, t.at, $8::text[],
+                   kheo.unique_key($2, $1, $3::jsonb, t.at, $9::text[], $10::boolean, $11::bigint, $12::text),
+                   $13::kheo.job_state[]
+            FROM (SELECT coalesce($5::timestamptz, now() + $6::bigint * interval '1 microsecond') AS at) AS t
+            ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state = ANY (unique_states)
+            DO UPDATE SET unique_key = excluded.unique_key
+            RETURNING j.id, j.xmax::text <> '0' AS duplicate
+            """
+    )
+
     /// Many jobs in one round trip: one array per column, one element per job. Tags
     /// come as array literals (`{a,b}`) because PostgreSQL arrays cannot be ragged.
     public static let insertMany = PreparedStatement(
@@ -74,6 +96,9 @@ public enum JobSQL {
     /// with a join it guessed a huge claim and hashed a sequential scan of the whole
     /// table on every round trip once the backlog reached a few hundred thousand jobs.
     ///
+    /// Claims skip queues that are paused (`kheo.queues.paused_at`), so a pause holds
+    /// from the next claim of every node on.
+    ///
     /// The outcome fence tests `state IS NOT DISTINCT FROM 'running'`, not `state =
     /// 'running'`, on purpose. With `=`, the generic plan (see `WorkerSession`) read
     /// `jobs_lease`, the partial index of running jobs, and joined every entry to the
@@ -111,8 +136,11 @@ public enum JobSQL {
                 RETURNING j.id
             ), wanted AS (
                 SELECT next.id
-                FROM unnest($7::text[], $8::int[], $10::int[], $11::bigint[], $12::bigint[])
-                     AS q(queue, slots, after_priority, after_us, after_id)
+                FROM (
+                    SELECT u.* FROM unnest($7::text[], $8::int[], $10::int[], $11::bigint[], $12::bigint[])
+                                    AS u(queue, slots, after_priority, after_us, after_id)
+                    WHERE NOT EXISTS (SELECT 1 FROM kheo.queues AS p WHERE p.name = u.queue AND p.paused_at IS NOT NULL)
+                ) AS q
                 CROSS JOIN LATERAL (
                     SELECT id FROM kheo.jobs
                     WHERE state = 'available' AND queue = q.queue
@@ -146,7 +174,8 @@ public enum JobSQL {
             """
     )
 
-    /// Extends the leases of a node's running jobs; returns the ids still held. (On
+    /// Extends the leases of a node's running jobs; returns the ids still held, and
+    /// whether an operator asked to cancel each. (On
     /// `IS NOT DISTINCT FROM`, see `finishAndClaim`.)
     public static let extendLeases = PreparedStatement(
         name: "kheo.jobs.extend_leases",
@@ -154,7 +183,7 @@ public enum JobSQL {
             UPDATE kheo.jobs AS j SET lease_expires_at = now() + $3::bigint * interval '1 millisecond'
             FROM unnest($1::bigint[], $2::int[]) AS r(id, attempt)
             WHERE j.id = r.id AND j.attempt = r.attempt AND j.state IS NOT DISTINCT FROM 'running' AND j.lease_owner = $4::uuid
-            RETURNING j.id
+            RETURNING j.id, j.cancel_requested_at IS NOT NULL AS cancel_requested
             """
     )
 

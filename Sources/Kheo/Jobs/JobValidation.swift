@@ -22,7 +22,24 @@ enum JobValidation {
         for tag in request.options.tags where tag.isEmpty || tag.count > 255 || tag.utf8.contains(0) {
             throw EnqueueError(.invalidTag(tag))
         }
+        if let unique = request.options.unique { try checkUnique(unique) }
         try checkArgs(of: request, limit: argsLimit)
+    }
+
+    static func checkUnique(_ unique: UniqueOptions) throws(EnqueueError) {
+        if let period = unique.byPeriod, period < .seconds(1) {
+            throw EnqueueError(.invalidUniqueOptions("the period is \(period); use one second or more, or none"))
+        }
+        if let unfinished = unique.alsoWhen.first(where: { !$0.isFinal }) {
+            throw EnqueueError(.invalidUniqueOptions(
+                "\(unfinished.rawValue) is always a unique state; alsoWhen takes only completed, cancelled and discarded"))
+        }
+        for field in unique.byArgs ?? [] where field.isEmpty || field.utf8.count > 255 || field.utf8.contains(0) {
+            throw EnqueueError(.invalidUniqueOptions("args field names are 1 to 255 characters without NUL"))
+        }
+        if let extra = unique.extra, extra.utf8.contains(0) || extra.utf8.count > 1024 {
+            throw EnqueueError(.invalidUniqueOptions("the extra key text is at most 1024 bytes without NUL"))
+        }
     }
 
     /// The args alone: their size, and their shape unless our own encoder wrote them.

@@ -35,18 +35,34 @@ public struct Producer: Sendable {
         try enqueue(JobRequest(args, options: options), on: executor)
     }
 
-    /// Enqueues one job and returns its id.
+    /// Enqueues one job and returns its id: for a unique job that already exists, the
+    /// existing job's id (use `insert` to learn which).
     @discardableResult
     public func enqueue(_ request: JobRequest, on executor: some PostgresExecutor) throws -> Int64 {
+        try insert(request, on: executor).id
+    }
+
+    /// Enqueues one job and says whether it was inserted or, being unique, matched an
+    /// existing job.
+    public func insert(_ request: JobRequest, on executor: some PostgresExecutor) throws -> EnqueuedJob {
         try JobValidation.check(request, argsLimit: maxArgsBytes)
         let options = request.options
         let (at, delay) = Self.schedule(options.schedule)
+        guard let unique = options.unique else {
+            let row = try executor.query(
+                JobSQL.insertOne,
+                options.queue, request.kind, request.argsJSON, Int32(options.priority),
+                at, delay, Int32(options.maxAttempts), options.tags
+            ).single()
+            return EnqueuedJob(id: try row.decode("id"), isDuplicate: false)
+        }
         let row = try executor.query(
-            JobSQL.insertOne,
+            JobSQL.insertUnique,
             options.queue, request.kind, request.argsJSON, Int32(options.priority),
-            at, delay, Int32(options.maxAttempts), options.tags
+            at, delay, Int32(options.maxAttempts), options.tags,
+            unique.byArgs, unique.byQueue, unique.periodSeconds, unique.extra, unique.states.map(\.rawValue)
         ).single()
-        return try row.decode("id")
+        return EnqueuedJob(id: try row.decode("id"), isDuplicate: try row.decode("duplicate"))
     }
 
     /// Enqueues many typed jobs with the same options in one round trip.
@@ -67,9 +83,20 @@ public struct Producer: Sendable {
     /// Every request is checked first: one bad job refuses the whole batch and
     /// nothing is written. The statement is atomic on its own, and part of the
     /// caller's transaction when `executor` is a connection inside one.
+    ///
+    /// Unique jobs in a batch are inserted one statement each (two of them may share a
+    /// key, which one statement cannot resolve), in one transaction with the rest: the
+    /// caller's, or one of their own when `executor` is a pool.
     @discardableResult
     public func enqueueMany(_ requests: [JobRequest], on executor: some PostgresExecutor) throws -> [Int64] {
         guard let first = requests.first else { return [] }
+        if requests.contains(where: { $0.options.unique != nil }) {
+            for request in requests { try JobValidation.check(request, argsLimit: maxArgsBytes) }
+            if let pool = executor as? PostgresConnectionPool {
+                return try pool.transaction { connection in try requests.map { try enqueue($0, on: connection) } }
+            }
+            return try requests.map { try enqueue($0, on: executor) }
+        }
         let shared = requests.allSatisfy { $0.kind == first.kind && $0.options == first.options }
         let result = try shared ? insertShared(requests, on: executor) : insertMixed(requests, on: executor)
         var ids: [Int64] = []

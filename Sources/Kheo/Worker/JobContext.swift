@@ -14,6 +14,9 @@ public final class JobContext: Sendable {
         case shutdown
         /// The worker lost the job's lease (it was frozen or cut off); another worker may run it.
         case leaseLost
+        /// An operator cancelled the job (`kheo jobs cancel`); unless the handler
+        /// completes it anyway, it ends cancelled.
+        case cancelled
     }
 
     public let job: JobInfo
@@ -77,6 +80,7 @@ public struct JobStopped: Error, Sendable, CustomStringConvertible {
         case .timeout: "the job ran past its timeout"
         case .shutdown: "the worker is shutting down"
         case .leaseLost: "the worker lost the job's lease; another worker may have run it"
+        case .cancelled: "an operator cancelled the job"
         }
     }
 }

@@ -12,6 +12,8 @@ final class Mailbox: Sendable {
         var wokenQueues: Set<String> = []
         /// The listener reconnected and may have missed notifications: look everywhere.
         var wakeAll = false
+        /// Running jobs an operator cancelled (`kheo.cancel_jobs`).
+        var cancelRequested: Set<Int64> = []
         var stop: StopRequest?
     }
 
@@ -27,7 +29,7 @@ final class Mailbox: Sendable {
         var wakeAfterFinished = 1
 
         var worthWaking: Bool {
-            contents.stop != nil || contents.wakeAll || !contents.wokenQueues.isEmpty
+            contents.stop != nil || contents.wakeAll || !contents.wokenQueues.isEmpty || !contents.cancelRequested.isEmpty
                 || contents.finished.count >= wakeAfterFinished
         }
     }

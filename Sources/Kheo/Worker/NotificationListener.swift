@@ -6,12 +6,14 @@ import Synchronization
 
 /// Holds a connection that `LISTEN`s on `kheo_jobs` and tells the control loop which
 /// queues got work, so idle workers wake in milliseconds instead of a poll interval.
+/// It also listens on `kheo_control`, where `kheo.cancel_jobs` names running jobs to stop.
 ///
 /// It runs on a Dispatch queue of its own and blocks in poll(2) on the socket. When
 /// the connection breaks it reconnects with backoff, then asks the loop to look at
 /// every queue, since notifications sent meanwhile are lost.
 final class NotificationListener: Sendable {
     static let channel = "kheo_jobs"
+    static let controlChannel = "kheo_control"
 
     private let database: PostgresConfiguration
     private let mailbox: Mailbox
@@ -48,6 +50,7 @@ final class NotificationListener: Sendable {
             do {
                 let connection = try PostgresConnection.connect(to: database, logger: logger)
                 try connection.listen(Self.channel)
+                try connection.listen(Self.controlChannel)
                 if everConnected {
                     logger.notice("notification listener reconnected")
                     mailbox.post { $0.wakeAll = true }
@@ -56,9 +59,21 @@ final class NotificationListener: Sendable {
                 backoff = .milliseconds(100)
                 while !stopped.load(ordering: .relaxed) {
                     guard let first = try connection.waitForNotification(timeout: .milliseconds(250)) else { continue }
-                    let rest = try connection.pendingNotifications()
-                    let woken = ([first] + rest).map(\.payload).filter(queues.contains)
-                    if !woken.isEmpty { mailbox.post { $0.wokenQueues.formUnion(woken) } }
+                    let all = [first] + (try connection.pendingNotifications())
+                    var woken = Set<String>(), cancelled = Set<Int64>()
+                    for notification in all {
+                        if notification.channel == Self.channel {
+                            if queues.contains(notification.payload) { woken.insert(notification.payload) }
+                        } else if let id = Self.cancelledJob(notification.payload) {
+                            cancelled.insert(id)
+                        }
+                    }
+                    if !woken.isEmpty || !cancelled.isEmpty {
+                        mailbox.post {
+                            $0.wokenQueues.formUnion(woken)
+                            $0.cancelRequested.formUnion(cancelled)
+                        }
+                    }
                 }
             } catch {
                 guard !stopped.load(ordering: .relaxed) else { return }
@@ -69,6 +84,12 @@ final class NotificationListener: Sendable {
                 backoff = min(backoff * 2, .seconds(5))
             }
         }
+    }
+
+    /// The job id of a `cancel <id>` control message.
+    static func cancelledJob(_ payload: String) -> Int64? {
+        guard payload.hasPrefix("cancel ") else { return nil }
+        return Int64(payload.dropFirst(7))
     }
 
     private func sleep(for duration: Duration) {

@@ -32,6 +32,11 @@ public struct WorkerConfiguration: Sendable {
     public var batchWindow: Duration
     /// Stop once the queues hold nothing available, running or due (for batch runs and tests).
     public var stopWhenEmpty: Bool
+    /// Jobs this node inserts on a schedule. Declare the same ones on every node; each
+    /// fire is inserted once whatever the number of nodes.
+    public var periodicJobs: [PeriodicJob]
+    /// Retention of finished jobs; one node at a time prunes. `nil` never prunes.
+    public var pruning: PruneConfiguration?
 
     public init(
         queues: [Queue] = [Queue("default", concurrency: 10)],
@@ -41,7 +46,9 @@ public struct WorkerConfiguration: Sendable {
         retryPolicy: RetryPolicy = RetryPolicy(),
         handlerConnections: Int? = nil,
         batchWindow: Duration = .milliseconds(5),
-        stopWhenEmpty: Bool = false
+        stopWhenEmpty: Bool = false,
+        periodicJobs: [PeriodicJob] = [],
+        pruning: PruneConfiguration? = PruneConfiguration()
     ) {
         self.queues = queues
         self.leaseDuration = leaseDuration
@@ -51,6 +58,8 @@ public struct WorkerConfiguration: Sendable {
         self.handlerConnections = handlerConnections ?? min(max(queues.reduce(0) { $0 + $1.concurrency }, 1), 10)
         self.batchWindow = batchWindow
         self.stopWhenEmpty = stopWhenEmpty
+        self.periodicJobs = periodicJobs
+        self.pruning = pruning
     }
 
     /// Refuses a configuration that cannot work, naming the fault.
@@ -76,6 +85,21 @@ public struct WorkerConfiguration: Sendable {
         }
         guard handlerConnections >= 1 else {
             throw WorkerError(.invalidConfiguration("handler connections must be at least 1"))
+        }
+        var periodicNames: Set<String> = []
+        for entry in periodicJobs where !periodicNames.insert(entry.name).inserted {
+            throw WorkerError(.invalidConfiguration("periodic job \(entry.name) is declared twice"))
+        }
+        if let pruning {
+            for (state, retention) in pruning.retentions where retention < .zero {
+                throw WorkerError(.invalidConfiguration("the retention of \(state.rawValue) jobs is negative"))
+            }
+            guard (1...100_000).contains(pruning.batchSize) else {
+                throw WorkerError(.invalidConfiguration("a prune batch of \(pruning.batchSize) is out of range 1…100000"))
+            }
+            guard pruning.interval >= .milliseconds(10) else {
+                throw WorkerError(.invalidConfiguration("a prune interval of \(pruning.interval) is too short: use 10 ms or more"))
+            }
         }
     }
 }

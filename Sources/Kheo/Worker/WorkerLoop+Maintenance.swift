@@ -54,7 +54,12 @@ extension WorkerLoop {
             jobs.map(\.info.id), jobs.map { Int32($0.info.attempt) }, configuration.leaseDuration.inMilliseconds, nodeIDString
         )
         var held = Set<Int64>()
-        for row in result { held.insert(try row.decode("id")) }
+        for row in result {
+            let id: Int64 = try row.decode("id")
+            held.insert(id)
+            // The notification may have been missed (the listener was reconnecting).
+            if try row.decode("cancel_requested", as: Bool.self) { requestCancel(of: id) }
+        }
         for job in jobs where !held.contains(job.info.id) && running[job.info.id] != nil {
             job.context.requestStop(.leaseLost)
             abandon(job.info.id)

@@ -4,6 +4,15 @@ import Logging
 extension WorkerLoop {
     /// Turns a run's outcome into the state change to write, and logs it.
     func record(_ outcome: RunOutcome, of job: RunningJob, duration: Duration) {
+        var outcome = outcome
+        switch (job.context.stopReason, outcome) {
+        case (.cancelled, .completed), (.cancelled, .completedInTransaction), (.cancelled, .cancelled):
+            break
+        case (.cancelled, _):
+            outcome = .cancelled(reason: "cancelled by an operator while it ran")
+        default:
+            break
+        }
         let info = job.info
         // Building the job's logger costs allocations; completions log only at debug level.
         let log = logger.logLevel <= .debug || !outcome.isQuiet ? job.context.logger : logger
@@ -39,7 +48,7 @@ extension WorkerLoop {
             log.debug("job snoozed", metadata: ["snooze": "\(delay)"])
             write(.scheduled, delay: delay)
         case .cancelled(let reason):
-            log.notice("job cancelled by its handler", metadata: ["reason": "\(reason)"])
+            log.notice("job cancelled", metadata: ["reason": "\(reason)"])
             write(.cancelled, error: ("cancelled", reason))
         case .discarded(let reason, let type):
             log.error("job discarded", metadata: ["error": "\(reason)"])

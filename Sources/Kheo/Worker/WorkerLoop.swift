@@ -290,6 +290,7 @@ final class WorkerLoop {
             // at most every 50 ms however fast notifications come.
             if dueRefreshAt == nil { dueRefreshAt = clock.now + .milliseconds(50) }
         }
+        for id in mail.cancelRequested { requestCancel(of: id) }
         for run in mail.finished {
             guard let job = running[run.jobID], job.info.attempt == run.attempt else {
                 logger.debug("result of an abandoned run ignored", metadata: ["job_id": "\(run.jobID)", "attempt": "\(run.attempt)"])
@@ -321,6 +322,14 @@ final class WorkerLoop {
             pending.append(PendingWrite(id: id, attempt: Int32(job.info.attempt), state: .available, delayMicroseconds: 0, errorJSON: ""))
             job.context.logger.notice("job handed back as available: the grace period ended before it finished")
         }
+    }
+
+    /// Tells a running job's handler that an operator cancelled it. Its outcome is
+    /// then written as cancelled unless it completes (see `record`).
+    func requestCancel(of id: Int64) {
+        guard let job = running[id], job.context.stopReason == nil else { return }
+        job.context.requestStop(.cancelled)
+        job.context.logger.notice("cancel requested by an operator; the handler is told to stop")
     }
 
     /// Forgets a run whose handler may still be going and frees its slot; the next job

@@ -7,8 +7,9 @@ import Synchronization
 ///
 /// One control thread owns one connection and does all of the node's queue work
 /// (claim, complete, extend leases, promote, rescue); a listener thread waits for
-/// `NOTIFY`; each unit of concurrency is a serial Dispatch queue. Handlers that open
-/// transactions use a small pool of their own.
+/// `NOTIFY`; handlers run on Dispatch runners (`JobRunners`). Chore threads insert
+/// periodic jobs and prune finished ones. Handlers' transactions and the chores use a
+/// small pool of their own.
 ///
 /// ```swift
 /// let node = try WorkerNode(database: configuration, registry: registry,
@@ -80,13 +81,35 @@ public final class WorkerNode: Sendable {
             startup.withLock { $0 = .success(()) }
             ready.signal()
             listener.start()
+            let chores = Self.startChores(id: id, configuration: configuration, pool: handlerPool, logger: logger)
             loop.run()
+            for chore in chores { chore.stop() }
             listener.stop()
             handlerPool.close()
             stopped.signal()
         }
         ready.wait()
         if case .failure(let error)? = startup.withLock({ $0 }) { throw error }
+    }
+
+    /// Starts the threads of the node's slow chores: periodic jobs, pruning.
+    private static func startChores(
+        id: UUID, configuration: WorkerConfiguration, pool: PostgresConnectionPool, logger: Logger
+    ) -> [ChoreThread] {
+        var chores: [ChoreThread] = []
+        if !configuration.periodicJobs.isEmpty {
+            let scheduler = PeriodicScheduler(entries: configuration.periodicJobs, pool: pool, logger: logger)
+            let thread = ChoreThread(label: "kheo.worker.periodic")
+            thread.start { scheduler.run(on: thread) }
+            chores.append(thread)
+        }
+        if let pruning = configuration.pruning, !pruning.retentions.isEmpty {
+            let chore = PruneChore(pruner: Pruner(configuration: pruning), nodeID: id.uuidString.lowercased(), pool: pool, logger: logger)
+            let thread = ChoreThread(label: "kheo.worker.prune")
+            thread.start { chore.run(on: thread) }
+            chores.append(thread)
+        }
+        return chores
     }
 
     /// Stops claiming; running jobs get `grace` to finish, then are handed back as

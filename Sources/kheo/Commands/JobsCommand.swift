@@ -7,8 +7,11 @@ import PostgresClient
 struct JobsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "jobs",
-        abstract: "Inspect jobs.",
-        subcommands: [JobsStatsCommand.self]
+        abstract: "Inspect, cancel, retry and prune jobs.",
+        subcommands: [
+            JobsStatsCommand.self, JobsListCommand.self, JobsShowCommand.self, JobsCancelCommand.self,
+            JobsRetryCommand.self, JobsPruneCommand.self,
+        ]
     )
 }
 
@@ -30,34 +33,23 @@ struct JobsStatsCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
-        let logger = global.makeLogger(label: "kheo.jobs")
-        let target = try DatabaseTarget.resolve(logger: logger)
-        try target.prepareSchema(logger: logger)
-        let connection = try PostgresConnection.connect(to: target.configuration, logger: logger)
+        let (_, connection) = try global.connect(label: "kheo.jobs")
         let statistics = try QueueStatistics.read(on: connection)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-            print(String(decoding: try encoder.encode(statistics), as: UTF8.self))
+            print(try Output.json(statistics))
         } else {
             print(Self.table(statistics))
         }
     }
 
     static func table(_ statistics: [QueueStatistics]) -> String {
+        if statistics.isEmpty { return "No jobs." }
         let states = JobState.allCases
         var lines = [(["queue"] + states.map(\.rawValue) + ["oldest available"])]
         for queue in statistics {
             let age = queue.oldestAvailableAgeSeconds.map { String(format: "%.1f s", $0) } ?? "-"
             lines.append([queue.queue] + states.map { String(queue.count($0)) } + [age])
         }
-        if statistics.isEmpty { return "No jobs." }
-        let widths = (0..<lines[0].count).map { column in lines.map { $0[column].count }.max() ?? 0 }
-        return lines.map { line in
-            line.enumerated().map { index, cell in
-                index == 0 ? cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
-                    : String(repeating: " ", count: widths[index] - cell.count) + cell
-            }.joined(separator: "  ")
-        }.joined(separator: "\n")
+        return Output.table(lines)
     }
 }

@@ -19,6 +19,14 @@ struct WorkCommand: ParsableCommand {
               kheo work                                   the default queue, 10 at a time
               kheo work --queue default=20 --queue reports=2
               kheo work --until-empty                     drain, then exit
+              kheo work --cron-file cron.json             also insert periodic jobs
+
+            A cron file is a JSON list of periodic jobs; give every node the same one:
+              [{"name": "nightly-statistics", "schedule": "0 2 * * *",
+                "time_zone": "Asia/Ho_Chi_Minh", "kind": "statistics.regenerate",
+                "args": {}, "queue": "default", "catch_up_missed": true}]
+            A schedule has 5 fields (minute hour day month weekday), or 6 with a
+            leading second, or is @hourly, @daily, @weekly, @monthly, @yearly.
             """
     )
 
@@ -46,6 +54,12 @@ struct WorkCommand: ParsableCommand {
     @Option(help: "Connections for handlers' own transactions (default: total concurrency, at most 10).")
     var handlerConnections: Int?
 
+    @Option(help: "A JSON file of periodic jobs to insert on schedule (see below).")
+    var cronFile: String?
+
+    @Flag(help: "Never delete finished jobs from this node (by default one node at a time prunes them).")
+    var noPrune = false
+
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
@@ -60,6 +74,8 @@ struct WorkCommand: ParsableCommand {
     }
 
     func run() throws {
+        // A bad cron entry is refused before anything else happens.
+        let periodicJobs = try cronFile.map(PeriodicFile.load) ?? []
         let logger = global.makeLogger(label: "kheo.worker")
         let target = try DatabaseTarget.resolve(logger: logger)
         try target.prepareSchema(logger: logger)
@@ -72,7 +88,9 @@ struct WorkCommand: ParsableCommand {
             retryPolicy: RetryPolicy(base: Self.duration(retryBase)),
             handlerConnections: handlerConnections,
             batchWindow: Self.duration(batchWindow / 1000),
-            stopWhenEmpty: untilEmpty
+            stopWhenEmpty: untilEmpty,
+            periodicJobs: periodicJobs,
+            pruning: noPrune ? nil : PruneConfiguration()
         )
         let node = try WorkerNode(database: target.configuration, registry: registry, configuration: configuration, logger: logger)
         let signals = SignalHandling(grace: Self.duration(grace), logger: logger) { grace in node.stop(grace: grace) }

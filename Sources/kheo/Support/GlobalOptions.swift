@@ -1,5 +1,6 @@
 public import ArgumentParser
 public import Logging
+import PostgresClient
 
 /// Options every command takes.
 struct GlobalOptions: ParsableArguments {
@@ -15,6 +16,15 @@ struct GlobalOptions: ParsableArguments {
             return handler
         }
         return Logger(label: label)
+    }
+
+    /// A logger, the database (migrated to the current schema), and a connection to it:
+    /// what the operator commands need.
+    func connect(label: String) throws -> (Logger, PostgresConnection) {
+        let logger = makeLogger(label: label)
+        let target = try DatabaseTarget.resolve(logger: logger)
+        try target.prepareSchema(logger: logger)
+        return (logger, try PostgresConnection.connect(to: target.configuration, logger: logger))
     }
 }
 

@@ -1,0 +1,93 @@
+import Foundation
+import Kheo
+import KheoTesting
+import PostgresClient
+import Testing
+
+@Suite("Periodic jobs", .serialized)
+struct PeriodicJobTests {
+    /// Writes a cron file with one entry that fires every second.
+    static func everySecondFile() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("kheo-cron-\(UUID().uuidString).json").path
+        try #"[{"name": "tick", "schedule": "* * * * * *", "time_zone": "Asia/Ho_Chi_Minh", "kind": "kheo.noop", "args": {"from": "cron"}}]"#
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// Three worker processes with the same every-second entry for about ten seconds:
+    /// each fire time is inserted exactly once, and none is skipped.
+    @Test func threeNodesInsertEachFireOnce() throws {
+        try TestDatabase.with { db in
+            let file = try Self.everySecondFile()
+            defer { try? FileManager.default.removeItem(atPath: file) }
+            let workers = try (0..<3).map { _ in
+                try KheoProcess.start(["work", "--log-level", "notice", "--cron-file", file], environment: ["DATABASE_URL": db.url])
+            }
+            Thread.sleep(forTimeInterval: 10.5)
+            for worker in workers { worker.send(SIGTERM) }
+            for worker in workers { #expect(try worker.wait(timeout: .seconds(30)) == 0, "\(worker.output.suffix(2000))") }
+            let rows = try db.pool.query("""
+                SELECT count(*) AS jobs, count(DISTINCT scheduled_at) AS fires,
+                       extract(epoch FROM max(scheduled_at) - min(scheduled_at))::int AS span
+                FROM kheo.jobs WHERE kind = 'kheo.noop'
+                """).single()
+            let jobs = try rows.decode("jobs", as: Int64.self), fires = try rows.decode("fires", as: Int64.self)
+            let span = try rows.decode("span", as: Int32.self)
+            #expect(jobs == fires, "a fire time was inserted twice")
+            #expect(fires >= 8, "only \(fires) fires in 10 s")
+            #expect(fires == Int64(span) + 1, "a fire time in between was skipped: \(fires) fires over \(span) s")
+            #expect(try count("SELECT count(*) FROM kheo.jobs WHERE kind = 'kheo.noop' AND unique_key IS NULL", in: db) == 0)
+            #expect(try count("SELECT count(*) FROM kheo.jobs WHERE kind = 'kheo.noop' AND args->>'from' = 'cron'", in: db) == Int(jobs))
+        }
+    }
+
+    /// Every node was down at an hourly fire: the first node to start inserts that
+    /// one fire, once, and not the hours before it.
+    @Test func aNodeStartedAfterAMissedFireInsertsItOnce() throws {
+        try TestDatabase.with { db in
+            let entry = try PeriodicJob(name: "hourly-scan", schedule: "@hourly", job: JobRequest(kind: "deadline.scan"))
+            try db.pool.query(
+                "INSERT INTO kheo.periodic_jobs (name, schedule, time_zone, last_fire_at) VALUES ($1, '@hourly', 'Asia/Ho_Chi_Minh', date_trunc('hour', now()) - interval '5 hours')",
+                entry.name
+            )
+            for _ in 0..<2 {
+                try withNode(db, periodic: [entry]) {
+                    try waitUntil(timeout: .seconds(10)) { try count("SELECT count(*) FROM kheo.jobs WHERE kind = 'deadline.scan'", in: db) == 1 }
+                    Thread.sleep(forTimeInterval: 0.5)
+                }
+            }
+            let row = try db.pool.query("""
+                SELECT count(*) AS jobs, bool_and(scheduled_at = date_trunc('hour', now())) AS latest_hour,
+                       (SELECT last_fire_at = date_trunc('hour', now()) FROM kheo.periodic_jobs WHERE name = 'hourly-scan') AS recorded
+                FROM kheo.jobs WHERE kind = 'deadline.scan'
+                """).single()
+            #expect(try row.decode("jobs", as: Int64.self) == 1)
+            #expect(try row.decode("latest_hour", as: Bool.self), "the latest missed fire, not an older one")
+            #expect(try row.decode("recorded", as: Bool.self))
+        }
+    }
+
+    /// An entry no node has ever run has nothing to catch up.
+    @Test func aNewEntryDoesNotFireOnStart() throws {
+        try TestDatabase.with { db in
+            let entry = try PeriodicJob(name: "new-hourly", schedule: "@hourly", job: JobRequest(kind: "deadline.scan"))
+            try withNode(db, periodic: [entry]) { Thread.sleep(forTimeInterval: 1) }
+            #expect(try count("SELECT count(*) FROM kheo.jobs", in: db) == 0)
+        }
+    }
+
+    private func withNode(_ db: TestDatabase, periodic: [PeriodicJob], _ body: () throws -> Void) throws {
+        var registry = JobRegistry()
+        BuiltinJobs.register(in: &registry)
+        let node = try WorkerNode(
+            database: db.configuration, registry: registry,
+            configuration: WorkerConfiguration(queues: [.init("other", concurrency: 1)], periodicJobs: periodic)
+        )
+        try node.start()
+        defer {
+            node.stop(grace: .seconds(5))
+            node.wait()
+        }
+        try body()
+    }
+}
