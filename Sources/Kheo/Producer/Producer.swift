@@ -54,6 +54,7 @@ public struct Producer: Sendable {
                 options.queue, request.kind, request.argsJSON, Int32(options.priority),
                 at, delay, Int32(options.maxAttempts), options.tags
             ).single()
+            JobMetrics.countEnqueued(queue: options.queue, kind: request.kind)
             return EnqueuedJob(id: try row.decode("id"), isDuplicate: false)
         }
         let row = try executor.query(
@@ -62,7 +63,9 @@ public struct Producer: Sendable {
             at, delay, Int32(options.maxAttempts), options.tags,
             unique.byArgs, unique.byQueue, unique.periodSeconds, unique.extra, unique.states.map(\.rawValue)
         ).single()
-        return EnqueuedJob(id: try row.decode("id"), isDuplicate: try row.decode("duplicate"))
+        let job = EnqueuedJob(id: try row.decode("id"), isDuplicate: try row.decode("duplicate"))
+        if !job.isDuplicate { JobMetrics.countEnqueued(queue: options.queue, kind: request.kind) }
+        return job
     }
 
     /// Enqueues many typed jobs with the same options in one round trip.
@@ -104,6 +107,15 @@ public struct Producer: Sendable {
         for row in result { ids.append(try row.decode(0)) }
         // Identity values are drawn in the order unnest yields rows, which is input order.
         ids.sort()
+        if shared {
+            JobMetrics.countEnqueued(queue: first.options.queue, kind: first.kind, by: requests.count)
+        } else {
+            var counts: [String: (queue: String, kind: String, count: Int)] = [:]
+            for request in requests {
+                counts[request.options.queue + "\u{0}" + request.kind, default: (request.options.queue, request.kind, 0)].count += 1
+            }
+            for entry in counts.values { JobMetrics.countEnqueued(queue: entry.queue, kind: entry.kind, by: entry.count) }
+        }
         return ids
     }
 

@@ -37,6 +37,9 @@ public struct WorkerConfiguration: Sendable {
     public var periodicJobs: [PeriodicJob]
     /// Retention of finished jobs; one node at a time prunes. `nil` never prunes.
     public var pruning: PruneConfiguration?
+    /// How often to publish the depth of this node's queues as metrics gauges; `nil`
+    /// for never (set it when a metrics backend is bootstrapped).
+    public var queueGaugeInterval: Duration?
 
     public init(
         queues: [Queue] = [Queue("default", concurrency: 10)],
@@ -48,7 +51,8 @@ public struct WorkerConfiguration: Sendable {
         batchWindow: Duration = .milliseconds(5),
         stopWhenEmpty: Bool = false,
         periodicJobs: [PeriodicJob] = [],
-        pruning: PruneConfiguration? = PruneConfiguration()
+        pruning: PruneConfiguration? = PruneConfiguration(),
+        queueGaugeInterval: Duration? = nil
     ) {
         self.queues = queues
         self.leaseDuration = leaseDuration
@@ -60,6 +64,7 @@ public struct WorkerConfiguration: Sendable {
         self.stopWhenEmpty = stopWhenEmpty
         self.periodicJobs = periodicJobs
         self.pruning = pruning
+        self.queueGaugeInterval = queueGaugeInterval
     }
 
     /// Refuses a configuration that cannot work, naming the fault.
@@ -85,6 +90,9 @@ public struct WorkerConfiguration: Sendable {
         }
         guard handlerConnections >= 1 else {
             throw WorkerError(.invalidConfiguration("handler connections must be at least 1"))
+        }
+        if let queueGaugeInterval, queueGaugeInterval < .milliseconds(100) {
+            throw WorkerError(.invalidConfiguration("a queue gauge interval of \(queueGaugeInterval) is too short: use 100 ms or more"))
         }
         var periodicNames: Set<String> = []
         for entry in periodicJobs where !periodicNames.insert(entry.name).inserted {

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Dispatch
 import Foundation
 import Logging
@@ -68,6 +69,7 @@ extension WorkerLoop {
             let known = registry.kinds.joined(separator: ", ")
             let message = "no handler for kind \(info.kind) on this worker (it knows: \(known.isEmpty ? "nothing" : known))"
             Self.jobLogger(logger, info).error("job discarded: unknown kind", metadata: ["error": "\(message)"])
+            metrics.get(queue: info.queue, kind: info.kind).discarded.increment()
             pending.append(PendingWrite(
                 id: info.id, attempt: Int32(info.attempt), state: .discarded, delayMicroseconds: 0,
                 errorJSON: Self.errorJSON(attempt: info.attempt, type: "unknown_kind", message: message, node: nodeIDString)
@@ -78,11 +80,17 @@ extension WorkerLoop {
             preconditionFailure("claimed more jobs for \(info.queue) than it has free slots")
         }
         let context = JobContext(job: info, nodeID: nodeIDString, pool: handlerPool, logger: logger)
+        let kindMetrics = metrics.get(queue: info.queue, kind: info.kind)
+        kindMetrics.started.increment()
+        // The server's scheduled time against this host's clock: skew between them shows here.
+        kindMetrics.pickup.recordNanoseconds(max(0, Int64(Date().timeIntervalSince(info.scheduledAt) * 1e9)))
         let now = clock.now
         running[info.id] = RunningJob(
             info: info, context: context, slot: slot, started: now, deadline: now + entry.timeout, retryDelay: entry.retryDelay
         )
-        if logger.logLevel <= .debug { context.logger.debug("job started") }
+        if logger.logLevel <= .debug {
+            context.logger.debug("job started", metadata: ["scheduled_at": "\(info.scheduledAt)"])
+        }
         let mailbox = self.mailbox
         return {
             let clock = ContinuousClock()

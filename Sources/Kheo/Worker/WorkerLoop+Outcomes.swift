@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import Logging
 
@@ -14,6 +15,8 @@ extension WorkerLoop {
             break
         }
         let info = job.info
+        let kindMetrics = metrics.get(queue: info.queue, kind: info.kind)
+        kindMetrics.duration.recordNanoseconds(duration.inNanoseconds)
         // Building the job's logger costs allocations; completions log only at debug level.
         let log = logger.logLevel <= .debug || !outcome.isQuiet ? job.context.logger : logger
         func timed(_ extra: Logger.Metadata = [:]) -> Logger.Metadata {
@@ -31,27 +34,34 @@ extension WorkerLoop {
         }
         switch outcome {
         case .completed:
+            kindMetrics.completed.increment()
             log.debug("job completed", metadata: timed())
             write(.completed)
         case .completedInTransaction:
+            kindMetrics.completed.increment()
             log.debug("job completed in its handler's transaction", metadata: timed())
         case .failed(let message, let type):
             if info.isLastAttempt {
+                kindMetrics.discarded.increment()
                 log.error("job discarded: its last attempt failed", metadata: timed(["error": "\(message)"]))
                 write(.discarded, error: (type, message))
             } else {
                 let delay = job.retryDelay(info.attempt) ?? configuration.retryPolicy.delay(afterAttempt: info.attempt)
+                kindMetrics.retried.increment()
                 log.warning("job failed; will retry", metadata: timed(["error": "\(message)", "retry_in": "\(delay)"]))
                 write(.retryable, delay: delay, error: (type, message))
             }
         case .snoozed(let delay):
-            log.debug("job snoozed", metadata: ["snooze": "\(delay)"])
+            kindMetrics.snoozed.increment()
+            log.debug("job snoozed", metadata: timed(["snooze": "\(delay)"]))
             write(.scheduled, delay: delay)
         case .cancelled(let reason):
-            log.notice("job cancelled", metadata: ["reason": "\(reason)"])
+            kindMetrics.cancelled.increment()
+            log.notice("job cancelled", metadata: timed(["reason": "\(reason)"]))
             write(.cancelled, error: ("cancelled", reason))
         case .discarded(let reason, let type):
-            log.error("job discarded", metadata: ["error": "\(reason)"])
+            kindMetrics.discarded.increment()
+            log.error("job discarded", metadata: timed(["error": "\(reason)"]))
             write(.discarded, error: (type, reason))
         }
     }

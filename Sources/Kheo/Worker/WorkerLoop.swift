@@ -73,6 +73,7 @@ final class WorkerLoop {
     let queueNames: [String]
     var running: [Int64: RunningJob] = [:]
     var pending: [PendingWrite] = []
+    var metrics = KindMetrics.Cache()
 
     var stopDeadline: ContinuousClock.Instant?
     var nextPoll: ContinuousClock.Instant

@@ -92,7 +92,7 @@ public final class WorkerNode: Sendable {
         if case .failure(let error)? = startup.withLock({ $0 }) { throw error }
     }
 
-    /// Starts the threads of the node's slow chores: periodic jobs, pruning.
+    /// Starts the threads of the node's slow chores: periodic jobs, pruning, queue gauges.
     private static func startChores(
         id: UUID, configuration: WorkerConfiguration, pool: PostgresConnectionPool, logger: Logger
     ) -> [ChoreThread] {
@@ -106,6 +106,12 @@ public final class WorkerNode: Sendable {
         if let pruning = configuration.pruning, !pruning.retentions.isEmpty {
             let chore = PruneChore(pruner: Pruner(configuration: pruning), nodeID: id.uuidString.lowercased(), pool: pool, logger: logger)
             let thread = ChoreThread(label: "kheo.worker.prune")
+            thread.start { chore.run(on: thread) }
+            chores.append(thread)
+        }
+        if let interval = configuration.queueGaugeInterval {
+            let chore = QueueGaugeChore(queues: Set(configuration.queues.map(\.name)), interval: interval, pool: pool, logger: logger)
+            let thread = ChoreThread(label: "kheo.worker.gauges")
             thread.start { chore.run(on: thread) }
             chores.append(thread)
         }

@@ -3,6 +3,8 @@ import Dispatch
 import Foundation
 import Kheo
 import Logging
+import Metrics
+import Prometheus
 
 /// `kheo work`: runs a worker node until stopped.
 struct WorkCommand: ParsableCommand {
@@ -60,6 +62,12 @@ struct WorkCommand: ParsableCommand {
     @Flag(help: "Never delete finished jobs from this node (by default one node at a time prunes them).")
     var noPrune = false
 
+    @Option(help: "Serve Prometheus metrics at http://HOST:PORT/metrics (0 picks a free port, logged at start).")
+    var metricsPort: Int?
+
+    @Option(help: "The address the metrics port listens on.")
+    var metricsHost = "0.0.0.0"
+
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
@@ -70,6 +78,7 @@ struct WorkCommand: ParsableCommand {
             throw ValidationError("--batch-window must be 0 to 1000 milliseconds")
         }
         guard poll >= 0.01 else { throw ValidationError("--poll must be at least 0.01 seconds") }
+        if let metricsPort, !(0...65535).contains(metricsPort) { throw ValidationError("--metrics-port must be 0 to 65535") }
         _ = try parsedQueues()
     }
 
@@ -77,6 +86,16 @@ struct WorkCommand: ParsableCommand {
         // A bad cron entry is refused before anything else happens.
         let periodicJobs = try cronFile.map(PeriodicFile.load) ?? []
         let logger = global.makeLogger(label: "kheo.worker")
+        let metrics = try metricsPort.map { port in
+            let registry = PrometheusCollectorRegistry()
+            var factory = PrometheusMetricsFactory(registry: registry)
+            factory.durationHistogramBuckets = JobMetrics.histogramBuckets
+            MetricsSystem.bootstrap(factory)
+            let server = try MetricsServer.start(host: metricsHost, port: port, registry: registry)
+            logger.notice("serving metrics", metadata: ["url": "http://\(metricsHost):\(server.port)/metrics"])
+            return server
+        }
+        defer { metrics?.stop() }
         let target = try DatabaseTarget.resolve(logger: logger)
         try target.prepareSchema(logger: logger)
         var registry = JobRegistry()
@@ -90,7 +109,8 @@ struct WorkCommand: ParsableCommand {
             batchWindow: Self.duration(batchWindow / 1000),
             stopWhenEmpty: untilEmpty,
             periodicJobs: periodicJobs,
-            pruning: noPrune ? nil : PruneConfiguration()
+            pruning: noPrune ? nil : PruneConfiguration(),
+            queueGaugeInterval: metricsPort == nil ? nil : .seconds(5)
         )
         let node = try WorkerNode(database: target.configuration, registry: registry, configuration: configuration, logger: logger)
         let signals = SignalHandling(grace: Self.duration(grace), logger: logger) { grace in node.stop(grace: grace) }
