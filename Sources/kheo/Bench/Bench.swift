@@ -4,7 +4,7 @@ import Logging
 import PostgresClient
 import Synchronization
 
-/// The five measurements of `kheo bench`, each beside its pgbench ceiling.
+/// The measurements of `kheo bench`, each beside its pgbench ceiling or its baseline.
 struct Bench {
     let configuration: PostgresConfiguration
     let sizes: BenchSizes
@@ -43,6 +43,7 @@ struct Bench {
             report.pickupLatency = try pickupLatency()
         }
         if parts.contains(.drain) { (report.drain, report.drainSeconds, report.workerMemory) = try drain() }
+        if parts.contains(.history) { report.claimHistory = try claimWithHistory() }
         return report
     }
 
@@ -122,26 +123,7 @@ struct Bench {
         progress("drain ceiling: \(sizes.drainBacklog) jobs claimed 100 at a time and completed by pgbench, 2 clients")
         try fillBacklog(queue: ceilingQueue, count: sizes.drainBacklog)
         try connection.execute(script: "VACUUM ANALYZE kheo.jobs")
-        // Each pgbench client keeps a claim cursor in variables, as a worker does: the
-        // last job of a full claim, or the head (priority -1) after a short one.
-        let owner = "md5(:client_id::text)::uuid"
-        let claim = Pgbench.oneLine(Pgbench.substitute(JobSQL.finishAndClaimCTEs, [
-            1: "'{}'", 2: "'{}'", 3: "'{}'", 4: "'{}'", 5: "'{}'", 6: owner,
-            7: "'{\(ceilingQueue)}'", 8: "'{100}'", 9: "30000",
-            10: "ARRAY[:cp::int]", 11: "ARRAY[:cu::bigint]", 12: "ARRAY[:ci::bigint]",
-        ])) + """
-             SELECT coalesce(array_agg(id), '{}') AS ids, coalesce(array_agg(attempt), '{}') AS attempts,
-             CASE WHEN count(*) < 100 THEN -1 ELSE (max(ARRAY[priority::bigint, scheduled_us, id]))[1] END AS cp,
-             CASE WHEN count(*) < 100 THEN 0 ELSE (max(ARRAY[priority::bigint, scheduled_us, id]))[2] END AS cu,
-             CASE WHEN count(*) < 100 THEN 0 ELSE (max(ARRAY[priority::bigint, scheduled_us, id]))[3] END AS ci
-             FROM claimed
-            """
-        func fill(_ value: String) -> String { "array_fill(\(value), ARRAY[cardinality(:ids::bigint[])])" }
-        let complete = Pgbench.oneLine(Pgbench.substitute(JobSQL.finishAndClaimCTEs, [
-            1: ":ids", 2: ":attempts", 3: fill("'completed'::text"), 4: fill("0::bigint"), 5: fill("''::text"), 6: owner,
-            7: "'{}'", 8: "'{}'", 9: "30000", 10: "'{}'", 11: "'{}'", 12: "'{}'",
-        ])) + " SELECT count(*) FROM finished;"
-        let script = "BEGIN;\n\(Pgbench.oneLine(claim))\n\\gset\n\(complete)\nCOMMIT;\n"
+        let script = Self.claimAndCompleteScript(queue: ceilingQueue)
         let transactions = sizes.drainBacklog / 100 / 2
         // The ceiling's sessions have the settings of a worker's (see WorkerSession).
         let ceiling = try pgbench.run(
@@ -185,12 +167,37 @@ struct Bench {
         return (throughput, seconds, memory)
     }
 
-    private func fillBacklog(queue: String, count: Int) throws {
+    /// pgbench's claim-100-plus-complete transaction on `queue`, with the statements the
+    /// workers run. Each pgbench client keeps a claim cursor in variables, as a worker
+    /// does: the last job of a full claim, or the head (priority -1) after a short one.
+    /// Start it with the variables `cp=-1 cu=0 ci=0`.
+    static func claimAndCompleteScript(queue: String) -> String {
+        let owner = "md5(:client_id::text)::uuid"
+        let claim = Pgbench.oneLine(Pgbench.substitute(JobSQL.finishAndClaimCTEs, [
+            1: "'{}'", 2: "'{}'", 3: "'{}'", 4: "'{}'", 5: "'{}'", 6: owner,
+            7: "'{\(queue)}'", 8: "'{100}'", 9: "30000",
+            10: "ARRAY[:cp::int]", 11: "ARRAY[:cu::bigint]", 12: "ARRAY[:ci::bigint]",
+        ])) + """
+             SELECT coalesce(array_agg(id), '{}') AS ids, coalesce(array_agg(attempt), '{}') AS attempts,
+             CASE WHEN count(*) < 100 THEN -1 ELSE (max(ARRAY[priority::bigint, scheduled_us, id]))[1] END AS cp,
+             CASE WHEN count(*) < 100 THEN 0 ELSE (max(ARRAY[priority::bigint, scheduled_us, id]))[2] END AS cu,
+             CASE WHEN count(*) < 100 THEN 0 ELSE (max(ARRAY[priority::bigint, scheduled_us, id]))[3] END AS ci
+             FROM claimed
+            """
+        func fill(_ value: String) -> String { "array_fill(\(value), ARRAY[cardinality(:ids::bigint[])])" }
+        let complete = Pgbench.oneLine(Pgbench.substitute(JobSQL.finishAndClaimCTEs, [
+            1: ":ids", 2: ":attempts", 3: fill("'completed'::text"), 4: fill("0::bigint"), 5: fill("''::text"), 6: owner,
+            7: "'{}'", 8: "'{}'", 9: "30000", 10: "'{}'", 11: "'{}'", 12: "'{}'",
+        ])) + " SELECT count(*) FROM finished;"
+        return "BEGIN;\n\(Pgbench.oneLine(claim))\n\\gset\n\(complete)\nCOMMIT;\n"
+    }
+
+    func fillBacklog(queue: String, count: Int, on connection: PostgresConnection? = nil) throws {
         let producer = Producer()
         let batch = Array(repeating: try JobRequest(BuiltinJobs.Noop(), options: EnqueueOptions(queue: queue)), count: 5000)
         var left = count
         while left > 0 {
-            try producer.enqueueMany(Array(batch.prefix(min(left, batch.count))), on: connection)
+            try producer.enqueueMany(Array(batch.prefix(min(left, batch.count))), on: connection ?? self.connection)
             left -= min(left, batch.count)
         }
     }

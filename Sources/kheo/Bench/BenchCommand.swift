@@ -8,7 +8,7 @@ import PostgresClient
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure enqueue, drain, pickup latency and worker memory against pgbench ceilings.",
+        abstract: "Measure enqueue, drain, pickup latency, worker memory and claims beside finished jobs against their ceilings.",
         discussion: """
             Every figure is set beside PostgreSQL's own ceiling for the same SQL, measured
             by pgbench in the same run, because machines differ several-fold in disk speed.
@@ -29,7 +29,7 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Small sizes: seconds instead of minutes; the figures are rough.")
     var quick = false
 
-    @Option(name: .customLong("only"), help: "Run only this part (repeatable): single, bulk, drain (with worker memory), latency.")
+    @Option(name: .customLong("only"), help: "Run only this part (repeatable): single, bulk, drain (with worker memory), latency, history (claims beside a million finished jobs).")
     var only: [BenchPart] = []
 
     @Option(help: "Jobs in the backlog the two worker processes drain (memory is sampled on it).")
@@ -63,16 +63,21 @@ struct BenchSizes {
     var drainBacklog: Int
     var latencyJobs: Int
     var latencyRate = 200
+    /// Jobs claimed per round of the history part, and finished jobs beside them.
+    var historyBacklog: Int
+    var historyFinished = 1_000_000
 
     init(quick: Bool, backlog: Int?) {
         singleSeconds = quick ? 1 : 5
         bulkBatches = quick ? 10 : 100
         drainBacklog = backlog ?? (quick ? 20_000 : 1_000_000)
         latencyJobs = quick ? 200 : 1000
+        historyBacklog = quick ? 20_000 : 100_000
+        historyFinished = quick ? 200_000 : 1_000_000
     }
 }
 
 /// The parts of the bench, for `--only`.
 enum BenchPart: String, CaseIterable, ExpressibleByArgument {
-    case single, bulk, drain, latency
+    case single, bulk, drain, latency, history
 }

@@ -53,6 +53,30 @@ struct BenchReport: Codable {
         }
     }
 
+    struct ClaimHistory: Codable {
+        var finishedJobs: Int
+        /// Jobs claimed and completed per second with no finished job in the table.
+        var emptyPerSecond: Double
+        /// The same beside `finishedJobs` finished ones.
+        var withHistoryPerSecond: Double
+        var ratio: Double
+        var target: Double
+        var met: Bool { ratio >= target }
+
+        init(finishedJobs: Int, emptyPerSecond: Double, withHistoryPerSecond: Double, target: Double) {
+            self.finishedJobs = finishedJobs
+            self.emptyPerSecond = emptyPerSecond
+            self.withHistoryPerSecond = withHistoryPerSecond
+            self.ratio = emptyPerSecond > 0 ? withHistoryPerSecond / emptyPerSecond : 0
+            self.target = target
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case finishedJobs = "finished_jobs", emptyPerSecond = "empty_per_second"
+            case withHistoryPerSecond = "with_history_per_second", ratio, target
+        }
+    }
+
     /// Each figure is nil when `--only` left its part out.
     var database: String
     var singleEnqueue: Throughput?
@@ -61,10 +85,11 @@ struct BenchReport: Codable {
     var drainSeconds: Double?
     var pickupLatency: Latency?
     var workerMemory: Memory?
+    var claimHistory: ClaimHistory?
 
     enum CodingKeys: String, CodingKey {
         case database, singleEnqueue = "single_enqueue", bulkEnqueue = "bulk_enqueue", drain, drainSeconds = "drain_seconds"
-        case pickupLatency = "pickup_latency", workerMemory = "worker_memory"
+        case pickupLatency = "pickup_latency", workerMemory = "worker_memory", claimHistory = "claim_with_history"
     }
 
     /// The table people read.
@@ -89,6 +114,9 @@ struct BenchReport: Codable {
         if let memory = workerMemory {
             let met = memory.peakRSSMegabytes <= 100
             lines.append("worker memory      peak RSS \(String(format: "%.1f", memory.peakRSSMegabytes)) MB draining \(memory.backlog) jobs; early \(String(format: "%.1f", memory.earlyRSSMegabytes)) MB, late \(String(format: "%.1f", memory.lateRSSMegabytes)) MB (target ≤ 100) \(met ? "ok" : "ABOVE TARGET")")
+        }
+        if let history = claimHistory {
+            lines.append("claim vs history   \(format(history.withHistoryPerSecond)) jobs/s beside \(history.finishedJobs) finished jobs   empty table \(format(history.emptyPerSecond)) jobs/s   ratio \(decimals(history.ratio)) (target ≥ \(history.target)) \(history.met ? "ok" : "BELOW TARGET")")
         }
         return lines.joined(separator: "\n")
     }
