@@ -72,7 +72,11 @@ struct QueueCommandTests {
             #expect((latency?["p99_ms"] as? Double ?? 0) > 0)
             let memory = json?["worker_memory"] as? [String: Any]
             #expect((memory?["peak_rss_mb"] as? Double ?? 0) > 0)
+            let history = json?["claim_with_history"] as? [String: Any]
+            #expect((history?["finished_jobs"] as? Int ?? 0) > 0)
+            #expect((history?["ratio"] as? Double ?? 0) > 0)
             #expect(try count("SELECT count(*) FROM kheo.jobs", in: db) == 0)
+            #expect(try count("SELECT count(*) FROM pg_database WHERE datname LIKE 'kheo_bench_%'", in: db) == 0, "scratch databases are dropped")
         }
     }
 }
