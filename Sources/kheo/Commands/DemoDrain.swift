@@ -46,7 +46,7 @@ struct DemoDrain {
         for (state, count) in try counts().sorted(by: { $0.key < $1.key }) {
             print("  \(state.padding(toLength: 10, withPad: " ", startingAt: 0)) \(String(repeating: " ", count: max(0, 5 - String(count).count)))\(count)")
         }
-        print("Look closer:  kheo jobs stats   or   psql: SELECT kind, attempt, errors FROM kheo.jobs WHERE state = 'discarded';")
+        print("Look closer:  kheo jobs list --state discarded   then   kheo jobs show ID   (or kheo jobs retry ID)")
     }
 
     private func counts() throws -> [String: Int] {
