@@ -68,10 +68,15 @@ final class KindMetrics {
 
     /// Handles by queue and kind, for the worker loop's thread only.
     struct Cache {
-        private var byKey: [String: KindMetrics] = [:]
+        private struct Key: Hashable {
+            let queue: String
+            let kind: String
+        }
+
+        private var byKey: [Key: KindMetrics] = [:]
 
         mutating func get(queue: String, kind: String) -> KindMetrics {
-            let key = queue + "\u{0}" + kind
+            let key = Key(queue: queue, kind: kind)
             if let cached = byKey[key] { return cached }
             let made = KindMetrics(queue: queue, kind: kind)
             byKey[key] = made

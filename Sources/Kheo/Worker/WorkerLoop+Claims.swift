@@ -86,7 +86,8 @@ extension WorkerLoop {
         kindMetrics.pickup.recordNanoseconds(max(0, Int64(Date().timeIntervalSince(info.scheduledAt) * 1e9)))
         let now = clock.now
         running[info.id] = RunningJob(
-            info: info, context: context, slot: slot, started: now, deadline: now + entry.timeout, retryDelay: entry.retryDelay
+            info: info, context: context, slot: slot, started: now, deadline: now + entry.timeout, retryDelay: entry.retryDelay,
+            metrics: kindMetrics
         )
         if logger.logLevel <= .debug {
             context.logger.debug("job started", metadata: ["scheduled_at": "\(info.scheduledAt)"])

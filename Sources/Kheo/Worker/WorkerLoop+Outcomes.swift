@@ -15,7 +15,7 @@ extension WorkerLoop {
             break
         }
         let info = job.info
-        let kindMetrics = metrics.get(queue: info.queue, kind: info.kind)
+        let kindMetrics = job.metrics
         kindMetrics.duration.recordNanoseconds(duration.inNanoseconds)
         // Building the job's logger costs allocations; completions log only at debug level.
         let log = logger.logLevel <= .debug || !outcome.isQuiet ? job.context.logger : logger

@@ -39,6 +39,7 @@ final class WorkerLoop {
         let started: ContinuousClock.Instant
         let deadline: ContinuousClock.Instant
         let retryDelay: @Sendable (Int) -> Duration?
+        let metrics: KindMetrics
     }
 
     /// Jobs to claim from one queue.
