@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "PostgresClient", targets: ["PostgresClient"]),
         .library(name: "Kheo", targets: ["Kheo"]),
         .library(name: "KheoTesting", targets: ["KheoTesting"]),
+        .library(name: "DanVan", targets: ["DanVan"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -59,6 +60,16 @@ let package = Package(
             ],
             swiftSettings: strictSettings,
             plugins: ["EmbedMigrations"]
+        ),
+        // The "Dân vận khéo" domain on the engine: units, models, inspections, deadlines.
+        .target(
+            name: "DanVan",
+            dependencies: [
+                "Kheo",
+                "PostgresClient",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
         ),
         .executableTarget(
             name: "kheo",
@@ -104,6 +115,11 @@ let package = Package(
         .testTarget(
             name: "LocalPostgresTests",
             dependencies: ["LocalPostgres", "PostgresClient", "KheoTesting"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "DanVanTests",
+            dependencies: ["DanVan", "Kheo", "KheoTesting", "PostgresClient"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -1,0 +1,77 @@
+/// What a steering committee asks for: which units to inspect, by which delegations,
+/// within which days and half-days. `InspectionScheduler` turns it into visits.
+public struct InspectionPlan: Sendable, Equatable {
+    /// Half a working day: inspections are announced as "Sáng ngày 05/8/2021" or
+    /// "Chiều 21/9/2022".
+    public enum Slot: Int, Sendable, Comparable, CaseIterable {
+        case morning = 0
+        case afternoon = 1
+
+        /// As written in notices: "Sáng", "Chiều".
+        public var vietnamese: String { self == .morning ? "Sáng" : "Chiều" }
+
+        public static func < (lhs: Slot, rhs: Slot) -> Bool { lhs.rawValue < rhs.rawValue }
+    }
+
+    /// A delegation (đoàn kiểm tra) and the people in it; its leader is one of them.
+    public struct Delegation: Sendable, Equatable {
+        public var id: Int64
+        public var name: String
+        public var leader: String
+        public var members: [String]
+
+        public init(id: Int64, name: String, leader: String, members: [String]) {
+            self.id = id
+            self.name = name
+            self.leader = leader
+            self.members = members
+        }
+    }
+
+    /// Days off besides weekends, first to last inclusive (e.g. Tết).
+    public struct Holiday: Sendable, Equatable {
+        public var name: String
+        public var first: CivilDate
+        public var last: CivilDate
+
+        public init(name: String, first: CivilDate, last: CivilDate? = nil) {
+            self.name = name
+            self.first = first
+            self.last = last ?? first
+        }
+    }
+
+    /// The unit that issues the plan (a district's Ban Chỉ đạo, say).
+    public var issuingUnit: Int64
+    public var delegations: [Delegation]
+    /// The units to visit, each exactly once.
+    public var targets: [Int64]
+    public var firstDay: CivilDate
+    public var lastDay: CivilDate
+    public var slots: [Slot]
+    /// Visits one delegation makes in a day at most.
+    public var visitsPerDelegationPerDay: Int
+    public var holidays: [Holiday]
+
+    public init(
+        issuingUnit: Int64, delegations: [Delegation], targets: [Int64], firstDay: CivilDate, lastDay: CivilDate,
+        slots: [Slot] = Slot.allCases, visitsPerDelegationPerDay: Int = 1, holidays: [Holiday] = []
+    ) {
+        self.issuingUnit = issuingUnit
+        self.delegations = delegations
+        self.targets = targets
+        self.firstDay = firstDay
+        self.lastDay = lastDay
+        self.slots = slots
+        self.visitsPerDelegationPerDay = visitsPerDelegationPerDay
+        self.holidays = holidays
+    }
+}
+
+/// One scheduled visit: a delegation at a unit on a day and half-day.
+public struct InspectionVisit: Sendable, Hashable {
+    public let target: Int64
+    public let delegation: Int64
+    public let date: CivilDate
+    public let slot: InspectionPlan.Slot
+}
