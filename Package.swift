@@ -69,11 +69,13 @@ let package = Package(
                 "PostgresClient",
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: strictSettings
+            swiftSettings: strictSettings,
+            plugins: ["EmbedMigrations"]
         ),
         .executableTarget(
             name: "kheo",
             dependencies: [
+                "DanVan",
                 "Kheo",
                 "LocalPostgres",
                 "PostgresClient",
@@ -90,6 +92,7 @@ let package = Package(
         .target(
             name: "KheoTesting",
             dependencies: [
+                "DanVan",
                 "Kheo",
                 "LocalPostgres",
                 "PostgresClient",
@@ -124,7 +127,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KheoTests",
-            dependencies: ["Kheo", "PostgresClient", "KheoTesting", "LocalPostgres", "kheo"],
+            dependencies: ["DanVan", "Kheo", "PostgresClient", "KheoTesting", "LocalPostgres", "kheo"],
             swiftSettings: strictSettings
         ),
     ]

@@ -1,22 +1,31 @@
 import Foundation
 import PackagePlugin
 
-/// Embeds the package's top-level `sql/` migrations into the target as Swift source,
-/// so a `kheo` binary copied anywhere still carries its whole schema.
+/// Embeds migrations into the target as Swift source, so a `kheo` binary copied
+/// anywhere still carries its whole schema.
+///
+/// The engine (`Kheo`) takes the package's top-level `sql/*.sql` as
+/// `Migration.embedded`; a domain target takes `sql/<target, lowercased>/*.sql` as
+/// `<Target>Schema.migrations` (e.g. `sql/danvan/` → `DanVanSchema.migrations`). All
+/// folders share one sequence of version numbers, so the engine stays free of the
+/// domain while one history table orders both.
 @main
 struct EmbedMigrations: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: any Target) throws -> [Command] {
-        let sqlDirectory = context.package.directoryURL.appending(path: "sql")
+        let isEngine = target.name == "Kheo"
+        var sqlDirectory = context.package.directoryURL.appending(path: "sql")
+        if !isEngine { sqlDirectory = sqlDirectory.appending(path: target.name.lowercased()) }
         let files = try FileManager.default
             .contentsOfDirectory(at: sqlDirectory, includingPropertiesForKeys: nil)
             .filter { $0.pathExtension == "sql" }
             .sorted { $0.lastPathComponent < $1.lastPathComponent }
         let output = context.pluginWorkDirectoryURL.appending(path: "EmbeddedMigrations.swift")
+        let declaration = isEngine ? "engine" : "\(target.name)Schema"
         return [
             .buildCommand(
-                displayName: "Embedding \(files.count) migrations from sql/",
+                displayName: "Embedding \(files.count) migrations from \(sqlDirectory.lastPathComponent)/",
                 executable: try context.tool(named: "EmbedSQL").url,
-                arguments: [output.path(percentEncoded: false)] + files.map { $0.path(percentEncoded: false) },
+                arguments: [output.path(percentEncoded: false), declaration] + files.map { $0.path(percentEncoded: false) },
                 inputFiles: files,
                 outputFiles: [output]
             )

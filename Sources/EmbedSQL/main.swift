@@ -1,8 +1,9 @@
 import Foundation
 
 // Build-time generator (run by the EmbedMigrations plugin, never shipped):
-// writes a Swift file defining `Migration.embedded` from sql/NNNN_name.sql files.
-// Usage: EmbedSQL OUTPUT.swift FILE.sql...
+// writes a Swift file defining `Migration.embedded` (DECLARATION "engine") or
+// `DECLARATION.migrations` (a domain's schema type) from NNNN_name.sql files.
+// Usage: EmbedSQL OUTPUT.swift DECLARATION FILE.sql...
 // A misnamed or duplicate-numbered file fails the build with a message naming it.
 
 func fail(_ message: String) -> Never {
@@ -11,10 +12,11 @@ func fail(_ message: String) -> Never {
 }
 
 let arguments = CommandLine.arguments.dropFirst()
-guard let outputPath = arguments.first else { fail("usage: EmbedSQL OUTPUT.swift FILE.sql...") }
+guard arguments.count >= 2, let outputPath = arguments.first else { fail("usage: EmbedSQL OUTPUT.swift DECLARATION FILE.sql...") }
+let declaration = arguments[arguments.startIndex + 1]
 
 var entries: [(version: Int, name: String, sql: String)] = []
-for path in arguments.dropFirst() {
+for path in arguments.dropFirst(2) {
     let fileName = URL(fileURLWithPath: path).lastPathComponent
     let stem = fileName.dropLast(".sql".count)
     guard let underscore = stem.firstIndex(of: "_"),
@@ -46,12 +48,20 @@ func literal(_ text: String) -> String {
     return "\(hashes)\"\"\"\n\(text)\n\"\"\"\(hashes)"
 }
 
-var source = """
+var source = declaration == "engine" ? """
     // Generated at build time by EmbedSQL from the package's sql/ folder. Do not edit.
 
     extension Migration {
         /// Every migration in sql/, in version order, as they were when this binary was built.
         public static let embedded: [Migration] = [
+
+    """ : """
+    // Generated at build time by EmbedSQL from the package's sql/ folders. Do not edit.
+    public import Kheo
+
+    extension \(declaration) {
+        /// The domain's own migrations, in version order, as they were when this binary was built.
+        public static let migrations: [Migration] = [
 
     """
 for entry in entries {

@@ -1,3 +1,4 @@
+import DanVan
 import Foundation
 import Kheo
 import LocalPostgres
@@ -69,7 +70,7 @@ final class TestServer: Sendable {
         var template = admin
         template.database = templateName
         let connection = try PostgresConnection.connect(to: template)
-        try Migrator().migrate(on: connection)
+        try Migrator(migrations: DanVanSchema.all).migrate(on: connection)
     }
 
     /// Creates a database for one test: migrated (a copy of the template) or empty.

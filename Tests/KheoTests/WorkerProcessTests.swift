@@ -1,3 +1,4 @@
+import DanVan
 import Foundation
 import Kheo
 import KheoTesting
@@ -105,7 +106,7 @@ struct WorkerProcessTests {
     @Test func workersRideOutAPostgresRestart() throws {
         try TestCluster.withPrivateCluster { cluster in
             let connection = try PostgresConnection.connect(to: cluster.connectionConfiguration)
-            _ = try Migrator().migrate(on: connection)
+            _ = try Migrator(migrations: DanVanSchema.all).migrate(on: connection)
             let request = try JobRequest(BuiltinJobs.Record(ms: 2))
             for _ in 0..<2 { try Producer().enqueueMany(Array(repeating: request, count: 2000), on: connection) }
             let workers = try (0..<2).map { _ in

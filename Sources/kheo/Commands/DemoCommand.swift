@@ -1,4 +1,5 @@
 import ArgumentParser
+import DanVan
 import Foundation
 import Kheo
 import LocalPostgres
@@ -26,7 +27,7 @@ struct DemoCommand: ParsableCommand {
         print("Database:   \(target.summary)")
 
         let connection = try PostgresConnection.connect(to: target.configuration, logger: logger)
-        let migrator = Migrator(logger: logger)
+        let migrator = Migrator(migrations: DanVanSchema.all, logger: logger)
         let applied = try migrator.migrate(on: connection)
         print("Migrations: \(applied.isEmpty ? "schema current" : "applied \(applied.map(\.name).joined(separator: ", "))") (\(migrator.migrations.count) in this binary)")
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DanVan
 import Foundation
 import Kheo
 import PostgresClient
@@ -28,7 +29,7 @@ struct MigrateCommand: ParsableCommand {
         let logger = global.makeLogger(label: "kheo.migrate")
         let target = try DatabaseTarget.resolve(logger: logger)
         let connection = try PostgresConnection.connect(to: target.configuration, logger: logger)
-        let migrator = Migrator(logger: logger)
+        let migrator = Migrator(migrations: DanVanSchema.all, logger: logger)
         if status {
             print("Database: \(target.summary)")
             for entry in try migrator.status(on: connection) { print(Self.describe(entry)) }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DanVan
 import Foundation
 import Kheo
 import LocalPostgres
@@ -48,7 +49,7 @@ extension DatabaseTarget {
     /// to an operator, who runs `kheo migrate` deliberately (e.g. before a rollout).
     func prepareSchema(logger: Logger) throws {
         let connection = try PostgresConnection.connect(to: configuration, logger: logger)
-        let migrator = Migrator(logger: logger)
+        let migrator = Migrator(migrations: DanVanSchema.all, logger: logger)
         if cluster != nil {
             _ = try migrator.migrate(on: connection)
             return

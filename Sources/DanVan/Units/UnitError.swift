@@ -1,0 +1,24 @@
+/// Why a unit could not be created or found; nothing was stored.
+public enum UnitError: Error, Sendable, Equatable, CustomStringConvertible {
+    case notFound(Int64)
+    case parentNotAllowed(child: Unit.Kind, parent: Unit.Kind)
+    case provinceWithParent
+    case parentMissing(Unit.Kind)
+    case duplicateName(name: String, parent: Int64?)
+    case unknownKind(String)
+    case invalidName(DomainTextError)
+
+    public var description: String {
+        switch self {
+        case .notFound(let id): "unit \(id) does not exist"
+        case .parentNotAllowed(let child, let parent):
+            "a \(child.rawValue) cannot be placed under a \(parent.rawValue): province → district → commune → hamlet, and organisations attach to a province, district or commune"
+        case .provinceWithParent: "a province is a root: it has no parent unit"
+        case .parentMissing(let kind): "a \(kind.rawValue) needs a parent unit"
+        case .duplicateName(let name, let parent):
+            "a unit named \"\(name)\" of that kind already exists under \(parent.map { "unit \($0)" } ?? "no parent")"
+        case .unknownKind(let kind): "unknown unit kind \"\(kind)\""
+        case .invalidName(let error): error.description
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import DanVan
+import Foundation
+import Kheo
+import KheoTesting
+import PostgresClient
+import Testing
+
+@Suite("Units")
+struct UnitDirectoryTests {
+    /// Trà Vinh → Càng Long → Mỹ Cẩm → ấp 1, and a neighbouring district.
+    @Test func subtreesFollowTheHierarchy() throws {
+        try TestDatabase.with { db in
+            let units = UnitDirectory()
+            let province = try units.create(.province, named: "Trà Vinh", under: nil, on: db.pool)
+            let cangLong = try units.create(.district, named: "Càng Long", under: province.id, on: db.pool)
+            let myCam = try units.create(.commune, named: "Mỹ Cẩm", under: cangLong.id, on: db.pool)
+            let hamlet = try units.create(.hamlet, named: "Ấp 1", under: myCam.id, on: db.pool)
+            let front = try units.create(.fatherlandFront, named: "Ủy ban MTTQ xã Mỹ Cẩm", under: myCam.id, on: db.pool)
+            let cauKe = try units.create(.district, named: "Cầu Kè", under: province.id, on: db.pool)
+            let other = try units.create(.commune, named: "Hòa Ân", under: cauKe.id, on: db.pool)
+
+            #expect(hamlet.path == [province.id, cangLong.id, myCam.id, hamlet.id])
+            #expect(hamlet.depth == 3)
+            #expect(try units.subtree(of: cangLong.id, on: db.pool).map(\.id) == [cangLong.id, myCam.id, hamlet.id, front.id])
+            #expect(try units.subtree(of: province.id, on: db.pool).count == 7)
+            #expect(try units.contains(cangLong.id, hamlet.id, on: db.pool))
+            #expect(try !units.contains(cangLong.id, other.id, on: db.pool), "a district does not see another district's communes")
+            #expect(try !units.contains(myCam.id, cangLong.id, on: db.pool), "a commune does not see its parent")
+        }
+    }
+
+    @Test func namesAreStoredInNFCAndVerbatim() throws {
+        try TestDatabase.with { db in
+            let units = UnitDirectory()
+            let province = try units.create(.province, named: "Tra\u{0300} Vinh", under: nil, on: db.pool)
+            #expect(province.name == "Trà Vinh")
+            let stored = try db.pool.query("SELECT name = normalize(name, NFC) AS nfc, octet_length(name) AS bytes FROM danvan.units WHERE id = $1", province.id).single()
+            #expect(try stored.decode("nfc", as: Bool.self))
+            #expect(try stored.decode("bytes", as: Int32.self) == Int32("Trà Vinh".utf8.count))
+            let tricky = try units.create(.district, named: "Huyện 'x'); DROP TABLE danvan.units; --", under: province.id, on: db.pool)
+            #expect(try units.find(tricky.id, on: db.pool)?.name == "Huyện 'x'); DROP TABLE danvan.units; --")
+        }
+    }
+
+    @Test func badUnitsAreRefusedAndNothingIsStored() throws {
+        try TestDatabase.with { db in
+            let units = UnitDirectory()
+            let province = try units.create(.province, named: "Trà Vinh", under: nil, on: db.pool)
+            let district = try units.create(.district, named: "Càng Long", under: province.id, on: db.pool)
+            #expect(throws: UnitError.parentNotAllowed(child: .hamlet, parent: .district)) {
+                try units.create(.hamlet, named: "Ấp 2", under: district.id, on: db.pool)
+            }
+            #expect(throws: UnitError.notFound(999_999)) { try units.create(.commune, named: "Xã ma", under: 999_999, on: db.pool) }
+            #expect(throws: UnitError.parentMissing(.commune)) { try units.create(.commune, named: "Xã mồ côi", under: nil, on: db.pool) }
+            #expect(throws: UnitError.duplicateName(name: "Càng Long", parent: province.id)) {
+                try units.create(.district, named: "Ca\u{0300}ng Long", under: province.id, on: db.pool)
+            }
+            #expect(throws: UnitError.invalidName(.controlCharacter(field: "unit name", code: 0x1B))) {
+                try units.create(.district, named: "Cầu\u{1B}Kè", under: province.id, on: db.pool)
+            }
+            #expect(throws: UnitError.notFound(424_242)) { try units.subtree(of: 424_242, on: db.pool) }
+            #expect(try count(db, "SELECT count(*) FROM danvan.units") == 2)
+        }
+    }
+
+    /// The database holds the same rules for writers that bypass Swift.
+    @Test func theDatabaseEnforcesTheRulesToo() throws {
+        try TestDatabase.with { db in
+            let province = try UnitDirectory().create(.province, named: "Trà Vinh", under: nil, on: db.pool)
+            let wrongKind = #expect(throws: PostgresError.self) {
+                try db.pool.query("INSERT INTO danvan.units (parent_id, kind, name) VALUES ($1, 'hamlet', 'Ấp')", province.id)
+            }
+            #expect(wrongKind?.message.contains("a hamlet cannot be placed under a province") == true)
+            let nfd = #expect(throws: PostgresError.self) {
+                try db.pool.query("INSERT INTO danvan.units (parent_id, kind, name) VALUES ($1, 'district', $2)", province.id, "Ca\u{0300}ng Long")
+            }
+            #expect(nfd?.message.contains("units_name_nfc") == true)
+            let district = try UnitDirectory().create(.district, named: "Càng Long", under: province.id, on: db.pool)
+            let other = try UnitDirectory().create(.province, named: "Vĩnh Long", under: nil, on: db.pool)
+            let move = #expect(throws: PostgresError.self) {
+                try db.pool.query("UPDATE danvan.units SET parent_id = $2 WHERE id = $1", district.id, other.id)
+            }
+            #expect(move?.message.contains("cannot change its parent") == true)
+            let rename = try db.pool.query("UPDATE danvan.units SET name = 'Càng Long mới' WHERE id = $1 RETURNING path", district.id).single()
+            #expect(try rename.decode("path", as: [Int64].self) == [province.id, district.id], "a rename keeps the path")
+        }
+    }
+
+    func count(_ db: TestDatabase, _ sql: String) throws -> Int {
+        Int(try db.pool.query(sql).single().decode(0, as: Int64.self))
+    }
+}
