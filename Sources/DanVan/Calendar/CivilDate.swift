@@ -69,6 +69,12 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
         (day < 10 ? "0" : "") + "\(day)/" + (month < 10 ? "0" : "") + "\(month)/\(year)"
     }
 
+    /// `yyyy-mm-dd`, the form PostgreSQL's `date` reads whatever its DateStyle.
+    public var iso: String {
+        let padded = String(repeating: "0", count: max(0, 4 - String(year).count)) + String(year)
+        return padded + "-" + (month < 10 ? "0" : "") + "\(month)-" + (day < 10 ? "0" : "") + "\(day)"
+    }
+
     public static func < (lhs: CivilDate, rhs: CivilDate) -> Bool { lhs.dayNumber < rhs.dayNumber }
 
     static func daysIn(month: Int, year: Int) -> Int {
@@ -84,4 +90,18 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
 public struct CivilDateError: Error, Sendable, Equatable, CustomStringConvertible {
     public let text: String
     public var description: String { "\"\(text)\" is not a date: write dd/mm/yyyy, e.g. 05/08/2021" }
+}
+
+/// In JSON a date is written as people write it, `dd/mm/yyyy`, and read back through
+/// the same checks as `init(parsing:)`.
+extension CivilDate: Codable {
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        try self.init(parsing: text)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
 }

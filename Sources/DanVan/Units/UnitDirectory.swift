@@ -7,7 +7,7 @@ public struct UnitDirectory: Sendable {
 
     /// Creates a unit under `parent` (none for a province). The name is cleaned and
     /// stored in NFC; a name already used by a sibling of the same kind is refused.
-    public func create(_ kind: Unit.Kind, named name: String, under parent: Int64?, on executor: some PostgresExecutor) throws -> Unit {
+    public func create(_ kind: OrgUnit.Kind, named name: String, under parent: Int64?, on executor: some PostgresExecutor) throws -> OrgUnit {
         let cleaned: String
         do {
             cleaned = try DomainText.clean(name, field: "unit name", maxLength: 300)
@@ -23,8 +23,8 @@ public struct UnitDirectory: Sendable {
             }
         }
         do {
-            return try Unit(row: executor.query(
-                "INSERT INTO danvan.units (parent_id, kind, name) VALUES ($1, $2::danvan.unit_kind, $3) RETURNING \(Unit.columns)",
+            return try OrgUnit(row: executor.query(
+                "INSERT INTO danvan.units (parent_id, kind, name) VALUES ($1, $2::danvan.unit_kind, $3) RETURNING \(OrgUnit.columns)",
                 parent, kind.rawValue, cleaned
             ).single())
         } catch let error as PostgresError where error.sqlState == "23505" {
@@ -32,15 +32,15 @@ public struct UnitDirectory: Sendable {
         }
     }
 
-    public func find(_ id: Int64, on executor: some PostgresExecutor) throws -> Unit? {
-        try executor.query("SELECT \(Unit.columns) FROM danvan.units WHERE id = $1", id).first.map(Unit.init(row:))
+    public func find(_ id: Int64, on executor: some PostgresExecutor) throws -> OrgUnit? {
+        try executor.query("SELECT \(OrgUnit.columns) FROM danvan.units WHERE id = $1", id).first.map(OrgUnit.init(row:))
     }
 
     /// The unit and everything under it, parents before children.
-    public func subtree(of id: Int64, on executor: some PostgresExecutor) throws -> [Unit] {
+    public func subtree(of id: Int64, on executor: some PostgresExecutor) throws -> [OrgUnit] {
         let units = try executor.query(
-            "SELECT \(Unit.columns) FROM danvan.units WHERE path @> ARRAY[$1::bigint] ORDER BY path", id
-        ).map(Unit.init(row:))
+            "SELECT \(OrgUnit.columns) FROM danvan.units WHERE path @> ARRAY[$1::bigint] ORDER BY path", id
+        ).map(OrgUnit.init(row:))
         guard !units.isEmpty else { throw UnitError.notFound(id) }
         return units
     }
@@ -55,7 +55,7 @@ public struct UnitDirectory: Sendable {
 
     /// Mirrors `danvan.unit_parent_allowed`, so a refusal names the fault before the
     /// database has to.
-    static func allowed(child: Unit.Kind, under parent: Unit.Kind) -> Bool {
+    static func allowed(child: OrgUnit.Kind, under parent: OrgUnit.Kind) -> Bool {
         switch child {
         case .province: false
         case .district: parent == .province

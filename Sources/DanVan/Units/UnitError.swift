@@ -1,9 +1,9 @@
 /// Why a unit could not be created or found; nothing was stored.
 public enum UnitError: Error, Sendable, Equatable, CustomStringConvertible {
     case notFound(Int64)
-    case parentNotAllowed(child: Unit.Kind, parent: Unit.Kind)
+    case parentNotAllowed(child: OrgUnit.Kind, parent: OrgUnit.Kind)
     case provinceWithParent
-    case parentMissing(Unit.Kind)
+    case parentMissing(OrgUnit.Kind)
     case duplicateName(name: String, parent: Int64?)
     case unknownKind(String)
     case invalidName(DomainTextError)

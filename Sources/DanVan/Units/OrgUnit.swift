@@ -1,8 +1,8 @@
 public import PostgresClient
 
-/// A unit of the movement: a territorial unit (province, district, commune, hamlet) or
-/// an organisation attached to one.
-public struct Unit: Sendable, Equatable, Codable {
+/// A unit (đơn vị) of the movement: a territorial unit (province, district, commune, hamlet) or
+/// an organisation attached to one. (Not `Unit`: Foundation has one.)
+public struct OrgUnit: Sendable, Equatable, Codable {
     public enum Kind: String, Sendable, CaseIterable, Codable {
         case province, district, commune, hamlet
         case partyCommittee = "party_committee"

@@ -1,0 +1,36 @@
+/// Why a registration or a transition was refused; nothing was stored.
+public enum ModelError: Error, Sendable, Equatable, CustomStringConvertible {
+    case unknownField(String)
+    case unitNotFound(Int64)
+    case campaignNotFound(Int64)
+    case modelNotFound(Int64)
+    case unitOutsideCampaign(unit: String, campaign: String)
+    case noWindow(unitKind: OrgUnit.Kind, campaign: String)
+    case outsideWindow(on: CivilDate, opens: CivilDate, closes: CivilDate)
+    case overQuota(unit: String, holder: Model.Holder, quota: Int)
+    case duplicateRegistration(title: String, unit: String)
+    case invalidText(DomainTextError)
+    case transitionNotAllowed(from: Model.State, to: Model.State)
+    case invalidWindow(String)
+
+    public var description: String {
+        switch self {
+        case .unknownField(let text):
+            "unknown field \"\(text)\": use economy, culture_society, defence_security or political_system"
+        case .unitNotFound(let id): "unit \(id) does not exist"
+        case .campaignNotFound(let id): "campaign \(id) does not exist"
+        case .modelNotFound(let id): "model \(id) does not exist"
+        case .unitOutsideCampaign(let unit, let campaign): "\(unit) is not among the units of the campaign \"\(campaign)\""
+        case .noWindow(let kind, let campaign): "the campaign \"\(campaign)\" has no registration window for a \(kind.rawValue)"
+        case .outsideWindow(let day, let opens, let closes):
+            "registration on \(day) is outside the window, \(opens) to \(closes)"
+        case .overQuota(let unit, let holder, let quota):
+            "\(unit) has already registered its \(quota) \(holder.rawValue) model(s) allowed in this campaign"
+        case .duplicateRegistration(let title, let unit): "\(unit) has already registered \"\(title)\" in this campaign"
+        case .invalidText(let error): error.description
+        case .transitionNotAllowed(let from, let to):
+            "a model that is \(from.rawValue) cannot become \(to.rawValue)" + (from.next.isEmpty ? "" : "; next: \(from.next.map(\.rawValue).sorted().joined(separator: " or "))")
+        case .invalidWindow(let reason): "invalid registration window: \(reason)"
+        }
+    }
+}

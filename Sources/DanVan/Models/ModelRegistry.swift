@@ -1,0 +1,169 @@
+public import PostgresClient
+
+/// A unit's request to register a model in a campaign.
+public struct ModelRegistration: Sendable, Equatable {
+    public var campaignID: Int64
+    public var unitID: Int64
+    public var field: Model.Field
+    public var holder: Model.Holder
+    public var holderName: String
+    public var title: String
+    /// The day of the registration; it must fall within the unit kind's window.
+    public var day: CivilDate
+
+    public init(campaignID: Int64, unitID: Int64, field: Model.Field, holder: Model.Holder, holderName: String, title: String, day: CivilDate) {
+        self.campaignID = campaignID
+        self.unitID = unitID
+        self.field = field
+        self.holder = holder
+        self.holderName = holderName
+        self.title = title
+        self.day = day
+    }
+}
+
+/// Campaigns, registration windows, model registrations and their lifecycle.
+public struct ModelRegistry: Sendable {
+    public init() {}
+
+    /// Starts a campaign run by `unit` for its subtree; returns its id.
+    public func createCampaign(
+        named name: String, unit: Int64, from first: CivilDate, to last: CivilDate, on executor: some PostgresExecutor
+    ) throws -> Int64 {
+        let cleaned = try Self.clean(name, field: "campaign name", limit: 300)
+        guard first <= last else { throw ModelError.invalidWindow("the campaign ends (\(last)) before it starts (\(first))") }
+        do {
+            return try executor.query(
+                "INSERT INTO danvan.campaigns (unit_id, name, starts_on, ends_on) VALUES ($1, $2, $3::date, $4::date) RETURNING id",
+                unit, cleaned, first.iso, last.iso
+            ).single().decode("id")
+        } catch {
+            guard error.sqlState == "23503" else { throw error }
+            throw ModelError.unitNotFound(unit)
+        }
+    }
+
+    /// Sets when, and how many models, units of one kind may register in a campaign.
+    public func setWindow(
+        campaign: Int64, unitKind: OrgUnit.Kind, opens: CivilDate, closes: CivilDate, collectiveQuota: Int, individualQuota: Int,
+        on executor: some PostgresExecutor
+    ) throws {
+        guard opens <= closes else { throw ModelError.invalidWindow("it closes (\(closes)) before it opens (\(opens))") }
+        guard collectiveQuota >= 0, individualQuota >= 0 else { throw ModelError.invalidWindow("quotas cannot be negative") }
+        do {
+            try executor.query(
+                """
+                INSERT INTO danvan.registration_windows (campaign_id, unit_kind, opens_on, closes_on, collective_quota, individual_quota)
+                VALUES ($1, $2::danvan.unit_kind, $3::date, $4::date, $5, $6)
+                ON CONFLICT (campaign_id, unit_kind) DO UPDATE
+                SET opens_on = excluded.opens_on, closes_on = excluded.closes_on,
+                    collective_quota = excluded.collective_quota, individual_quota = excluded.individual_quota
+                """,
+                campaign, unitKind.rawValue, opens.iso, closes.iso, Int32(collectiveQuota), Int32(individualQuota)
+            )
+        } catch {
+            guard error.sqlState == "23503" else { throw error }
+            throw ModelError.campaignNotFound(campaign)
+        }
+    }
+
+    /// Registers a model, refusing (with the reason, storing nothing) a unit outside the
+    /// campaign, a day outside its window, a quota already used, or a title registered
+    /// before. The unit's row is locked for the transaction, so two registrations racing
+    /// for a unit's last place cannot both get it.
+    public func register(_ registration: ModelRegistration, on pool: PostgresConnectionPool) throws -> Model {
+        try pool.transaction { connection in try register(registration, in: connection) }
+    }
+
+    /// As `register(_:on:)`, inside the caller's open transaction.
+    public func register(_ registration: ModelRegistration, in connection: PostgresConnection) throws -> Model {
+        let title = try Self.clean(registration.title, field: "model title", limit: 500)
+        let holderName = try Self.clean(registration.holderName, field: "holder name", limit: 300)
+        guard let unit = try connection.query(
+            "SELECT kind::text AS kind, name, path FROM danvan.units WHERE id = $1 FOR UPDATE", registration.unitID
+        ).first else { throw ModelError.unitNotFound(registration.unitID) }
+        let unitName: String = try unit.decode("name")
+        let unitKind = OrgUnit.Kind(rawValue: try unit.decode("kind")) ?? .commune
+        let path: [Int64] = try unit.decode("path")
+        guard let campaign = try connection.query(
+            "SELECT name, unit_id FROM danvan.campaigns WHERE id = $1", registration.campaignID
+        ).first else { throw ModelError.campaignNotFound(registration.campaignID) }
+        let campaignName: String = try campaign.decode("name")
+        guard path.contains(try campaign.decode("unit_id", as: Int64.self)) else {
+            throw ModelError.unitOutsideCampaign(unit: unitName, campaign: campaignName)
+        }
+        guard let window = try connection.query(
+            """
+            SELECT to_char(opens_on, 'DD/MM/YYYY') AS opens, to_char(closes_on, 'DD/MM/YYYY') AS closes,
+                   collective_quota, individual_quota
+            FROM danvan.registration_windows WHERE campaign_id = $1 AND unit_kind = $2::danvan.unit_kind
+            """,
+            registration.campaignID, unitKind.rawValue
+        ).first else { throw ModelError.noWindow(unitKind: unitKind, campaign: campaignName) }
+        let opens = try CivilDate(parsing: try window.decode("opens"))
+        let closes = try CivilDate(parsing: try window.decode("closes"))
+        guard opens <= registration.day, registration.day <= closes else {
+            throw ModelError.outsideWindow(on: registration.day, opens: opens, closes: closes)
+        }
+        let quota = Int(try window.decode(registration.holder == .collective ? "collective_quota" : "individual_quota", as: Int32.self))
+        let used = try connection.query(
+            "SELECT count(*) AS used FROM danvan.models WHERE campaign_id = $1 AND unit_id = $2 AND holder_kind = $3::danvan.holder_kind",
+            registration.campaignID, registration.unitID, registration.holder.rawValue
+        ).single().decode("used", as: Int64.self)
+        guard used < quota else { throw ModelError.overQuota(unit: unitName, holder: registration.holder, quota: quota) }
+        let model: Model
+        do {
+            model = try Model(row: connection.query(
+                """
+                INSERT INTO danvan.models (campaign_id, unit_id, field, holder_kind, holder_name, title, registered_on)
+                VALUES ($1, $2, $3::danvan.model_field, $4::danvan.holder_kind, $5, $6, $7::date)
+                RETURNING \(Model.columns)
+                """,
+                registration.campaignID, registration.unitID, registration.field.rawValue, registration.holder.rawValue,
+                holderName, title, registration.day.iso
+            ).single())
+        } catch let error as PostgresError where error.sqlState == "23505" {
+            throw ModelError.duplicateRegistration(title: title, unit: unitName)
+        }
+        try connection.query(
+            "INSERT INTO danvan.model_transitions (model_id, from_state, to_state, happened_on) VALUES ($1, NULL, 'registered', $2::date)",
+            model.id, registration.day.iso
+        )
+        return model
+    }
+
+    /// Moves a model along its lifecycle, keeping the transition; a move the lifecycle
+    /// does not allow is refused.
+    public func transition(
+        _ modelID: Int64, to state: Model.State, on day: CivilDate, note: String = "", pool: PostgresConnectionPool
+    ) throws -> Model {
+        var cleanedNote = ""
+        if !note.isEmpty { cleanedNote = try Self.clean(note, field: "note", limit: 2000) }
+        let finalNote = cleanedNote
+        return try pool.transaction { connection in
+            guard let row = try connection.query("SELECT state::text AS state FROM danvan.models WHERE id = $1 FOR UPDATE", modelID).first else {
+                throw ModelError.modelNotFound(modelID)
+            }
+            let current = Model.State(rawValue: try row.decode("state")) ?? .registered
+            guard current.next.contains(state) else { throw ModelError.transitionNotAllowed(from: current, to: state) }
+            try connection.query(
+                """
+                INSERT INTO danvan.model_transitions (model_id, from_state, to_state, happened_on, note)
+                VALUES ($1, $2::danvan.model_state, $3::danvan.model_state, $4::date, $5)
+                """,
+                modelID, current.rawValue, state.rawValue, day.iso, finalNote
+            )
+            return try Model(row: connection.query(
+                "UPDATE danvan.models SET state = $2::danvan.model_state WHERE id = $1 RETURNING \(Model.columns)", modelID, state.rawValue
+            ).single())
+        }
+    }
+
+    private static func clean(_ text: String, field: String, limit: Int) throws(ModelError) -> String {
+        do {
+            return try DomainText.clean(text, field: field, maxLength: limit)
+        } catch {
+            throw .invalidText(error)
+        }
+    }
+}
