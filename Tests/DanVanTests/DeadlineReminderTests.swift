@@ -1,0 +1,115 @@
+import DanVan
+import Foundation
+import Kheo
+import KheoTesting
+import PostgresClient
+import Testing
+
+@Suite("Deadline reminders")
+struct DeadlineReminderTests {
+    /// Sets the domain's clock (danvan.now()) to noon, Vietnam time, of `day`.
+    func setClock(_ db: TestDatabase, to day: CivilDate) throws {
+        try db.pool.query("""
+            INSERT INTO danvan.simulated_clock (now) VALUES (($1::date + time '12:00') AT TIME ZONE 'Asia/Ho_Chi_Minh')
+            ON CONFLICT (only_row) DO UPDATE SET now = excluded.now
+            """, day.iso)
+    }
+
+    /// Runs three scans at once, as three nodes firing the same hour would, and waits
+    /// until every job they lead to has finished.
+    func scanAndDrain(_ db: TestDatabase) throws {
+        for _ in 0..<3 { try Producer().enqueue(DeadlineJobs.Scan(), options: EnqueueOptions(queue: "danvan"), on: db.pool) }
+        let deadline = ContinuousClock.now + .seconds(30)
+        var unfinished: Int64 = -1
+        while ContinuousClock.now < deadline {
+            unfinished = try db.pool.query("SELECT count(*) FROM kheo.jobs WHERE state NOT IN ('completed', 'discarded', 'cancelled')")
+                .single().decode(0, as: Int64.self)
+            if unfinished == 0 { return }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        Issue.record("\(unfinished) jobs still unfinished after 30 s")
+    }
+
+    func withNodes(_ db: TestDatabase, _ body: () throws -> Void) throws {
+        var registry = JobRegistry()
+        DeadlineJobs.register(in: &registry)
+        let nodes = try (0..<3).map { _ in
+            try WorkerNode(
+                database: db.configuration, registry: registry,
+                configuration: WorkerConfiguration(
+                    queues: [.init("danvan", concurrency: 4)], pollInterval: .milliseconds(200),
+                    retryPolicy: RetryPolicy(base: .milliseconds(50), jitter: 0)
+                )
+            )
+        }
+        for node in nodes { try node.start() }
+        defer {
+            for node in nodes { node.stop(grace: .seconds(5)) }
+            for node in nodes { node.wait() }
+        }
+        try body()
+    }
+
+    /// Three nodes, handlers that fail at every third notification they write, and the
+    /// clock moved across the offsets: each (deadline, offset) reminder exists once,
+    /// closed deadlines get none, each overdue deadline is escalated once.
+    @Test func eachReminderAndEscalationHappensOnce() throws {
+        try TestDatabase.with(pool: .init(maximumConnections: 12)) { db in
+            let units = UnitDirectory()
+            let district = try units.create(.district, named: "Càng Long", under: try units.create(.province, named: "Trà Vinh", under: nil, on: db.pool).id, on: db.pool)
+            let commune = try units.create(.commune, named: "Mỹ Cẩm", under: district.id, on: db.pool)
+            // Every third notification insert fails, counted by a sequence (which a
+            // rollback does not undo), so reminder and escalation jobs fail and retry.
+            try db.pool.withConnection { connection in
+                try connection.execute(script: """
+                    CREATE SEQUENCE danvan.test_inserts;
+                    CREATE FUNCTION danvan.test_fail_every_third() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN
+                        IF nextval('danvan.test_inserts') % 3 = 1 THEN
+                            RAISE EXCEPTION 'injected failure for %', NEW.dedupe_key;
+                        END IF;
+                        RETURN NEW;
+                    END $$;
+                    """)
+            }
+            let start = try CivilDate(parsing: "01/06/2024")
+            let book = DeadlineBook()
+            let inTen = try book.create(for: commune.id, kind: .sixMonthReview, title: "Báo cáo sơ kết 6 tháng đầu năm 2024", due: start.adding(days: 10), on: db.pool)
+            let inThree = try book.create(for: commune.id, kind: .remedy, title: "Khắc phục sau kiểm tra", due: start.adding(days: 3), on: db.pool)
+            let met = try book.create(for: commune.id, kind: .other, title: "Đã xong", due: start.adding(days: 2), on: db.pool)
+            let withdrawn = try book.create(for: commune.id, kind: .other, title: "Đã rút", due: start.adding(days: 2), on: db.pool)
+            let late = try book.create(for: commune.id, kind: .annualSummary, title: "Tổng kết năm 2023", due: start.adding(days: -1), on: db.pool)
+            _ = try book.meet(met.id, on: start, on: db.pool)
+            _ = try book.withdraw(withdrawn.id, on: db.pool)
+            #expect(throws: DeadlineError.notOpen(id: withdrawn.id, status: .withdrawn)) { try book.meet(withdrawn.id, on: start, on: db.pool) }
+            try db.pool.withConnection { connection in
+                // The trigger is attached only now: creating deadlines is not under test.
+                try connection.execute(script: "CREATE TRIGGER test_fail_once BEFORE INSERT ON danvan.notifications FOR EACH ROW EXECUTE FUNCTION danvan.test_fail_every_third()")
+            }
+
+            try withNodes(db) {
+                for day in [start, start.adding(days: 3), start.adding(days: 9), start.adding(days: 11), start.adding(days: 12)] {
+                    try setClock(db, to: day)
+                    try scanAndDrain(db)
+                }
+            }
+            let keys = try db.pool.query("SELECT dedupe_key FROM danvan.notifications ORDER BY dedupe_key").map { try $0.decode("dedupe_key", as: String.self) }
+            #expect(keys.sorted() == [
+                "escalate:\(inTen.id)", "escalate:\(late.id)", "overdue:\(inTen.id)", "overdue:\(late.id)",
+                "remind:\(inTen.id):1", "remind:\(inTen.id):7", "remind:\(inThree.id):1", "remind:\(inThree.id):7",
+                "escalate:\(inThree.id)", "overdue:\(inThree.id)",
+            ].sorted(), "\(keys)")
+            #expect(try db.pool.query("SELECT count(*) FROM kheo.jobs WHERE kind = 'deadline.remind'").single().decode(0, as: Int64.self) == 4,
+                    "one reminder job per (deadline, offset)")
+            #expect(try db.pool.query("SELECT count(*) FROM kheo.jobs WHERE kind IN ('deadline.remind', 'deadline.escalate') AND attempt >= 2").single().decode(0, as: Int64.self) >= 3,
+                    "injected failures made jobs retry")
+            #expect(try db.pool.query("SELECT count(*) FROM kheo.jobs WHERE state = 'discarded'").single().decode(0, as: Int64.self) == 0)
+            let escalated = try db.pool.query("SELECT unit_id FROM danvan.notifications WHERE dedupe_key = $1", "escalate:\(late.id)").single()
+            #expect(try escalated.decode("unit_id", as: Int64.self) == district.id, "escalated to the parent unit")
+            #expect(try book.find(late.id, on: db.pool)?.status == .overdue)
+            #expect(try db.pool.query("SELECT count(*) FROM danvan.notifications WHERE deadline_id IN ($1, $2)", met.id, withdrawn.id).single().decode(0, as: Int64.self) == 0)
+            let body = try db.pool.query("SELECT body FROM danvan.notifications WHERE dedupe_key = $1", "remind:\(inThree.id):7").single().decode("body", as: String.self)
+            #expect(body == "Nhắc việc: Khắc phục sau kiểm tra, hạn 04/06/2024 (còn 3 ngày).")
+        }
+    }
+}
