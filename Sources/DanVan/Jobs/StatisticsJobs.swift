@@ -1,0 +1,33 @@
+public import Kheo
+import Logging
+
+/// `statistics.regenerate`: nightly at 02:00 Vietnam time, and on demand. The new
+/// snapshot commits with the job's completion (see `StatisticsBuilder`).
+public enum StatisticsJobs {
+    public struct Regenerate: JobArgs {
+        public static let kind = "statistics.regenerate"
+        public init() {}
+    }
+
+    public static func register(in registry: inout JobRegistry) {
+        registry.register(RegenerateHandler())
+    }
+
+    /// The nightly run, for `WorkerConfiguration.periodicJobs`.
+    public static func nightly() throws -> PeriodicJob {
+        try PeriodicJob(
+            name: "danvan.statistics-nightly", schedule: "0 2 * * *", timeZone: PeriodicJob.vietnam,
+            job: JobRequest(Regenerate(), options: EnqueueOptions(queue: "danvan"))
+        )
+    }
+
+    struct RegenerateHandler: JobHandler {
+        var timeout: Duration { .seconds(1800) }
+
+        func run(_ args: Regenerate, context: JobContext) throws -> JobResult {
+            let snapshot = try context.transaction { connection in try StatisticsBuilder.regenerate(in: connection) }
+            context.logger.info("statistics regenerated", metadata: ["snapshot": "\(snapshot)"])
+            return .completed
+        }
+    }
+}

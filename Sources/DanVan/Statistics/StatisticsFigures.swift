@@ -1,0 +1,56 @@
+public import PostgresClient
+
+/// The published figures of one unit (with everything under it) for one period, in
+/// one field or all of them, from the current snapshot.
+public struct StatisticsFigures: Sendable, Equatable, Codable {
+    public var unitID: Int64
+    public var periodID: Int64
+    /// `nil` for all four fields together.
+    public var field: Model.Field?
+    public var modelsRegistered: Int
+    public var modelsRecognised: Int
+    public var modelsCommended: Int
+    public var collective: Int
+    public var individual: Int
+    public var deadlinesMet: Int
+    public var deadlinesOverdue: Int
+    /// The snapshot they come from.
+    public var snapshotID: Int64
+
+    /// Recognised over registered, in percent with one decimal as published (57.7).
+    public var recognitionRate: Double? {
+        guard modelsRegistered > 0 else { return nil }
+        return (Double(modelsRecognised) * 1000 / Double(modelsRegistered)).rounded() / 10
+    }
+
+    /// Every field's figures and the total for a unit and period, read in one
+    /// statement through the current-snapshot pointer; empty before the first
+    /// regeneration. Fields with nothing registered are absent.
+    public static func read(unit: Int64, period: Int64, on executor: some PostgresExecutor) throws -> [StatisticsFigures] {
+        try executor.query(
+            """
+            SELECT s.snapshot_id, s.unit_id, s.period_id, s.field, s.models_registered, s.models_recognised, s.models_commended,
+                   s.collective, s.individual, s.deadlines_met, s.deadlines_overdue
+            FROM danvan.current_statistics AS c
+            JOIN danvan.statistics AS s ON s.snapshot_id = c.snapshot_id
+            WHERE s.unit_id = $1 AND s.period_id = $2
+            ORDER BY s.field
+            """,
+            unit, period
+        ).map { row in
+            let field: String = try row.decode("field")
+            return StatisticsFigures(
+                unitID: try row.decode("unit_id"), periodID: try row.decode("period_id"),
+                field: field == "all" ? nil : try Model.Field(parsing: field),
+                modelsRegistered: Int(try row.decode("models_registered", as: Int32.self)),
+                modelsRecognised: Int(try row.decode("models_recognised", as: Int32.self)),
+                modelsCommended: Int(try row.decode("models_commended", as: Int32.self)),
+                collective: Int(try row.decode("collective", as: Int32.self)),
+                individual: Int(try row.decode("individual", as: Int32.self)),
+                deadlinesMet: Int(try row.decode("deadlines_met", as: Int32.self)),
+                deadlinesOverdue: Int(try row.decode("deadlines_overdue", as: Int32.self)),
+                snapshotID: try row.decode("snapshot_id")
+            )
+        }
+    }
+}

@@ -1,0 +1,151 @@
+import DanVan
+import Dispatch
+import Foundation
+import Kheo
+import KheoTesting
+import PostgresClient
+import Synchronization
+import Testing
+
+@Suite("Statistics")
+struct StatisticsTests {
+    /// A district with communes, a campaign, and `counts` models per field registered
+    /// on `day` across the communes; the first `recognised` are recognised and the
+    /// first `commended` of those commended. Returns the district's id.
+    func district(
+        _ db: TestDatabase, named name: String, province: Int64, communes: Int, counts: [Model.Field: Int],
+        recognised: Int, commended: Int, day: CivilDate
+    ) throws -> Int64 {
+        let units = UnitDirectory()
+        let district = try units.create(.district, named: name, under: province, on: db.pool)
+        let communeIDs = try (1...communes).map { try units.create(.commune, named: "Xã số \($0) \(name)", under: district.id, on: db.pool).id }
+        let campaign = try ModelRegistry().createCampaign(named: "Dân vận khéo \(name)", unit: district.id, from: day, to: day.adding(days: 30), on: db.pool)
+        var fields: [String] = []
+        for field in Model.Field.allCases { fields += Array(repeating: field.rawValue, count: counts[field] ?? 0) }
+        try db.pool.transaction { connection in
+            try connection.query(
+                """
+                WITH new AS (
+                    INSERT INTO danvan.models (campaign_id, unit_id, field, holder_kind, holder_name, title, registered_on)
+                    SELECT $1, ($2::bigint[])[1 + (f.n - 1) % cardinality($2::bigint[])], f.field::danvan.model_field,
+                           CASE WHEN f.n % 4 = 0 THEN 'individual' ELSE 'collective' END::danvan.holder_kind,
+                           'Người thực hiện ' || f.n, 'Mô hình số ' || f.n, $3::date
+                    FROM unnest($4::text[]) WITH ORDINALITY AS f(field, n)
+                    RETURNING id
+                ), numbered AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM new)
+                INSERT INTO danvan.model_transitions (model_id, from_state, to_state, happened_on)
+                SELECT id, NULL::danvan.model_state, 'registered'::danvan.model_state, $3::date FROM numbered
+                UNION ALL SELECT id, 'evaluated', 'recognised', $3::date + 20 FROM numbered WHERE n <= $5
+                UNION ALL SELECT id, 'recognised', 'commended', $3::date + 25 FROM numbered WHERE n <= $6
+                """,
+                campaign, communeIDs, day.iso, fields, Int32(recognised), Int32(commended)
+            )
+        }
+        return district.id
+    }
+
+    func period(_ db: TestDatabase, _ kind: String, _ name: String, _ first: String, _ last: String) throws -> Int64 {
+        try db.pool.query(
+            "INSERT INTO danvan.periods (kind, name, starts_on, ends_on) VALUES ($1::danvan.period_kind, $2, $3::date, $4::date) RETURNING id",
+            kind, name, (try CivilDate(parsing: first)).iso, (try CivilDate(parsing: last)).iso
+        ).single().decode("id")
+    }
+
+    func regenerate(_ db: TestDatabase) throws {
+        try db.pool.transaction { connection in _ = try StatisticsBuilder.regenerate(in: connection) }
+    }
+
+    /// The seeds' figures come back out of the roll-up: Càng Long 2017, 890 models =
+    /// 472 + 298 + 92 + 28, 74 commended; and a half-year with 891 registered and 514
+    /// recognised, a rate of 57.7 % (published for the province's plains cluster, a
+    /// group of districts, modelled here as one district).
+    @Test func theRollUpReproducesTheSeedFigures() throws {
+        try TestDatabase.with { db in
+            let province = try UnitDirectory().create(.province, named: "Trà Vinh", under: nil, on: db.pool)
+            let cangLong = try district(
+                db, named: "Càng Long", province: province.id, communes: 14,
+                counts: [.economy: 472, .cultureSociety: 298, .defenceSecurity: 92, .politicalSystem: 28],
+                recognised: 600, commended: 74, day: try CivilDate(parsing: "20/10/2017")
+            )
+            let plains = try district(
+                db, named: "Cụm đồng bằng", province: province.id, communes: 9,
+                counts: [.economy: 400, .cultureSociety: 300, .defenceSecurity: 120, .politicalSystem: 71],
+                recognised: 514, commended: 0, day: try CivilDate(parsing: "15/03/2024")
+            )
+            let year2017 = try period(db, "year", "Năm 2017", "01/01/2017", "31/12/2017")
+            let firstHalf2024 = try period(db, "six_month", "6 tháng đầu năm 2024", "01/01/2024", "30/06/2024")
+            try regenerate(db)
+
+            let cangLongFigures = try StatisticsFigures.read(unit: cangLong, period: year2017, on: db.pool)
+            let total = try #require(cangLongFigures.first { $0.field == nil })
+            #expect(total.modelsRegistered == 890 && total.modelsCommended == 74)
+            #expect(cangLongFigures.first { $0.field == .economy }?.modelsRegistered == 472)
+            #expect(cangLongFigures.first { $0.field == .cultureSociety }?.modelsRegistered == 298)
+            #expect(cangLongFigures.first { $0.field == .defenceSecurity }?.modelsRegistered == 92)
+            #expect(cangLongFigures.first { $0.field == .politicalSystem }?.modelsRegistered == 28)
+            #expect(total.collective + total.individual == 890)
+
+            let plainsTotal = try #require(try StatisticsFigures.read(unit: plains, period: firstHalf2024, on: db.pool).first { $0.field == nil })
+            #expect(plainsTotal.modelsRegistered == 891 && plainsTotal.modelsRecognised == 514)
+            #expect(plainsTotal.recognitionRate == 57.7)
+
+            let provinceTotal = try #require(try StatisticsFigures.read(unit: province.id, period: year2017, on: db.pool).first { $0.field == nil })
+            #expect(provinceTotal.modelsRegistered == 890, "the province rolls up its districts for 2017")
+            #expect(try StatisticsFigures.read(unit: cangLong, period: firstHalf2024, on: db.pool).isEmpty, "nothing of Càng Long in 2024")
+        }
+    }
+
+    /// Regenerations while a reader reads: every read comes from one snapshot, its
+    /// fields adding up to its total, and the total is one that a snapshot really had.
+    @Test func readersNeverSeeAHalfBuiltSnapshot() throws {
+        try TestDatabase.with(pool: .init(maximumConnections: 6)) { db in
+            let province = try UnitDirectory().create(.province, named: "Trà Vinh", under: nil, on: db.pool)
+            let districtID = try district(
+                db, named: "Càng Long", province: province.id, communes: 5,
+                counts: [.economy: 100, .cultureSociety: 50], recognised: 10, commended: 1, day: try CivilDate(parsing: "01/03/2024")
+            )
+            let year = try period(db, "year", "Năm 2024", "01/01/2024", "31/12/2024")
+            let commune = try UnitDirectory().subtree(of: districtID, on: db.pool)[1].id
+            let campaign: Int64 = try db.pool.query("SELECT id FROM danvan.campaigns LIMIT 1").single().decode("id")
+            try regenerate(db)
+            let stop = Atomic<Bool>(false)
+            let problems = Mutex<[String]>([])
+            let seenTotals = Mutex<Set<Int>>([])
+            let reader = DispatchSemaphore(value: 0)
+            DispatchQueue.global().async {
+                defer { reader.signal() }
+                while !stop.load(ordering: .relaxed) {
+                    do {
+                        let figures = try StatisticsFigures.read(unit: districtID, period: year, on: db.pool)
+                        guard let total = figures.first(where: { $0.field == nil }) else { continue }
+                        let fields = figures.filter { $0.field != nil }.reduce(0) { $0 + $1.modelsRegistered }
+                        if Set(figures.map(\.snapshotID)).count != 1 || fields != total.modelsRegistered {
+                            problems.withLock { $0.append("mixed read: \(figures)") }
+                        }
+                        seenTotals.withLock { _ = $0.insert(total.modelsRegistered) }
+                    } catch {
+                        problems.withLock { $0.append("\(error)") }
+                    }
+                }
+            }
+            for round in 1...15 {
+                try db.pool.query(
+                    """
+                    INSERT INTO danvan.models (campaign_id, unit_id, field, holder_kind, holder_name, title, registered_on)
+                    SELECT $1, $2, 'defence_security', 'collective', 'Tổ tự quản', 'Mô hình vòng ' || $3 || ' số ' || g, '2024-05-01'
+                    FROM generate_series(1, 10) AS g
+                    """,
+                    campaign, commune, Int32(round)
+                )
+                try regenerate(db)
+            }
+            stop.store(true, ordering: .relaxed)
+            reader.wait()
+            #expect(problems.withLock { $0 }.isEmpty, "\(problems.withLock { $0 }.prefix(3))")
+            let possible = Set((0...15).map { 150 + 10 * $0 })
+            #expect(seenTotals.withLock { $0 }.isSubset(of: possible), "\(seenTotals.withLock { $0 })")
+            #expect(seenTotals.withLock { $0 }.count > 1, "the reader saw regenerations happen")
+            #expect(try db.pool.query("SELECT count(*) FROM danvan.statistics_snapshots").single().decode(0, as: Int64.self) == 1, "old snapshots are dropped")
+        }
+    }
+}
