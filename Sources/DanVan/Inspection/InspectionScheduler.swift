@@ -40,7 +40,8 @@ public enum InspectionScheduler {
         }
     }
 
-    static func validate(_ plan: InspectionPlan) throws(InspectionPlanError) {
+    /// Checks a plan's own consistency (not whether it fits); `schedule` does this first.
+    public static func validate(_ plan: InspectionPlan) throws(InspectionPlanError) {
         guard plan.firstDay <= plan.lastDay else { throw .periodEndsBeforeItStarts(first: plan.firstDay, last: plan.lastDay) }
         guard !plan.delegations.isEmpty else { throw .noDelegation }
         guard !plan.targets.isEmpty else { throw .noTarget }

@@ -50,7 +50,10 @@ public enum DeadlineJobs {
 
     /// The hourly scan, for `WorkerConfiguration.periodicJobs`.
     public static func hourlyScan(offsets: [Int] = defaultOffsets) throws -> PeriodicJob {
-        try PeriodicJob(name: "danvan.deadline-scan", schedule: "@hourly", job: JobRequest(Scan(offsets: offsets)))
+        try PeriodicJob(
+            name: "danvan.deadline-scan", schedule: "@hourly",
+            job: JobRequest(Scan(offsets: offsets), options: EnqueueOptions(queue: DanVanJobs.queue))
+        )
     }
 
     struct ScanHandler: JobHandler {
@@ -137,6 +140,6 @@ public enum DeadlineJobs {
     /// Unique by the named args fields, in every state: a reminder or an escalation,
     /// once done, is never enqueued again.
     static func onceEver(by fields: [String]) -> EnqueueOptions {
-        EnqueueOptions(queue: "danvan", unique: UniqueOptions(byArgs: fields, alsoWhen: [.completed, .cancelled, .discarded]))
+        EnqueueOptions(queue: DanVanJobs.queue, unique: UniqueOptions(byArgs: fields, alsoWhen: [.completed, .cancelled, .discarded]))
     }
 }

@@ -17,7 +17,7 @@ public enum StatisticsJobs {
     public static func nightly() throws -> PeriodicJob {
         try PeriodicJob(
             name: "danvan.statistics-nightly", schedule: "0 2 * * *", timeZone: PeriodicJob.vietnam,
-            job: JobRequest(Regenerate(), options: EnqueueOptions(queue: "danvan"))
+            job: JobRequest(Regenerate(), options: EnqueueOptions(queue: DanVanJobs.queue))
         )
     }
 

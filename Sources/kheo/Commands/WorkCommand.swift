@@ -1,4 +1,5 @@
 import ArgumentParser
+import DanVan
 import Dispatch
 import Foundation
 import Kheo
@@ -22,6 +23,9 @@ struct WorkCommand: ParsableCommand {
               kheo work --queue default=20 --queue reports=2
               kheo work --until-empty                     drain, then exit
               kheo work --cron-file cron.json             also insert periodic jobs
+              kheo work --queue default=10 --queue danvan=4
+                                   also the movement's jobs: deadline reminders (an hourly
+                                   scan), nightly statistics at 02:00, inspection scheduling
 
             A cron file is a JSON list of periodic jobs; give every node the same one:
               [{"name": "nightly-statistics", "schedule": "0 2 * * *",
@@ -100,15 +104,19 @@ struct WorkCommand: ParsableCommand {
         try target.prepareSchema(logger: logger)
         var registry = JobRegistry()
         BuiltinJobs.register(in: &registry)
+        DanVanJobs.register(in: &registry)
+        let queues = try parsedQueues()
+        // A node serving the domain's queue also fires its hourly scan and nightly statistics.
+        let domainSchedules = queues.contains { $0.name == DanVanJobs.queue } ? try DanVanJobs.periodicJobs() : []
         let configuration = WorkerConfiguration(
-            queues: try parsedQueues(),
+            queues: queues,
             leaseDuration: Self.duration(lease),
             pollInterval: Self.duration(poll),
             retryPolicy: RetryPolicy(base: Self.duration(retryBase)),
             handlerConnections: handlerConnections,
             batchWindow: Self.duration(batchWindow / 1000),
             stopWhenEmpty: untilEmpty,
-            periodicJobs: periodicJobs,
+            periodicJobs: domainSchedules + periodicJobs,
             pruning: noPrune ? nil : PruneConfiguration(),
             queueGaugeInterval: metricsPort == nil ? nil : .seconds(5)
         )

@@ -1,0 +1,91 @@
+import Foundation
+public import Kheo
+public import PostgresClient
+
+/// Submits inspection plans: checks them, stores them with their delegations, and
+/// enqueues `inspection.schedule` in the same transaction. The scheduling job then
+/// stores the visits, or rejects the plan with the reason, whole.
+public struct InspectionPlans: Sendable {
+    public init() {}
+
+    /// Why a submission was refused before anything was stored.
+    public enum SubmissionError: Error, Sendable, Equatable, CustomStringConvertible {
+        case invalidPlan(InspectionPlanError)
+        case unknownUnit(Int64)
+        case outsideIssuer(unit: Int64, issuer: Int64)
+        case invalidText(DomainTextError)
+
+        public var description: String {
+            switch self {
+            case .invalidPlan(let error): "the plan is refused: \(error)"
+            case .unknownUnit(let id): "unit \(id) does not exist"
+            case .outsideIssuer(let unit, let issuer): "unit \(unit) is not under unit \(issuer), which issues the plan"
+            case .invalidText(let error): error.description
+            }
+        }
+    }
+
+    /// The stored plan's id and the id of the job that schedules it.
+    public struct Submitted: Sendable, Equatable {
+        public let planID: Int64
+        public let jobID: Int64
+    }
+
+    public func submit(
+        _ plan: InspectionPlan, title: String, remedyDays: Int = 30, on pool: PostgresConnectionPool
+    ) throws -> Submitted {
+        do {
+            try InspectionScheduler.validate(plan)
+        } catch {
+            throw SubmissionError.invalidPlan(error)
+        }
+        let cleanedTitle = try Self.clean(title, field: "plan title")
+        let delegations = try plan.delegations.map { delegation in
+            (name: try Self.clean(delegation.name, field: "delegation name"),
+             leader: try Self.clean(delegation.leader, field: "delegation leader"),
+             members: try delegation.members.map { try Self.clean($0, field: "delegation member") })
+        }
+        return try pool.transaction { connection in
+            let found = try connection.query(
+                "SELECT id, path FROM danvan.units WHERE id = ANY($1::bigint[])", [plan.issuingUnit] + plan.targets
+            )
+            var paths: [Int64: [Int64]] = [:]
+            for row in found { paths[try row.decode("id")] = try row.decode("path") }
+            for unit in [plan.issuingUnit] + plan.targets where paths[unit] == nil { throw SubmissionError.unknownUnit(unit) }
+            for target in plan.targets where !(paths[target] ?? []).contains(plan.issuingUnit) {
+                throw SubmissionError.outsideIssuer(unit: target, issuer: plan.issuingUnit)
+            }
+            let holidays = plan.holidays.map { ["name": $0.name, "first": $0.first.iso, "last": $0.last.iso] }
+            let holidaysJSON = String(decoding: try JSONSerialization.data(withJSONObject: holidays, options: [.sortedKeys]), as: UTF8.self)
+            let planID: Int64 = try connection.query(
+                """
+                INSERT INTO danvan.inspection_plans (issuing_unit_id, title, first_day, last_day, slots, visits_per_day, holidays, targets, remedy_days)
+                VALUES ($1, $2, $3::date, $4::date, $5::text[], $6, $7::jsonb, $8::bigint[], $9) RETURNING id
+                """,
+                plan.issuingUnit, cleanedTitle, plan.firstDay.iso, plan.lastDay.iso, plan.slots.map { $0 == .morning ? "morning" : "afternoon" },
+                Int32(plan.visitsPerDelegationPerDay), holidaysJSON, plan.targets, Int32(remedyDays)
+            ).single().decode("id")
+            for delegation in delegations {
+                let id: Int64 = try connection.query(
+                    "INSERT INTO danvan.delegations (plan_id, name, leader) VALUES ($1, $2, $3) RETURNING id", planID, delegation.name, delegation.leader
+                ).single().decode("id")
+                try connection.query(
+                    "INSERT INTO danvan.delegation_members (delegation_id, name) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING", id, delegation.members
+                )
+            }
+            let job = try Producer().insert(
+                JobRequest(InspectionJobs.Schedule(planID: planID), options: EnqueueOptions(queue: DanVanJobs.queue, unique: UniqueOptions(byArgs: ["planID"]))),
+                on: connection
+            )
+            return Submitted(planID: planID, jobID: job.id)
+        }
+    }
+
+    private static func clean(_ text: String, field: String) throws(SubmissionError) -> String {
+        do {
+            return try DomainText.clean(text, field: field, maxLength: 500)
+        } catch {
+            throw .invalidText(error)
+        }
+    }
+}

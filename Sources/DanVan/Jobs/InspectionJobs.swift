@@ -1,0 +1,103 @@
+import Foundation
+public import Kheo
+import Logging
+import PostgresClient
+
+/// `inspection.schedule`: computes a submitted plan's visits and stores them with the
+/// plan's new status, each inspected unit's notice and each visit's remedy (khắc phục)
+/// deadline, all in the transaction that completes the job; or rejects the plan with
+/// the reason and stores no visit.
+public enum InspectionJobs {
+    public struct Schedule: JobArgs {
+        public static let kind = "inspection.schedule"
+        public var planID: Int64
+
+        public init(planID: Int64) { self.planID = planID }
+    }
+
+    public static func register(in registry: inout JobRegistry) {
+        registry.register(ScheduleHandler())
+    }
+
+    struct ScheduleHandler: JobHandler {
+        func run(_ args: Schedule, context: JobContext) throws -> JobResult {
+            try context.transaction { connection in
+                guard let plan = try connection.query(
+                    """
+                    SELECT issuing_unit_id, title, to_char(first_day, 'DD/MM/YYYY') AS first_day, to_char(last_day, 'DD/MM/YYYY') AS last_day,
+                           slots, visits_per_day, holidays::text AS holidays, targets, remedy_days
+                    FROM danvan.inspection_plans WHERE id = $1 AND status = 'submitted' FOR UPDATE
+                    """,
+                    args.planID
+                ).first else { return }
+                var delegations: [InspectionPlan.Delegation] = []
+                for row in try connection.query(
+                    """
+                    SELECT d.id, d.name, d.leader, array_agg(m.name ORDER BY m.name) AS members
+                    FROM danvan.delegations AS d JOIN danvan.delegation_members AS m ON m.delegation_id = d.id
+                    WHERE d.plan_id = $1 GROUP BY d.id ORDER BY d.id
+                    """,
+                    args.planID
+                ) {
+                    delegations.append(InspectionPlan.Delegation(
+                        id: try row.decode("id"), name: try row.decode("name"), leader: try row.decode("leader"), members: try row.decode("members")
+                    ))
+                }
+                let inspection = InspectionPlan(
+                    issuingUnit: try plan.decode("issuing_unit_id"), delegations: delegations, targets: try plan.decode("targets"),
+                    firstDay: try CivilDate(parsing: try plan.decode("first_day")), lastDay: try CivilDate(parsing: try plan.decode("last_day")),
+                    slots: try plan.decode("slots", as: [String].self).map { $0 == "morning" ? .morning : .afternoon },
+                    visitsPerDelegationPerDay: Int(try plan.decode("visits_per_day", as: Int32.self)),
+                    holidays: try Self.holidays(try plan.decode("holidays"))
+                )
+                let visits: [InspectionVisit]
+                do {
+                    visits = try InspectionScheduler.schedule(inspection)
+                } catch {
+                    try connection.query(
+                        "UPDATE danvan.inspection_plans SET status = 'rejected', rejection = $2 WHERE id = $1", args.planID, String(describing: error)
+                    )
+                    context.logger.notice("inspection plan rejected", metadata: ["plan_id": "\(args.planID)", "reason": "\(error)"])
+                    return
+                }
+                let title: String = try plan.decode("title")
+                let remedyDays = Int(try plan.decode("remedy_days", as: Int32.self))
+                let names = Dictionary(uniqueKeysWithValues: delegations.map { ($0.id, ($0.name, $0.leader)) })
+                let book = DeadlineBook()
+                for visit in visits {
+                    let remedy = try book.create(
+                        for: visit.target, kind: .remedy, title: "Khắc phục sau kiểm tra: \(title)",
+                        due: visit.date.adding(days: remedyDays), on: connection
+                    )
+                    try connection.query(
+                        """
+                        INSERT INTO danvan.inspection_visits (plan_id, delegation_id, unit_id, visit_on, slot, remedy_deadline_id)
+                        VALUES ($1, $2, $3, $4::date, $5, $6)
+                        """,
+                        args.planID, visit.delegation, visit.target, visit.date.iso, visit.slot == .morning ? "morning" : "afternoon", remedy.id
+                    )
+                    let (delegation, leader) = names[visit.delegation] ?? ("", "")
+                    try Notifications.post(
+                        to: visit.target, kind: "inspection.scheduled", title: "Lịch kiểm tra: \(title)",
+                        body: "\(visit.slot.vietnamese) ngày \(visit.date), \(delegation) do đồng chí \(leader) làm trưởng đoàn đến làm việc theo kế hoạch \"\(title)\".",
+                        deadline: nil, key: "visit:\(args.planID):\(visit.target)", on: connection
+                    )
+                }
+                try connection.query("UPDATE danvan.inspection_plans SET status = 'scheduled', scheduled_at = now() WHERE id = $1", args.planID)
+            }
+            return .completed
+        }
+
+        static func holidays(_ json: String) throws -> [InspectionPlan.Holiday] {
+            let entries = try JSONDecoder().decode([[String: String]].self, from: Data(json.utf8))
+            return try entries.map { entry in
+                func day(_ key: String) throws -> CivilDate {
+                    let parts = (entry[key] ?? "").split(separator: "-").compactMap { Int($0) }
+                    guard parts.count == 3 else { throw CivilDateError(text: entry[key] ?? "") }
+                    return try CivilDate(year: parts[0], month: parts[1], day: parts[2])
+                }
+                return InspectionPlan.Holiday(name: entry["name"] ?? "", first: try day("first"), last: try day("last"))
+            }
+        }
+    }
+}

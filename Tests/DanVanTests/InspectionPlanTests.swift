@@ -1,0 +1,96 @@
+import DanVan
+import Foundation
+import Kheo
+import KheoTesting
+import PostgresClient
+import Testing
+
+@Suite("Inspection plans")
+struct InspectionPlanTests {
+    func count(_ db: TestDatabase, _ sql: String, _ parameters: any PostgresEncodable...) throws -> Int {
+        Int(try db.pool.query(sql, parameters).single().decode(0, as: Int64.self))
+    }
+
+    func drain(_ db: TestDatabase) throws {
+        var registry = JobRegistry()
+        DanVanJobs.register(in: &registry)
+        let node = try WorkerNode(
+            database: db.configuration, registry: registry,
+            configuration: WorkerConfiguration(queues: [.init(DanVanJobs.queue, concurrency: 2)], stopWhenEmpty: true)
+        )
+        try node.start()
+        node.wait()
+    }
+
+    @Test func aPlanIsScheduledWholeOrRejectedWhole() throws {
+        try TestDatabase.with { db in
+            let units = UnitDirectory()
+            let province = try units.create(.province, named: "Trà Vinh", under: nil, on: db.pool)
+            let district = try units.create(.district, named: "Càng Long", under: province.id, on: db.pool)
+            let communes = try (1...5).map { try units.create(.commune, named: "Xã \($0)", under: district.id, on: db.pool).id }
+            let leader = "Nguyễn Thị Hồng"
+            let delegation = InspectionPlan.Delegation(id: 1, name: "Đoàn kiểm tra số 1", leader: leader, members: [leader, "Trần Văn Nam"])
+            let plan = InspectionPlan(
+                issuingUnit: district.id, delegations: [delegation], targets: communes,
+                firstDay: try CivilDate(parsing: "05/08/2021"), lastDay: try CivilDate(parsing: "13/08/2021"),
+                slots: [.morning, .afternoon], visitsPerDelegationPerDay: 1
+            )
+            let submitted = try InspectionPlans().submit(plan, title: "Kiểm tra thực hiện Quy chế dân chủ ở cơ sở năm 2021", on: db.pool)
+            // Too many units for two days: rejected, nothing of it stored but the reason.
+            var tooTight = plan
+            tooTight.lastDay = try CivilDate(parsing: "06/08/2021")
+            let rejected = try InspectionPlans().submit(tooTight, title: "Kế hoạch quá dày", on: db.pool)
+            try drain(db)
+
+            #expect(try count(db, "SELECT count(*) FROM danvan.inspection_visits WHERE plan_id = $1", submitted.planID) == 5)
+            #expect(try count(db, "SELECT count(*) FROM danvan.inspection_plans WHERE id = $1 AND status = 'scheduled'", submitted.planID) == 1)
+            #expect(try count(db, "SELECT count(DISTINCT unit_id) FROM danvan.notifications WHERE kind = 'inspection.scheduled'") == 5)
+            #expect(try count(db, "SELECT count(*) FROM danvan.deadlines WHERE kind = 'remedy'") == 5)
+            let first = try db.pool.query(
+                "SELECT n.body FROM danvan.notifications n WHERE n.unit_id = $1 AND n.kind = 'inspection.scheduled'", communes.min()!
+            ).single().decode("body", as: String.self)
+            #expect(first.hasPrefix("Sáng ngày 05/08/2021, Đoàn kiểm tra số 1 do đồng chí Nguyễn Thị Hồng làm trưởng đoàn"), "\(first)")
+            let remedyDue = try db.pool.query(
+                "SELECT to_char(d.due_on, 'DD/MM/YYYY') AS due FROM danvan.inspection_visits v JOIN danvan.deadlines d ON d.id = v.remedy_deadline_id WHERE v.unit_id = $1",
+                communes.min()!
+            ).single().decode("due", as: String.self)
+            #expect(remedyDue == "04/09/2021", "30 days after the visit")
+
+            #expect(try count(db, "SELECT count(*) FROM danvan.inspection_visits WHERE plan_id = $1", rejected.planID) == 0)
+            let reason = try db.pool.query("SELECT rejection FROM danvan.inspection_plans WHERE id = $1 AND status = 'rejected'", rejected.planID)
+                .single().decode("rejection", as: String.self)
+            #expect(reason.contains("5 units cannot be visited between 05/08/2021 and 06/08/2021"), "\(reason)")
+        }
+    }
+
+    @Test func badSubmissionsStoreNothing() throws {
+        try TestDatabase.with { db in
+            let units = UnitDirectory()
+            let province = try units.create(.province, named: "Trà Vinh", under: nil, on: db.pool)
+            let district = try units.create(.district, named: "Càng Long", under: province.id, on: db.pool)
+            let elsewhere = try units.create(.district, named: "Cầu Kè", under: province.id, on: db.pool)
+            let commune = try units.create(.commune, named: "Mỹ Cẩm", under: district.id, on: db.pool)
+            let delegation = InspectionPlan.Delegation(id: 1, name: "Đoàn 1", leader: "A", members: ["A"])
+            let good = InspectionPlan(
+                issuingUnit: district.id, delegations: [delegation], targets: [commune.id],
+                firstDay: try CivilDate(parsing: "02/08/2021"), lastDay: try CivilDate(parsing: "06/08/2021")
+            )
+            var plan = good
+            plan.targets = [commune.id, 999_999]
+            #expect(throws: InspectionPlans.SubmissionError.unknownUnit(999_999)) { try InspectionPlans().submit(plan, title: "x", on: db.pool) }
+            plan = good
+            plan.targets = [elsewhere.id]
+            #expect(throws: InspectionPlans.SubmissionError.outsideIssuer(unit: elsewhere.id, issuer: district.id)) { try InspectionPlans().submit(plan, title: "x", on: db.pool) }
+            plan = good
+            plan.delegations[0].leader = "B"
+            #expect(throws: InspectionPlans.SubmissionError.invalidPlan(.leaderNotAMember(delegation: "Đoàn 1", leader: "B"))) {
+                try InspectionPlans().submit(plan, title: "x", on: db.pool)
+            }
+            #expect(throws: InspectionPlans.SubmissionError.invalidText(.controlCharacter(field: "plan title", code: 9))) {
+                try InspectionPlans().submit(good, title: "Kế\thoạch", on: db.pool)
+            }
+            #expect(try count(db, "SELECT count(*) FROM danvan.inspection_plans") == 0)
+            #expect(try count(db, "SELECT count(*) FROM kheo.jobs") == 0)
+        }
+    }
+}
