@@ -9,6 +9,7 @@ public enum DanVanJobs {
         DeadlineJobs.register(in: &registry)
         StatisticsJobs.register(in: &registry)
         InspectionJobs.register(in: &registry)
+        ReportJobs.register(in: &registry)
     }
 
     /// The hourly deadline scan and the nightly statistics (02:00 Asia/Ho_Chi_Minh).

@@ -1,0 +1,78 @@
+public import Kheo
+import PostgresClient
+
+/// `report.generate`: a unit's six-month or annual report for a period, from the
+/// current statistics snapshot, stored in `danvan.reports` as HTML and CSV.
+public enum ReportJobs {
+    public struct Generate: JobArgs {
+        public static let kind = "report.generate"
+        public var unitID: Int64
+        public var periodID: Int64
+
+        public init(unitID: Int64, periodID: Int64) {
+            self.unitID = unitID
+            self.periodID = periodID
+        }
+    }
+
+    public static func register(in registry: inout JobRegistry) {
+        registry.register(GenerateHandler())
+    }
+
+    struct GenerateHandler: JobHandler {
+        func run(_ args: Generate, context: JobContext) throws -> JobResult {
+            do {
+                try generate(args, context: context)
+            } catch let error as ReportError where error != .noStatistics {
+                // A unit or period that does not exist will not appear on a retry.
+                return .discard(reason: error.description)
+            }
+            return .completed
+        }
+
+        private func generate(_ args: Generate, context: JobContext) throws {
+            try context.transaction { connection in
+                guard let unit = try UnitDirectory().find(args.unitID, on: connection) else {
+                    throw ReportError.unitNotFound(args.unitID)
+                }
+                guard let period = try connection.query("SELECT name, kind::text AS kind FROM danvan.periods WHERE id = $1", args.periodID).first else {
+                    throw ReportError.periodNotFound(args.periodID)
+                }
+                let children = try connection.query(
+                    "SELECT id, name FROM danvan.units WHERE parent_id = $1 ORDER BY name, id", args.unitID
+                ).map { (id: try $0.decode("id", as: Int64.self), name: try $0.decode("name", as: String.self)) }
+                var rows: [ReportRenderer.Row] = []
+                var snapshot: Int64?
+                for (id, name) in [(unit.id, unit.name)] + children {
+                    let figures = try StatisticsFigures.read(unit: id, period: args.periodID, on: connection)
+                    snapshot = snapshot ?? figures.first?.snapshotID
+                    rows.append(ReportRenderer.Row(unitName: name, figures: Dictionary(uniqueKeysWithValues: figures.map { ($0.field, $0) })))
+                }
+                guard let snapshot else { throw ReportError.noStatistics }
+                let renderer = ReportRenderer(
+                    unitName: unit.name, periodName: try period.decode("name"), periodKind: try period.decode("kind"), rows: rows
+                )
+                try connection.query(
+                    "INSERT INTO danvan.reports (unit_id, period_id, snapshot_id, title, html, csv) VALUES ($1, $2, $3, $4, $5, $6)",
+                    args.unitID, args.periodID, snapshot, renderer.title, renderer.html, renderer.csv
+                )
+            }
+        }
+    }
+}
+
+/// Why a report could not be generated: a missing unit or period discards the job;
+/// missing statistics make it retry (they may be regenerated meanwhile).
+public enum ReportError: Error, Sendable, Equatable, CustomStringConvertible {
+    case unitNotFound(Int64)
+    case periodNotFound(Int64)
+    case noStatistics
+
+    public var description: String {
+        switch self {
+        case .unitNotFound(let id): "unit \(id) does not exist"
+        case .periodNotFound(let id): "period \(id) does not exist"
+        case .noStatistics: "no statistics for this unit and period yet: run statistics.regenerate first"
+        }
+    }
+}

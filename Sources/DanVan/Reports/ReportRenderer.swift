@@ -1,0 +1,99 @@
+import Foundation
+
+/// Renders a unit's figures for a period as a Vietnamese report, in HTML (to read and
+/// print) and CSV (to open in a spreadsheet). Pure: the same figures give the same
+/// bytes.
+public struct ReportRenderer: Sendable {
+    /// One line of the table: the unit itself first, then each unit directly under it.
+    public struct Row: Sendable, Equatable {
+        public var unitName: String
+        public var figures: [Model.Field?: StatisticsFigures]
+
+        public init(unitName: String, figures: [Model.Field?: StatisticsFigures]) {
+            self.unitName = unitName
+            self.figures = figures
+        }
+    }
+
+    public var unitName: String
+    public var periodName: String
+    public var periodKind: String
+    public var rows: [Row]
+
+    public init(unitName: String, periodName: String, periodKind: String, rows: [Row]) {
+        self.unitName = unitName
+        self.periodName = periodName
+        self.periodKind = periodKind
+        self.rows = rows
+    }
+
+    /// "BÁO CÁO SƠ KẾT …" for a six-month period, "BÁO CÁO TỔNG KẾT …" otherwise.
+    public var title: String {
+        let word = periodKind == "six_month" ? "SƠ KẾT" : "TỔNG KẾT"
+        return "BÁO CÁO \(word) \(periodName.uppercased()) phong trào thi đua \"Dân vận khéo\" – \(unitName)"
+    }
+
+    static let columns = [
+        "Đơn vị", "Mô hình đăng ký", "Kinh tế", "Văn hóa – Xã hội", "Quốc phòng – An ninh", "Xây dựng hệ thống chính trị",
+        "Tập thể", "Cá nhân", "Được công nhận", "Tỷ lệ công nhận (%)", "Được biểu dương", "Nhiệm vụ đúng hạn", "Nhiệm vụ quá hạn",
+    ]
+
+    func cells(_ row: Row) -> [String] {
+        let total = row.figures[nil]
+        func count(_ field: Model.Field) -> String { String(row.figures[field]?.modelsRegistered ?? 0) }
+        let rate = total?.recognitionRate.map { String(format: "%.1f", $0).replacingOccurrences(of: ".", with: ",") } ?? "–"
+        return [
+            row.unitName, String(total?.modelsRegistered ?? 0), count(.economy), count(.cultureSociety), count(.defenceSecurity),
+            count(.politicalSystem), String(total?.collective ?? 0), String(total?.individual ?? 0), String(total?.modelsRecognised ?? 0),
+            rate, String(total?.modelsCommended ?? 0), String(total?.deadlinesMet ?? 0), String(total?.deadlinesOverdue ?? 0),
+        ]
+    }
+
+    public var html: String {
+        var lines = [
+            "<!DOCTYPE html>", "<html lang=\"vi\">", "<head>", "<meta charset=\"utf-8\">",
+            "<title>\(Self.escape(title))</title>",
+            "<style>body{font-family:serif;margin:2em}table{border-collapse:collapse}th,td{border:1px solid #444;padding:4px 8px}td{text-align:right}td:first-child{text-align:left}</style>",
+            "</head>", "<body>", "<h1>\(Self.escape(title))</h1>",
+        ]
+        if let total = rows.first?.figures[nil] {
+            let rate = total.recognitionRate.map { String(format: "%.1f", $0).replacingOccurrences(of: ".", with: ",") } ?? "–"
+            lines.append("<p>Trong \(Self.escape(periodName.lowercased())), toàn \(Self.escape(unitName)) có \(total.modelsRegistered) mô hình \"Dân vận khéo\" đăng ký, \(total.modelsRecognised) mô hình được công nhận (tỷ lệ \(rate)%), \(total.modelsCommended) mô hình được biểu dương.</p>")
+        }
+        lines.append("<table>")
+        lines.append("<tr>" + Self.columns.map { "<th>\(Self.escape($0))</th>" }.joined() + "</tr>")
+        for row in rows { lines.append("<tr>" + cells(row).map { "<td>\(Self.escape($0))</td>" }.joined() + "</tr>") }
+        lines += ["</table>", "</body>", "</html>"]
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// RFC 4180, CRLF line ends, UTF-8 with a byte-order mark so spreadsheets read the
+    /// diacritics right.
+    public var csv: String {
+        let lines = [Self.columns] + rows.map(cells)
+        return "\u{FEFF}" + lines.map { $0.map(Self.csvField).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+    }
+
+    static func escape(_ text: String) -> String {
+        var escaped = ""
+        for character in text {
+            switch character {
+            case "&": escaped += "&amp;"
+            case "<": escaped += "&lt;"
+            case ">": escaped += "&gt;"
+            case "\"": escaped += "&quot;"
+            case "'": escaped += "&#39;"
+            default: escaped.append(character)
+            }
+        }
+        return escaped
+    }
+
+    static func csvField(_ text: String) -> String {
+        var value = text
+        // A leading =, +, - or @ would run as a formula in a spreadsheet: make it text.
+        if let first = value.first, "=+-@".contains(first), Double(value) == nil { value = "'" + value }
+        guard value.contains(where: { ",\"\n\r".contains($0) }) else { return value }
+        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
