@@ -148,4 +148,35 @@ struct StatisticsTests {
             #expect(try db.pool.query("SELECT count(*) FROM danvan.statistics_snapshots").single().decode(0, as: Int64.self) == 1, "old snapshots are dropped")
         }
     }
+    /// A district's activities add up as its report would quote them: 50 conferences
+    /// with 4,819 attendees, 8 trainings with 905 participants, 129 documents issued.
+    @Test func activitiesAddUpToTheSeedFigures() throws {
+        try TestDatabase.with { db in
+            let units = UnitDirectory()
+            let province = try units.create(.province, named: "Trà Vinh", under: nil, on: db.pool)
+            let district = try units.create(.district, named: "Mỹ Thanh", under: province.id, on: db.pool)
+            let communes = try (1...3).map { try units.create(.commune, named: "Xã \($0)", under: district.id, on: db.pool).id }
+            let log = ActivityLog()
+            let day = try CivilDate(parsing: "10/05/2022")
+            try log.record(.conference, by: communes[0], title: "Hội nghị quán triệt", on: day, sessions: 30, attendees: 2819, on: db.pool)
+            try log.record(.conference, by: communes[1], title: "Hội nghị sơ kết", on: day, sessions: 20, attendees: 2000, on: db.pool)
+            try log.record(.training, by: district.id, title: "Tập huấn kỹ năng dân vận", on: day, sessions: 8, attendees: 905, on: db.pool)
+            for index in 0..<129 {
+                try log.record(.document, by: communes[index % 3], title: "Văn bản số \(index + 1)", on: day, on: db.pool)
+            }
+            #expect(throws: ActivityLog.ActivityError.unitNotFound(424_242)) {
+                try log.record(.conference, by: 424_242, title: "Không có", on: day, on: db.pool)
+            }
+            #expect(throws: ActivityLog.ActivityError.self) {
+                try log.record(.training, by: district.id, title: "Âm", on: day, attendees: -1, on: db.pool)
+            }
+            let year = try period(db, "year", "Năm 2022", "01/01/2022", "31/12/2022")
+            try regenerate(db)
+            let total = try #require(try StatisticsFigures.read(unit: district.id, period: year, on: db.pool).first { $0.field == nil })
+            #expect(total.conferences == 50 && total.conferenceAttendees == 4819)
+            #expect(total.trainings == 8 && total.trainingParticipants == 905)
+            #expect(total.documentsIssued == 129)
+            #expect(total.modelsRegistered == 0 && total.inspectionsPlanned == 0)
+        }
+    }
 }

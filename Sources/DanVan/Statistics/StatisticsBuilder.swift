@@ -7,7 +7,8 @@ public import PostgresClient
 /// Each model counts for its own unit and every unit above it (`unnest(path)`), so
 /// the roll-up costs one pass over models times the depth of the tree. A model counts
 /// in the periods its registration day falls in; it counts as recognised or commended
-/// once its history reaches that state. Deadlines count by their due day.
+/// once its history reaches that state. Deadlines count by their due day, activities
+/// by the day they were held, inspection visits by their date (done once recorded).
 public enum StatisticsBuilder {
     /// Returns the new snapshot's id.
     @discardableResult
@@ -46,6 +47,42 @@ public enum StatisticsBuilder {
             GROUP BY a.unit_id, p.id
             ON CONFLICT (snapshot_id, unit_id, period_id, field) DO UPDATE
             SET deadlines_met = excluded.deadlines_met, deadlines_overdue = excluded.deadlines_overdue
+            """,
+            snapshot
+        )
+        try connection.query(
+            """
+            INSERT INTO danvan.statistics AS s (snapshot_id, unit_id, period_id, field, conferences, conference_attendees,
+                                                trainings, training_participants, documents_issued)
+            SELECT $1, a.unit_id, p.id, 'all',
+                   coalesce(sum(x.sessions) FILTER (WHERE x.kind = 'conference'), 0),
+                   coalesce(sum(x.attendees) FILTER (WHERE x.kind = 'conference'), 0),
+                   coalesce(sum(x.sessions) FILTER (WHERE x.kind = 'training'), 0),
+                   coalesce(sum(x.attendees) FILTER (WHERE x.kind = 'training'), 0),
+                   count(*) FILTER (WHERE x.kind = 'document')
+            FROM danvan.activities AS x
+            JOIN danvan.units AS u ON u.id = x.unit_id
+            CROSS JOIN LATERAL unnest(u.path) AS a(unit_id)
+            JOIN danvan.periods AS p ON x.held_on BETWEEN p.starts_on AND p.ends_on
+            GROUP BY a.unit_id, p.id
+            ON CONFLICT (snapshot_id, unit_id, period_id, field) DO UPDATE
+            SET conferences = excluded.conferences, conference_attendees = excluded.conference_attendees,
+                trainings = excluded.trainings, training_participants = excluded.training_participants,
+                documents_issued = excluded.documents_issued
+            """,
+            snapshot
+        )
+        try connection.query(
+            """
+            INSERT INTO danvan.statistics AS s (snapshot_id, unit_id, period_id, field, inspections_planned, inspections_done)
+            SELECT $1, a.unit_id, p.id, 'all', count(*), count(*) FILTER (WHERE v.done_at IS NOT NULL)
+            FROM danvan.inspection_visits AS v
+            JOIN danvan.units AS u ON u.id = v.unit_id
+            CROSS JOIN LATERAL unnest(u.path) AS a(unit_id)
+            JOIN danvan.periods AS p ON v.visit_on BETWEEN p.starts_on AND p.ends_on
+            GROUP BY a.unit_id, p.id
+            ON CONFLICT (snapshot_id, unit_id, period_id, field) DO UPDATE
+            SET inspections_planned = excluded.inspections_planned, inspections_done = excluded.inspections_done
             """,
             snapshot
         )

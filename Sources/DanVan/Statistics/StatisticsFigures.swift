@@ -14,6 +14,13 @@ public struct StatisticsFigures: Sendable, Equatable, Codable {
     public var individual: Int
     public var deadlinesMet: Int
     public var deadlinesOverdue: Int
+    public var conferences: Int
+    public var conferenceAttendees: Int
+    public var trainings: Int
+    public var trainingParticipants: Int
+    public var documentsIssued: Int
+    public var inspectionsPlanned: Int
+    public var inspectionsDone: Int
     /// The snapshot they come from.
     public var snapshotID: Int64
 
@@ -30,7 +37,8 @@ public struct StatisticsFigures: Sendable, Equatable, Codable {
         try executor.query(
             """
             SELECT s.snapshot_id, s.unit_id, s.period_id, s.field, s.models_registered, s.models_recognised, s.models_commended,
-                   s.collective, s.individual, s.deadlines_met, s.deadlines_overdue
+                   s.collective, s.individual, s.deadlines_met, s.deadlines_overdue, s.conferences, s.conference_attendees,
+                   s.trainings, s.training_participants, s.documents_issued, s.inspections_planned, s.inspections_done
             FROM danvan.current_statistics AS c
             JOIN danvan.statistics AS s ON s.snapshot_id = c.snapshot_id
             WHERE s.unit_id = $1 AND s.period_id = $2
@@ -49,6 +57,13 @@ public struct StatisticsFigures: Sendable, Equatable, Codable {
                 individual: Int(try row.decode("individual", as: Int32.self)),
                 deadlinesMet: Int(try row.decode("deadlines_met", as: Int32.self)),
                 deadlinesOverdue: Int(try row.decode("deadlines_overdue", as: Int32.self)),
+                conferences: Int(try row.decode("conferences", as: Int32.self)),
+                conferenceAttendees: Int(try row.decode("conference_attendees", as: Int32.self)),
+                trainings: Int(try row.decode("trainings", as: Int32.self)),
+                trainingParticipants: Int(try row.decode("training_participants", as: Int32.self)),
+                documentsIssued: Int(try row.decode("documents_issued", as: Int32.self)),
+                inspectionsPlanned: Int(try row.decode("inspections_planned", as: Int32.self)),
+                inspectionsDone: Int(try row.decode("inspections_done", as: Int32.self)),
                 snapshotID: try row.decode("snapshot_id")
             )
         }
