@@ -122,7 +122,12 @@ let package = Package(
         ),
         .testTarget(
             name: "DanVanTests",
-            dependencies: ["DanVan", "Kheo", "KheoTesting", "PostgresClient"],
+            dependencies: [
+                "DanVan", "Kheo", "KheoTesting", "PostgresClient",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

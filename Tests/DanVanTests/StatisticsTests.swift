@@ -22,7 +22,7 @@ struct StatisticsTests {
         let campaign = try ModelRegistry().createCampaign(named: "Dân vận khéo \(name)", unit: district.id, from: day, to: day.adding(days: 30), on: db.pool)
         var fields: [String] = []
         for field in Model.Field.allCases { fields += Array(repeating: field.rawValue, count: counts[field] ?? 0) }
-        try db.pool.transaction { connection in
+        _ = try db.pool.transaction { connection in
             try connection.query(
                 """
                 WITH new AS (

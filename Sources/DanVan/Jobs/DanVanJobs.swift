@@ -10,6 +10,7 @@ public enum DanVanJobs {
         StatisticsJobs.register(in: &registry)
         InspectionJobs.register(in: &registry)
         ReportJobs.register(in: &registry)
+        WebhookJobs.register(in: &registry)
     }
 
     /// The hourly deadline scan and the nightly statistics (02:00 Asia/Ho_Chi_Minh).

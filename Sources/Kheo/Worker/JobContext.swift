@@ -63,6 +63,13 @@ public final class JobContext: Sendable {
         return result
     }
 
+    /// Runs `body` on a connection of the handlers' pool, outside any transaction of
+    /// the job's: for reads, and for writes that must stay even if the attempt fails
+    /// (a record of a failed delivery). It does not complete the job.
+    public func withConnection<Result>(_ body: (PostgresConnection) throws -> Result) throws -> Result {
+        try pool.withConnection(body)
+    }
+
     /// True once `transaction` committed the job's completion.
     var completedInTransaction: Bool { state.withLock { $0.completed } }
 
