@@ -123,7 +123,7 @@ let package = Package(
         .testTarget(
             name: "DanVanTests",
             dependencies: [
-                "DanVan", "Kheo", "KheoTesting", "PostgresClient",
+                "DanVan", "Kheo", "KheoTesting", "PostgresClient", "kheo",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -30,27 +30,23 @@ struct DeadlineReminderTests {
         Issue.record("\(unfinished) jobs still unfinished after 30 s")
     }
 
-    func withNodes(_ db: TestDatabase, _ body: () throws -> Void) throws {
-        var registry = JobRegistry()
-        DeadlineJobs.register(in: &registry)
-        let nodes = try (0..<3).map { _ in
-            try WorkerNode(
-                database: db.configuration, registry: registry,
-                configuration: WorkerConfiguration(
-                    queues: [.init("danvan", concurrency: 4)], pollInterval: .milliseconds(200),
-                    retryPolicy: RetryPolicy(base: .milliseconds(50), jitter: 0)
-                )
+    /// Three `kheo work` processes serving the domain's queue, retrying after 50 ms.
+    func withWorkers(_ db: TestDatabase, _ body: () throws -> Void) throws {
+        let workers = try (0..<3).map { _ in
+            try KheoProcess.start(
+                ["work", "--log-level", "warning", "--queue", "\(DanVanJobs.queue)=4", "--retry-base", "0.05", "--poll", "0.2"],
+                environment: ["DATABASE_URL": db.url]
             )
         }
-        for node in nodes { try node.start() }
         defer {
-            for node in nodes { node.stop(grace: .seconds(5)) }
-            for node in nodes { node.wait() }
+            for worker in workers { worker.send(SIGTERM) }
+            for worker in workers { _ = try? worker.wait(timeout: .seconds(30)) }
         }
         try body()
+        for worker in workers { #expect(worker.isRunning, "a worker died: \(worker.output.suffix(2000))") }
     }
 
-    /// Three nodes, handlers that fail at every third notification they write, and the
+    /// Three worker processes, handlers that fail at every third notification they write, and the
     /// clock moved across the offsets: each (deadline, offset) reminder exists once,
     /// closed deadlines get none, each overdue deadline is escalated once.
     @Test func eachReminderAndEscalationHappensOnce() throws {
@@ -87,7 +83,7 @@ struct DeadlineReminderTests {
                 try connection.execute(script: "CREATE TRIGGER test_fail_once BEFORE INSERT ON danvan.notifications FOR EACH ROW EXECUTE FUNCTION danvan.test_fail_every_third()")
             }
 
-            try withNodes(db) {
+            try withWorkers(db) {
                 for day in [start, start.adding(days: 3), start.adding(days: 9), start.adding(days: 11), start.adding(days: 12)] {
                     try setClock(db, to: day)
                     try scanAndDrain(db)
