@@ -48,9 +48,10 @@ struct JSONLogHandler: LogHandler {
         }
     }
 
+    /// A value type, so one shared style costs no formatter per record and no lock.
+    private static let timeStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+
     private static func timestamp() -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: Date())
+        Date().formatted(timeStyle)
     }
 }
