@@ -4,7 +4,7 @@ import Kheo
 /// Units' inboxes: one row per notification, landing once per key. A notification for
 /// a unit with an active webhook also gets a `notification.deliver` job, in the same
 /// transaction.
-public enum Notifications {
+enum Notifications {
     /// Puts a notification in a unit's inbox unless one with the same key is there
     /// already; returns whether it was added. Texts are stored in NFC.
     @discardableResult
@@ -12,27 +12,35 @@ public enum Notifications {
         to unit: Int64, kind: String, title: String, body: String, deadline: Int64?, key: String,
         on connection: PostgresConnection
     ) throws -> Bool {
-        guard let row = try connection.query(
+        // One round trip: the notification, and a pending delivery per active webhook of
+        // the unit. `inserted` tells a duplicate key (nothing added) from a unit without
+        // a webhook (no delivery).
+        let result = try connection.query(
             """
-            INSERT INTO danvan.notifications (unit_id, kind, title, body, deadline_id, dedupe_key)
-            VALUES ($1, $2, normalize($3, NFC), normalize($4, NFC), $5, $6)
-            ON CONFLICT (dedupe_key) DO NOTHING
-            RETURNING id
+            WITH added AS (
+                INSERT INTO danvan.notifications (unit_id, kind, title, body, deadline_id, dedupe_key)
+                VALUES ($1, $2, normalize($3, NFC), normalize($4, NFC), $5, $6)
+                ON CONFLICT (dedupe_key) DO NOTHING
+                RETURNING id, unit_id
+            ), deliveries AS (
+                INSERT INTO danvan.webhook_deliveries (notification_id, webhook_id)
+                SELECT a.id, w.id FROM added AS a JOIN danvan.webhooks AS w ON w.unit_id = a.unit_id AND w.active
+                RETURNING notification_id, webhook_id
+            )
+            SELECT EXISTS (SELECT 1 FROM added) AS inserted, d.notification_id, d.webhook_id
+            FROM (SELECT 1) AS one LEFT JOIN deliveries AS d ON true
             """,
             unit, kind, title, body, deadline, key
-        ).first else { return false }
-        let notification: Int64 = try row.decode("id")
-        let hooks = try connection.query(
-            """
-            INSERT INTO danvan.webhook_deliveries (notification_id, webhook_id)
-            SELECT $1, w.id FROM danvan.webhooks AS w WHERE w.unit_id = $2 AND w.active
-            RETURNING webhook_id
-            """,
-            notification, unit
         )
+        guard let first = result.first, try first.decode("inserted", as: Bool.self) else { return false }
+        var hooks: [(notification: Int64, webhook: Int64)] = []
+        for row in result {
+            guard let notification = try row.decode("notification_id", as: Int64?.self) else { continue }
+            hooks.append((notification, try row.decode("webhook_id")))
+        }
         for hook in hooks {
             try Producer().enqueue(
-                WebhookJobs.Deliver(notificationID: notification, webhookID: try hook.decode("webhook_id")),
+                WebhookJobs.Deliver(notificationID: hook.notification, webhookID: hook.webhook),
                 options: EnqueueOptions(queue: DanVanJobs.queue, maxAttempts: WebhookJobs.maxAttempts),
                 on: connection
             )

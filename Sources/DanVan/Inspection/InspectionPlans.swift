@@ -1,5 +1,5 @@
 import Foundation
-public import Kheo
+import Kheo
 public import PostgresClient
 
 /// Submits inspection plans: checks them, stores them with their delegations, and

@@ -39,6 +39,19 @@ public enum JobMetrics {
     static func countEnqueued(queue: String, kind: String, by count: Int = 1) {
         Counter(label: enqueued, dimensions: [("queue", queue), ("kind", kind)]).increment(by: count)
     }
+
+    /// Counts a mixed batch, one increment per queue and kind.
+    static func countEnqueued(_ requests: [JobRequest]) {
+        var counts: [QueueAndKind: Int] = [:]
+        for request in requests { counts[QueueAndKind(queue: request.options.queue, kind: request.kind), default: 0] += 1 }
+        for (key, count) in counts { countEnqueued(queue: key.queue, kind: key.kind, by: count) }
+    }
+}
+
+/// A queue and a kind, the labels most metrics carry; hashed without building a string.
+struct QueueAndKind: Hashable {
+    let queue: String
+    let kind: String
 }
 
 /// The metric handles of one queue and kind, made once and kept by the worker loop:
@@ -68,15 +81,10 @@ final class KindMetrics {
 
     /// Handles by queue and kind, for the worker loop's thread only.
     struct Cache {
-        private struct Key: Hashable {
-            let queue: String
-            let kind: String
-        }
-
-        private var byKey: [Key: KindMetrics] = [:]
+        private var byKey: [QueueAndKind: KindMetrics] = [:]
 
         mutating func get(queue: String, kind: String) -> KindMetrics {
-            let key = Key(queue: queue, kind: kind)
+            let key = QueueAndKind(queue: queue, kind: kind)
             if let cached = byKey[key] { return cached }
             let made = KindMetrics(queue: queue, kind: kind)
             byKey[key] = made

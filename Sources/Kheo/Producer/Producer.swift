@@ -110,11 +110,7 @@ public struct Producer: Sendable {
         if shared {
             JobMetrics.countEnqueued(queue: first.options.queue, kind: first.kind, by: requests.count)
         } else {
-            var counts: [String: (queue: String, kind: String, count: Int)] = [:]
-            for request in requests {
-                counts[request.options.queue + "\u{0}" + request.kind, default: (request.options.queue, request.kind, 0)].count += 1
-            }
-            for entry in counts.values { JobMetrics.countEnqueued(queue: entry.queue, kind: entry.kind, by: entry.count) }
+            JobMetrics.countEnqueued(requests)
         }
         return ids
     }
