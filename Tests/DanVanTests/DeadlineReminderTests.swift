@@ -89,7 +89,9 @@ struct DeadlineReminderTests {
                     try scanAndDrain(db)
                 }
             }
-            let keys = try db.pool.query("SELECT dedupe_key FROM danvan.notifications ORDER BY dedupe_key").map { try $0.decode("dedupe_key", as: String.self) }
+            let keys = try db.pool.query(
+                "SELECT dedupe_key FROM danvan.notifications WHERE kind IN ('deadline.reminder', 'deadline.overdue', 'deadline.escalated')"
+            ).map { try $0.decode("dedupe_key", as: String.self) }
             #expect(keys.sorted() == [
                 "escalate:\(inTen.id)", "escalate:\(late.id)", "overdue:\(inTen.id)", "overdue:\(late.id)",
                 "remind:\(inTen.id):1", "remind:\(inTen.id):7", "remind:\(inThree.id):1", "remind:\(inThree.id):7",
@@ -103,7 +105,15 @@ struct DeadlineReminderTests {
             let escalated = try db.pool.query("SELECT unit_id FROM danvan.notifications WHERE dedupe_key = $1", "escalate:\(late.id)").single()
             #expect(try escalated.decode("unit_id", as: Int64.self) == district.id, "escalated to the parent unit")
             #expect(try book.find(late.id, on: db.pool)?.status == .overdue)
-            #expect(try db.pool.query("SELECT count(*) FROM danvan.notifications WHERE deadline_id IN ($1, $2)", met.id, withdrawn.id).single().decode(0, as: Int64.self) == 0)
+            let closedNotices = try db.pool.query(
+                "SELECT dedupe_key, unit_id FROM danvan.notifications WHERE deadline_id IN ($1, $2) ORDER BY dedupe_key", met.id, withdrawn.id
+            ).map { "\(try $0.decode("dedupe_key", as: String.self))@\(try $0.decode("unit_id", as: Int64.self))" }
+            #expect(closedNotices == [
+                "assigned:\(met.id)@\(commune.id)", "assigned:\(withdrawn.id)@\(commune.id)",
+                "met:\(met.id)@\(district.id)", "withdrawn:\(withdrawn.id)@\(commune.id)",
+            ], "met and withdrawn deadlines: their notices, and no reminder")
+            #expect(try db.pool.query("SELECT count(*) FROM danvan.notifications WHERE kind = 'deadline.assigned'").single().decode(0, as: Int64.self) == 5,
+                    "each new deadline was announced to its unit once")
             let body = try db.pool.query("SELECT body FROM danvan.notifications WHERE dedupe_key = $1", "remind:\(inThree.id):7").single().decode("body", as: String.self)
             #expect(body == "Nhắc việc: Khắc phục sau kiểm tra, hạn 04/06/2024 (còn 3 ngày).")
         }

@@ -63,6 +63,54 @@ struct InspectionPlanTests {
         }
     }
 
+    @Test func findingsMarkTheVisitDoneAndDecideItsRemedy() throws {
+        try TestDatabase.with { db in
+            let units = UnitDirectory()
+            let province = try units.create(.province, named: "Trà Vinh", under: nil, on: db.pool)
+            let district = try units.create(.district, named: "Càng Long", under: province.id, on: db.pool)
+            let communes = try ["Mỹ Cẩm", "An Trường"].map { try units.create(.commune, named: $0, under: district.id, on: db.pool).id }
+            let plan = InspectionPlan(
+                issuingUnit: district.id, delegations: [.init(id: 1, name: "Đoàn 1", leader: "Lê Văn Bình", members: ["Lê Văn Bình"])],
+                targets: communes, firstDay: try CivilDate(parsing: "02/08/2021"), lastDay: try CivilDate(parsing: "06/08/2021")
+            )
+            let submitted = try InspectionPlans().submit(plan, title: "Kiểm tra mô hình dân vận khéo", on: db.pool)
+            try drain(db)
+            let visits = try db.pool.query(
+                "SELECT id, remedy_deadline_id, to_char(visit_on, 'DD/MM/YYYY') AS day FROM danvan.inspection_visits WHERE plan_id = $1 ORDER BY visit_on, slot",
+                submitted.planID
+            ).map { (id: try $0.decode("id", as: Int64.self), remedy: try $0.decode("remedy_deadline_id", as: Int64.self),
+                     day: try CivilDate(parsing: try $0.decode("day", as: String.self))) }
+            try #require(visits.count == 2)
+            let record = InspectionVisits()
+            #expect(throws: InspectionVisits.VisitError.beforeVisit(visit: visits[0].id, visitOn: visits[0].day, day: visits[0].day.adding(days: -1))) {
+                try record.record(visit: visits[0].id, findings: "Sớm quá", recommendations: "", on: visits[0].day.adding(days: -1), pool: db.pool)
+            }
+            // NFD in, NFC stored.
+            try record.record(
+                visit: visits[0].id, findings: "Thực hiện tốt quy chế dân chủ.", recommendations: "Bổ sung sổ theo dõi mô hình".decomposedStringWithCanonicalMapping,
+                on: visits[0].day, pool: db.pool
+            )
+            try record.record(visit: visits[1].id, findings: "Hồ sơ đầy đủ.", recommendations: "", on: visits[1].day.adding(days: 1), pool: db.pool)
+            #expect(throws: InspectionVisits.VisitError.alreadyRecorded(visits[1].id)) {
+                try record.record(visit: visits[1].id, findings: "Lần hai", recommendations: "", on: visits[1].day, pool: db.pool)
+            }
+            #expect(throws: InspectionVisits.VisitError.notFound(424_242)) {
+                try record.record(visit: 424_242, findings: "x", recommendations: "", on: visits[1].day, pool: db.pool)
+            }
+
+            #expect(try count(db, "SELECT count(*) FROM danvan.inspection_visits WHERE done_at IS NOT NULL") == 2)
+            #expect(try count(db, "SELECT count(*) FROM danvan.inspection_visits WHERE recommendations = $1", "Bổ sung sổ theo dõi mô hình") == 1)
+            #expect(try DeadlineBook().find(visits[0].remedy, on: db.pool)?.status == .open, "something to remedy: the deadline stands")
+            #expect(try DeadlineBook().find(visits[1].remedy, on: db.pool)?.status == .withdrawn, "nothing to remedy: the deadline is withdrawn")
+            let conclusion = try db.pool.query(
+                "SELECT body, deadline_id FROM danvan.notifications WHERE kind = 'inspection.concluded' AND unit_id = $1", communes[0]
+            ).single()
+            #expect(try conclusion.decode("deadline_id", as: Int64?.self) == visits[0].remedy)
+            #expect(try conclusion.decode("body", as: String.self).hasSuffix("Kiến nghị: Bổ sung sổ theo dõi mô hình"))
+            #expect(try count(db, "SELECT count(*) FROM danvan.notifications WHERE kind = 'inspection.concluded'") == 2)
+        }
+    }
+
     @Test func badSubmissionsStoreNothing() throws {
         try TestDatabase.with { db in
             let units = UnitDirectory()

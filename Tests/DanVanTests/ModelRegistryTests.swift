@@ -61,6 +61,10 @@ struct ModelRegistryTests {
                 "SELECT coalesce(from_state::text, '-') || '>' || to_state::text AS step FROM danvan.model_transitions WHERE model_id = $1 ORDER BY id", model.id
             ).map { try $0.decode("step", as: String.self) }
             #expect(history == ["->registered", "registered>implementing", "implementing>evaluated", "evaluated>recognised"])
+            let inbox = try db.pool.query(
+                "SELECT kind FROM danvan.notifications WHERE unit_id = $1 ORDER BY id", setting.commune.id
+            ).map { try $0.decode("kind", as: String.self) }
+            #expect(inbox == ["model.registered", "model.recognised"], "the unit hears of its registration and of the outcome, not of each step")
         }
     }
 

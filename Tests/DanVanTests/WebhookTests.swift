@@ -17,7 +17,10 @@ struct WebhookTests {
         let commune = try units.create(.commune, named: "Mỹ Cẩm", under: district.id, on: db.pool)
         try Webhooks().register(unit: commune.id, url: receiver.url, secret: Self.secret, on: db.pool)
         let today = try CivilDate(parsing: "01/06/2024")
-        let deadline = try DeadlineBook().create(for: commune.id, kind: .remedy, title: "Khắc phục sau kiểm tra", due: today.adding(days: 3), on: db.pool)
+        // Not announced: the receiver's count is then the reminder's deliveries alone.
+        let deadline = try DeadlineBook().create(
+            for: commune.id, kind: .remedy, title: "Khắc phục sau kiểm tra", due: today.adding(days: 3), announce: false, on: db.pool
+        )
         try db.pool.query(
             "INSERT INTO danvan.simulated_clock (now) VALUES (($1::date + time '12:00') AT TIME ZONE 'Asia/Ho_Chi_Minh')", today.iso
         )

@@ -67,7 +67,7 @@ public enum InspectionJobs {
                 for visit in visits {
                     let remedy = try book.create(
                         for: visit.target, kind: .remedy, title: "Khắc phục sau kiểm tra: \(title)",
-                        due: visit.date.adding(days: remedyDays), on: connection
+                        due: visit.date.adding(days: remedyDays), announce: false, in: connection
                     )
                     try connection.query(
                         """
@@ -79,7 +79,7 @@ public enum InspectionJobs {
                     let (delegation, leader) = names[visit.delegation] ?? ("", "")
                     try Notifications.post(
                         to: visit.target, kind: "inspection.scheduled", title: "Lịch kiểm tra: \(title)",
-                        body: "\(visit.slot.vietnamese) ngày \(visit.date), \(delegation) do đồng chí \(leader) làm trưởng đoàn đến làm việc theo kế hoạch \"\(title)\".",
+                        body: "\(visit.slot.vietnamese) ngày \(visit.date), \(delegation) do đồng chí \(leader) làm trưởng đoàn đến làm việc theo kế hoạch \"\(title)\". Hạn khắc phục các kiến nghị sau kiểm tra: \(remedy.dueOn).",
                         deadline: nil, key: "visit:\(args.planID):\(visit.target)", on: connection
                     )
                 }

@@ -129,34 +129,53 @@ public struct ModelRegistry: Sendable {
             "INSERT INTO danvan.model_transitions (model_id, from_state, to_state, happened_on) VALUES ($1, NULL, 'registered', $2::date)",
             model.id, registration.day.iso
         )
+        try Notifications.post(
+            to: registration.unitID, kind: "model.registered", title: "Tiếp nhận đăng ký mô hình: \(title)",
+            body: "Đã tiếp nhận đăng ký mô hình \"\(title)\" (\(registration.field.vietnamese), \(registration.holder.vietnamese): \(holderName)) ngày \(registration.day), trong \(campaignName).",
+            deadline: nil, key: "model:\(model.id):registered", on: connection
+        )
         return model
     }
 
-    /// Moves a model along its lifecycle, keeping the transition; a move the lifecycle
-    /// does not allow is refused.
+    /// Moves a model along its lifecycle in its own transaction; see
+    /// `transition(_:to:on:note:in:)`.
     public func transition(
         _ modelID: Int64, to state: Model.State, on day: CivilDate, note: String = "", pool: PostgresConnectionPool
     ) throws -> Model {
+        try pool.transaction { connection in try transition(modelID, to: state, on: day, note: note, in: connection) }
+    }
+
+    /// Moves a model along its lifecycle, keeping the transition; a move the lifecycle
+    /// does not allow is refused. The unit hears of an outcome (recognised or not,
+    /// commended, replicated) in the same transaction.
+    public func transition(
+        _ modelID: Int64, to state: Model.State, on day: CivilDate, note: String = "", in connection: PostgresConnection
+    ) throws -> Model {
         var cleanedNote = ""
         if !note.isEmpty { cleanedNote = try Self.clean(note, field: "note", limit: 2000) }
-        let finalNote = cleanedNote
-        return try pool.transaction { connection in
-            guard let row = try connection.query("SELECT state::text AS state FROM danvan.models WHERE id = $1 FOR UPDATE", modelID).first else {
-                throw ModelError.modelNotFound(modelID)
-            }
-            let current = Model.State(rawValue: try row.decode("state")) ?? .registered
-            guard current.next.contains(state) else { throw ModelError.transitionNotAllowed(from: current, to: state) }
-            try connection.query(
-                """
-                INSERT INTO danvan.model_transitions (model_id, from_state, to_state, happened_on, note)
-                VALUES ($1, $2::danvan.model_state, $3::danvan.model_state, $4::date, $5)
-                """,
-                modelID, current.rawValue, state.rawValue, day.iso, finalNote
-            )
-            return try Model(row: connection.query(
-                "UPDATE danvan.models SET state = $2::danvan.model_state WHERE id = $1 RETURNING \(Model.columns)", modelID, state.rawValue
-            ).single())
+        guard let row = try connection.query("SELECT state::text AS state FROM danvan.models WHERE id = $1 FOR UPDATE", modelID).first else {
+            throw ModelError.modelNotFound(modelID)
         }
+        let current = Model.State(rawValue: try row.decode("state")) ?? .registered
+        guard current.next.contains(state) else { throw ModelError.transitionNotAllowed(from: current, to: state) }
+        try connection.query(
+            """
+            INSERT INTO danvan.model_transitions (model_id, from_state, to_state, happened_on, note)
+            VALUES ($1, $2::danvan.model_state, $3::danvan.model_state, $4::date, $5)
+            """,
+            modelID, current.rawValue, state.rawValue, day.iso, cleanedNote
+        )
+        let model = try Model(row: connection.query(
+            "UPDATE danvan.models SET state = $2::danvan.model_state WHERE id = $1 RETURNING \(Model.columns)", modelID, state.rawValue
+        ).single())
+        if [.recognised, .notRecognised, .commended, .replicated].contains(state) {
+            try Notifications.post(
+                to: model.unitID, kind: "model.\(state.rawValue)", title: "Mô hình \(state.vietnamese): \(model.title)",
+                body: "Mô hình \"\(model.title)\" \(state.vietnamese) ngày \(day)." + (cleanedNote.isEmpty ? "" : " \(cleanedNote)"),
+                deadline: nil, key: "model:\(modelID):\(state.rawValue)", on: connection
+            )
+        }
+        return model
     }
 
     private static func clean(_ text: String, field: String, limit: Int) throws(ModelError) -> String {
