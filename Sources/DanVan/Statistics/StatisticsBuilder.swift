@@ -13,76 +13,69 @@ public enum StatisticsBuilder {
     /// Returns the new snapshot's id.
     @discardableResult
     public static func regenerate(in connection: PostgresConnection) throws -> Int64 {
+        // The roll-up is a few thousand rows: compiling it (JIT) would cost more than
+        // running it.
+        try connection.query("SET LOCAL jit = off")
         let snapshot: Int64 = try connection.query(
             "INSERT INTO danvan.statistics_snapshots (as_of) VALUES (danvan.now()) RETURNING id"
         ).single().decode("id")
+        // One statement: each source counted per (unit above, period, field), then
+        // summed into one row per key, so no row is written twice.
         try connection.query(
             """
             WITH reached AS (
                 SELECT model_id, bool_or(to_state = 'recognised') AS recognised, bool_or(to_state = 'commended') AS commended
                 FROM danvan.model_transitions GROUP BY model_id
+            ), counted AS (
+                SELECT a.unit_id, p.id AS period_id, coalesce(m.field::text, 'all') AS field, count(*) AS registered,
+                       count(*) FILTER (WHERE r.recognised) AS recognised, count(*) FILTER (WHERE r.commended) AS commended,
+                       count(*) FILTER (WHERE m.holder_kind = 'collective') AS collective,
+                       count(*) FILTER (WHERE m.holder_kind = 'individual') AS individual,
+                       0 AS met, 0 AS overdue, 0 AS conferences, 0 AS conference_attendees, 0 AS trainings,
+                       0 AS training_participants, 0 AS documents, 0 AS planned, 0 AS done
+                FROM danvan.models AS m
+                JOIN danvan.units AS u ON u.id = m.unit_id
+                CROSS JOIN LATERAL unnest(u.path) AS a(unit_id)
+                JOIN danvan.periods AS p ON m.registered_on BETWEEN p.starts_on AND p.ends_on
+                LEFT JOIN reached AS r ON r.model_id = m.id
+                GROUP BY GROUPING SETS ((a.unit_id, p.id, m.field), (a.unit_id, p.id))
+              UNION ALL
+                SELECT a.unit_id, p.id, 'all', 0, 0, 0, 0, 0,
+                       count(*) FILTER (WHERE d.status = 'met'), count(*) FILTER (WHERE d.status = 'overdue'), 0, 0, 0, 0, 0, 0, 0
+                FROM danvan.deadlines AS d
+                JOIN danvan.units AS u ON u.id = d.unit_id
+                CROSS JOIN LATERAL unnest(u.path) AS a(unit_id)
+                JOIN danvan.periods AS p ON d.due_on BETWEEN p.starts_on AND p.ends_on
+                GROUP BY a.unit_id, p.id
+              UNION ALL
+                SELECT a.unit_id, p.id, 'all', 0, 0, 0, 0, 0, 0, 0,
+                       coalesce(sum(x.sessions) FILTER (WHERE x.kind = 'conference'), 0),
+                       coalesce(sum(x.attendees) FILTER (WHERE x.kind = 'conference'), 0),
+                       coalesce(sum(x.sessions) FILTER (WHERE x.kind = 'training'), 0),
+                       coalesce(sum(x.attendees) FILTER (WHERE x.kind = 'training'), 0),
+                       count(*) FILTER (WHERE x.kind = 'document'), 0, 0
+                FROM danvan.activities AS x
+                JOIN danvan.units AS u ON u.id = x.unit_id
+                CROSS JOIN LATERAL unnest(u.path) AS a(unit_id)
+                JOIN danvan.periods AS p ON x.held_on BETWEEN p.starts_on AND p.ends_on
+                GROUP BY a.unit_id, p.id
+              UNION ALL
+                SELECT a.unit_id, p.id, 'all', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                       count(*), count(*) FILTER (WHERE v.done_at IS NOT NULL)
+                FROM danvan.inspection_visits AS v
+                JOIN danvan.units AS u ON u.id = v.unit_id
+                CROSS JOIN LATERAL unnest(u.path) AS a(unit_id)
+                JOIN danvan.periods AS p ON v.visit_on BETWEEN p.starts_on AND p.ends_on
+                GROUP BY a.unit_id, p.id
             )
             INSERT INTO danvan.statistics (snapshot_id, unit_id, period_id, field, models_registered, models_recognised,
-                                           models_commended, collective, individual)
-            SELECT $1, a.unit_id, p.id, coalesce(m.field::text, 'all'), count(*),
-                   count(*) FILTER (WHERE r.recognised), count(*) FILTER (WHERE r.commended),
-                   count(*) FILTER (WHERE m.holder_kind = 'collective'), count(*) FILTER (WHERE m.holder_kind = 'individual')
-            FROM danvan.models AS m
-            JOIN danvan.units AS u ON u.id = m.unit_id
-            CROSS JOIN LATERAL unnest(u.path) AS a(unit_id)
-            JOIN danvan.periods AS p ON m.registered_on BETWEEN p.starts_on AND p.ends_on
-            LEFT JOIN reached AS r ON r.model_id = m.id
-            GROUP BY GROUPING SETS ((a.unit_id, p.id, m.field), (a.unit_id, p.id))
-            """,
-            snapshot
-        )
-        try connection.query(
-            """
-            INSERT INTO danvan.statistics AS s (snapshot_id, unit_id, period_id, field, deadlines_met, deadlines_overdue)
-            SELECT $1, a.unit_id, p.id, 'all', count(*) FILTER (WHERE d.status = 'met'), count(*) FILTER (WHERE d.status = 'overdue')
-            FROM danvan.deadlines AS d
-            JOIN danvan.units AS u ON u.id = d.unit_id
-            CROSS JOIN LATERAL unnest(u.path) AS a(unit_id)
-            JOIN danvan.periods AS p ON d.due_on BETWEEN p.starts_on AND p.ends_on
-            GROUP BY a.unit_id, p.id
-            ON CONFLICT (snapshot_id, unit_id, period_id, field) DO UPDATE
-            SET deadlines_met = excluded.deadlines_met, deadlines_overdue = excluded.deadlines_overdue
-            """,
-            snapshot
-        )
-        try connection.query(
-            """
-            INSERT INTO danvan.statistics AS s (snapshot_id, unit_id, period_id, field, conferences, conference_attendees,
-                                                trainings, training_participants, documents_issued)
-            SELECT $1, a.unit_id, p.id, 'all',
-                   coalesce(sum(x.sessions) FILTER (WHERE x.kind = 'conference'), 0),
-                   coalesce(sum(x.attendees) FILTER (WHERE x.kind = 'conference'), 0),
-                   coalesce(sum(x.sessions) FILTER (WHERE x.kind = 'training'), 0),
-                   coalesce(sum(x.attendees) FILTER (WHERE x.kind = 'training'), 0),
-                   count(*) FILTER (WHERE x.kind = 'document')
-            FROM danvan.activities AS x
-            JOIN danvan.units AS u ON u.id = x.unit_id
-            CROSS JOIN LATERAL unnest(u.path) AS a(unit_id)
-            JOIN danvan.periods AS p ON x.held_on BETWEEN p.starts_on AND p.ends_on
-            GROUP BY a.unit_id, p.id
-            ON CONFLICT (snapshot_id, unit_id, period_id, field) DO UPDATE
-            SET conferences = excluded.conferences, conference_attendees = excluded.conference_attendees,
-                trainings = excluded.trainings, training_participants = excluded.training_participants,
-                documents_issued = excluded.documents_issued
-            """,
-            snapshot
-        )
-        try connection.query(
-            """
-            INSERT INTO danvan.statistics AS s (snapshot_id, unit_id, period_id, field, inspections_planned, inspections_done)
-            SELECT $1, a.unit_id, p.id, 'all', count(*), count(*) FILTER (WHERE v.done_at IS NOT NULL)
-            FROM danvan.inspection_visits AS v
-            JOIN danvan.units AS u ON u.id = v.unit_id
-            CROSS JOIN LATERAL unnest(u.path) AS a(unit_id)
-            JOIN danvan.periods AS p ON v.visit_on BETWEEN p.starts_on AND p.ends_on
-            GROUP BY a.unit_id, p.id
-            ON CONFLICT (snapshot_id, unit_id, period_id, field) DO UPDATE
-            SET inspections_planned = excluded.inspections_planned, inspections_done = excluded.inspections_done
+                                           models_commended, collective, individual, deadlines_met, deadlines_overdue,
+                                           conferences, conference_attendees, trainings, training_participants,
+                                           documents_issued, inspections_planned, inspections_done)
+            SELECT $1, unit_id, period_id, field, sum(registered), sum(recognised), sum(commended), sum(collective),
+                   sum(individual), sum(met), sum(overdue), sum(conferences), sum(conference_attendees), sum(trainings),
+                   sum(training_participants), sum(documents), sum(planned), sum(done)
+            FROM counted GROUP BY unit_id, period_id, field
             """,
             snapshot
         )
@@ -92,6 +85,11 @@ public enum StatisticsBuilder {
             ON CONFLICT (only_row) DO UPDATE SET snapshot_id = excluded.snapshot_id
             """,
             snapshot
+        )
+        // By the old snapshots' ids, through the primary key: a scan of the whole table
+        // would also read every row earlier regenerations left for vacuum.
+        try connection.query(
+            "DELETE FROM danvan.statistics WHERE snapshot_id IN (SELECT id FROM danvan.statistics_snapshots WHERE id <> $1)", snapshot
         )
         try connection.query("DELETE FROM danvan.statistics_snapshots WHERE id <> $1", snapshot)
         return snapshot

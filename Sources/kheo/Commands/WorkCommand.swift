@@ -123,6 +123,10 @@ struct WorkCommand: ParsableCommand {
         let node = try WorkerNode(database: target.configuration, registry: registry, configuration: configuration, logger: logger)
         let signals = SignalHandling(grace: Self.duration(grace), logger: logger) { grace in node.stop(grace: grace) }
         signals.install()
+        ParentWatch.start {
+            logger.notice("the process that started this worker is gone: stopping")
+            node.stop(grace: Self.duration(grace))
+        }
         try node.start()
         node.wait()
     }

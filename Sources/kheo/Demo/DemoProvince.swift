@@ -1,0 +1,88 @@
+import DanVan
+import PostgresClient
+
+/// The demo's province, generated from the seed and stored through `UnitDirectory`:
+/// districts (one of them a city of wards), communes with their hamlets, and at each
+/// level the party committee, Fatherland Front, mass organisations and police.
+struct DemoProvince {
+    struct Commune {
+        let unit: OrgUnit
+        let hamlets: [OrgUnit]
+        let organisations: [OrgUnit]
+    }
+
+    struct District {
+        let unit: OrgUnit
+        let communes: [Commune]
+        let organisations: [OrgUnit]
+        /// Its bare name ("Hòa Lợi"), for the names of its bodies.
+        let place: String
+    }
+
+    let unit: OrgUnit
+    let districts: [District]
+    let organisations: [OrgUnit]
+
+    var unitCount: Int {
+        1 + organisations.count + districts.reduce(0) { total, district in
+            total + 1 + district.organisations.count + district.communes.reduce(0) { $0 + 1 + $1.hamlets.count + $1.organisations.count }
+        }
+    }
+
+    /// "Tỉnh ủy Trà Vinh", "Huyện ủy Càng Long", "Thành ủy …", "Đảng ủy xã Mỹ Cẩm".
+    static func partyCommittee(_ level: String, _ place: String) -> String {
+        switch level {
+        case "tỉnh": "Tỉnh ủy \(place)"
+        case "huyện": "Huyện ủy \(place)"
+        case "thành phố": "Thành ủy \(place)"
+        default: "Đảng ủy \(level) \(place)"
+        }
+    }
+
+    /// Creates the province in the caller's transaction.
+    static func create(districts count: Int, random: inout SeededGenerator, in connection: PostgresConnection) throws -> DemoProvince {
+        let units = UnitDirectory()
+        let provinceName = random.pick(VietnameseNames.provinces)
+        let province = try units.create(.province, named: "Tỉnh \(provinceName)", under: nil, on: connection)
+        func bodies(_ level: String, of place: String, under parent: Int64, police: Bool = true) throws -> [OrgUnit] {
+            var made = [
+                try units.create(.partyCommittee, named: partyCommittee(level, place), under: parent, on: connection),
+                try units.create(.fatherlandFront, named: "Ủy ban MTTQ Việt Nam \(level) \(place)", under: parent, on: connection),
+                try units.create(.massOrganisation, named: "Hội Liên hiệp Phụ nữ \(level) \(place)", under: parent, on: connection),
+                try units.create(.massOrganisation, named: "Hội Nông dân \(level) \(place)", under: parent, on: connection),
+                try units.create(.massOrganisation, named: "Đoàn Thanh niên \(level) \(place)", under: parent, on: connection),
+                try units.create(.massOrganisation, named: "Hội Cựu chiến binh \(level) \(place)", under: parent, on: connection),
+            ]
+            if police { made.append(try units.create(.police, named: "Công an \(level) \(place)", under: parent, on: connection)) }
+            return made
+        }
+        let provinceBodies = try bodies("tỉnh", of: provinceName, under: province.id)
+            + [try units.create(.agency, named: "Sở Nông nghiệp và Phát triển nông thôn tỉnh \(provinceName)", under: province.id, on: connection)]
+        var used: Set<String> = [provinceName]
+        var districts: [District] = []
+        for index in 0..<max(1, count) {
+            let place = VietnameseNames.place(&random, avoiding: &used)
+            // The first district is the provincial city, of wards; the others are rural.
+            let city = index == 0
+            let district = try units.create(.district, named: "\(city ? "Thành phố" : "Huyện") \(place)", under: province.id, on: connection)
+            var communes: [Commune] = []
+            let communeCount = Int.random(in: 8...12, using: &random)
+            for communeIndex in 0..<communeCount {
+                let communePlace = VietnameseNames.place(&random, avoiding: &used)
+                let prefix = city ? "Phường" : communeIndex == 0 ? "Thị trấn" : "Xã"
+                let commune = try units.create(.commune, named: "\(prefix) \(communePlace)", under: district.id, on: connection)
+                var hamletNames = Set<String>()
+                let hamlets = try (0..<Int.random(in: 4...7, using: &random)).map { number in
+                    // Wards have numbered quarters; villages have named hamlets.
+                    let name = city ? "Khóm \(number + 1)" : "Ấp \(VietnameseNames.place(&random, avoiding: &hamletNames))"
+                    return try units.create(.hamlet, named: name, under: commune.id, on: connection)
+                }
+                let level = prefix == "Xã" ? "xã" : prefix == "Phường" ? "phường" : "thị trấn"
+                communes.append(Commune(unit: commune, hamlets: hamlets, organisations: try bodies(level, of: communePlace, under: commune.id)))
+            }
+            let level = city ? "thành phố" : "huyện"
+            districts.append(District(unit: district, communes: communes, organisations: try bodies(level, of: place, under: district.id), place: place))
+        }
+        return DemoProvince(unit: province, districts: districts, organisations: provinceBodies)
+    }
+}

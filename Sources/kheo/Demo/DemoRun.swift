@@ -1,0 +1,265 @@
+import DanVan
+import Foundation
+import Kheo
+import Logging
+import PostgresClient
+
+/// Runs the demo's year: each simulated day, the domain clock (`danvan.simulated_clock`)
+/// is set to 02:00 for the nightly statistics, then to 08:00 for the units' work of the
+/// day and the deadline scan; the worker processes run every job that follows, and
+/// the day ends when the `danvan` queue has nothing left to run now. The driver stands
+/// in for the cron: the periodic entries in the workers fire on real time.
+struct DemoRun {
+    struct Settings {
+        var seed: UInt64
+        var year: Int
+        var districts: Int
+        /// Simulated days per real second at most; nil runs as fast as the workers go.
+        var speed: Double?
+        var workers: Int
+    }
+
+    let settings: Settings
+    let connection: PostgresConnection
+    let pool: PostgresConnectionPool
+    let url: String
+    let logger: Logger
+
+    struct Outcome {
+        var province: DemoProvince
+        var periods: [DemoYear.DemoPeriod: Int64]
+        var refusals: [String: Int]
+        var rejectedPlans: [(title: String, reason: String)]
+        var elapsed: Duration
+    }
+
+    func run() throws -> Outcome {
+        let clock = ContinuousClock()
+        let start = clock.now
+        var random = SeededGenerator(seed: settings.seed)
+        try connection.query("SET synchronous_commit = off")
+
+        // The province, its campaign, registration windows and periods.
+        let (province, campaign, periods) = try connection.transaction { connection in
+            let province = try DemoProvince.create(districts: settings.districts, random: &random, in: connection)
+            let (campaign, periods) = try setUp(province: province, in: connection)
+            return (province, campaign, periods)
+        }
+        let script = try DemoYear(year: settings.year, province: province, campaign: campaign, random: &random)
+        print("Province:   \(province.unit.name): \(province.districts.count) districts, \(province.districts.reduce(0) { $0 + $1.communes.count }) communes and wards, \(province.unitCount) units in all (seed \(settings.seed))")
+        print("Script:     \(script.registrations) model registrations, \(script.events.values.reduce(0) { $0 + $1.count }) events from 01/01 to 31/12/\(settings.year)")
+
+        let workers = try (0..<settings.workers).map { _ in
+            try WorkerProcess.start(queue: DanVanJobs.queue, concurrency: 4, url: url, untilEmpty: false)
+        }
+        defer { for worker in workers { worker.stop() } }
+        print("Workers:    \(settings.workers) kheo work processes × 4 slots on queue \(DanVanJobs.queue); the clock runs \(settings.speed.map { "at most \(Self.number($0)) days a second" } ?? "as fast as they finish each day")")
+        print("")
+        print("  month     models  steps  activities  visits done  reminders  overdue  met   jobs   elapsed")
+
+        var models: [Int: Int64] = [:]
+        var refusals: [String: Int] = [:]
+        var day = script.first
+        let end = script.last.adding(days: 1)
+        while day <= end {
+            let dayStart = clock.now
+            // 02:00: the nightly statistics.
+            try setClock(day, hour: 2)
+            try Producer().enqueue(StatisticsJobs.Regenerate(), options: EnqueueOptions(queue: DanVanJobs.queue), on: connection)
+            try waitForQuiet(workers)
+            // 08:00: the units' day, then the deadline scan and whatever it sets off.
+            try setClock(day, hour: 8)
+            var reports: [DemoYear.DemoPeriod] = []
+            var plans: [(InspectionPlan, String)] = []
+            try connection.transaction { connection in
+                for event in script.events(on: day) {
+                    switch event {
+                    case .register(let index, let registration):
+                        do {
+                            models[index] = try ModelRegistry().register(registration, in: connection).id
+                        } catch let error as ModelError {
+                            refusals[Self.refusalKind(error), default: 0] += 1
+                        }
+                    case .step(let index, let state):
+                        guard let id = models[index] else { continue }
+                        _ = try ModelRegistry().transition(id, to: state, on: day, in: connection)
+                    case .activity(let kind, let unit, let title, let sessions, let attendees):
+                        try ActivityLog().record(kind, by: unit, title: title, on: day, sessions: sessions, attendees: attendees, on: connection)
+                    case .deadline(let unit, let kind, let title, let due):
+                        _ = try DeadlineBook().create(for: unit, kind: kind, title: title, due: due, in: connection)
+                    case .plan(let plan, let title):
+                        plans.append((plan, title))
+                    case .reports(let period):
+                        reports.append(period)
+                    }
+                }
+                if !day.isWeekend {
+                    try meetDeadlines(on: day, in: connection)
+                    try reportVisits(on: day, in: connection)
+                }
+                for period in reports {
+                    guard let periodID = periods[period] else { continue }
+                    for unit in [province.unit] + province.districts.map(\.unit) {
+                        try Producer().enqueue(ReportJobs.Generate(unitID: unit.id, periodID: periodID), options: EnqueueOptions(queue: DanVanJobs.queue), on: connection)
+                    }
+                }
+                try Producer().enqueue(DeadlineJobs.Scan(), options: EnqueueOptions(queue: DanVanJobs.queue), on: connection)
+            }
+            for (plan, title) in plans {
+                _ = try InspectionPlans().submit(plan, title: title, on: pool)
+            }
+            try waitForQuiet(workers)
+
+            if day.adding(days: 1).month != day.month, day <= script.last {
+                try printProgress(month: day, since: start)
+            }
+            if let speed = settings.speed {
+                let minimum = Duration.seconds(1 / speed)
+                let spent = dayStart.duration(to: clock.now)
+                if spent < minimum { Thread.sleep(forTimeInterval: (minimum - spent).inSeconds) }
+            }
+            day = day.adding(days: 1)
+        }
+        let rejected = try connection.query(
+            "SELECT title, rejection FROM danvan.inspection_plans WHERE status = 'rejected' ORDER BY id"
+        ).map { (title: try $0.decode("title", as: String.self), reason: try $0.decode("rejection", as: String.self)) }
+        return Outcome(province: province, periods: periods, refusals: refusals, rejectedPlans: rejected, elapsed: start.duration(to: clock.now))
+    }
+
+    /// The campaign the province runs, its registration windows and quotas, and the
+    /// periods the statistics and reports cover.
+    private func setUp(province: DemoProvince, in connection: PostgresConnection) throws -> (Int64, [DemoYear.DemoPeriod: Int64]) {
+        let year = settings.year
+        let registry = ModelRegistry()
+        let campaign = try registry.createCampaign(
+            named: "Phong trào thi đua “Dân vận khéo” năm \(year)", unit: province.unit.id,
+            from: try CivilDate(year: year, month: 1, day: 1), to: try CivilDate(year: year, month: 12, day: 31), on: connection
+        )
+        let quotas: [(OrgUnit.Kind, Int, Int)] = [
+            (.district, 3, 2), (.commune, 8, 5), (.hamlet, 2, 1), (.partyCommittee, 2, 1), (.fatherlandFront, 2, 1),
+            (.massOrganisation, 2, 1), (.police, 2, 1), (.agency, 2, 1),
+        ]
+        for (kind, collective, individual) in quotas {
+            try registry.setWindow(
+                campaign: campaign, unitKind: kind, opens: try CivilDate(year: year, month: 1, day: 15),
+                closes: try CivilDate(year: year, month: 3, day: 31), collectiveQuota: collective, individualQuota: individual, on: connection
+            )
+        }
+        var periods: [DemoYear.DemoPeriod: Int64] = [:]
+        for (period, kind, name, first, last) in [
+            (DemoYear.DemoPeriod.firstHalf, "six_month", "6 tháng đầu năm \(year)", "\(year)-01-01", "\(year)-06-30"),
+            (.secondHalf, "six_month", "6 tháng cuối năm \(year)", "\(year)-07-01", "\(year)-12-31"),
+            (.year, "year", "năm \(year)", "\(year)-01-01", "\(year)-12-31"),
+        ] {
+            periods[period] = try connection.query(
+                "INSERT INTO danvan.periods (kind, name, starts_on, ends_on) VALUES ($1::danvan.period_kind, $2, $3::date, $4::date) RETURNING id",
+                kind, name, first, last
+            ).single().decode("id")
+        }
+        return (campaign, periods)
+    }
+
+    private func setClock(_ day: CivilDate, hour: Int) throws {
+        try connection.query(
+            """
+            INSERT INTO danvan.simulated_clock (now) VALUES (($1::date + make_time($2, 0, 0)) AT TIME ZONE 'Asia/Ho_Chi_Minh')
+            ON CONFLICT (only_row) DO UPDATE SET now = excluded.now
+            """,
+            day.iso, Int32(hour)
+        )
+    }
+
+    /// Units meet their open (or overdue) deadlines on the day `DemoPolicy` gives.
+    private func meetDeadlines(on day: CivilDate, in connection: PostgresConnection) throws {
+        let pending = try connection.query(
+            """
+            SELECT id, unit_id, kind::text AS kind, title, to_char(due_on, 'DD/MM/YYYY') AS due
+            FROM danvan.deadlines WHERE status IN ('open', 'overdue') ORDER BY id
+            """
+        )
+        for row in pending {
+            let due = try CivilDate(parsing: try row.decode("due"))
+            guard let completion = DemoPolicy.completion(
+                seed: settings.seed, unit: try row.decode("unit_id"), kind: try row.decode("kind"), title: try row.decode("title"), due: due
+            ), completion <= day else { continue }
+            _ = try DeadlineBook().meet(try row.decode("id"), on: day, in: connection)
+        }
+    }
+
+    /// Delegations file their findings on the day of each visit (most of them).
+    private func reportVisits(on day: CivilDate, in connection: PostgresConnection) throws {
+        let visits = try connection.query(
+            """
+            SELECT v.id, v.unit_id, p.title FROM danvan.inspection_visits AS v JOIN danvan.inspection_plans AS p ON p.id = v.plan_id
+            WHERE v.visit_on = $1::date AND v.done_at IS NULL ORDER BY v.id
+            """,
+            day.iso
+        )
+        for row in visits {
+            guard let report = DemoPolicy.report(seed: settings.seed, plan: try row.decode("title"), unit: try row.decode("unit_id")) else { continue }
+            try InspectionVisits().record(
+                visit: try row.decode("id"), findings: report.findings, recommendations: report.recommendations, on: day, in: connection
+            )
+        }
+    }
+
+    /// Returns once no `danvan` job is waiting to run now or running. Jobs waiting to
+    /// retry after a failure run on a later day, as they would.
+    private func waitForQuiet(_ workers: [WorkerProcess]) throws {
+        while true {
+            let busy = try connection.query(
+                "SELECT EXISTS (SELECT 1 FROM kheo.jobs WHERE queue = $1 AND state IN ('available', 'running')) AS busy", DanVanJobs.queue
+            ).single().decode("busy", as: Bool.self)
+            guard busy else { return }
+            if let stopped = workers.first(where: { !$0.isRunning }) {
+                throw DemoError("a worker process stopped during the demo:\n\(stopped.output.suffix(4000))")
+            }
+            Thread.sleep(forTimeInterval: 0.002)
+        }
+    }
+
+    private func printProgress(month: CivilDate, since start: ContinuousClock.Instant) throws {
+        let row = try connection.query(
+            """
+            SELECT (SELECT count(*) FROM danvan.models) AS models,
+                   (SELECT count(*) FROM danvan.model_transitions WHERE from_state IS NOT NULL) AS steps,
+                   (SELECT count(*) FROM danvan.activities) AS activities,
+                   (SELECT count(*) FILTER (WHERE done_at IS NOT NULL) || '/' || count(*) FROM danvan.inspection_visits) AS visits,
+                   (SELECT count(*) FROM danvan.notifications WHERE kind = 'deadline.reminder') AS reminders,
+                   (SELECT count(*) FROM danvan.deadlines WHERE status = 'overdue') AS overdue,
+                   (SELECT count(*) FROM danvan.deadlines WHERE status = 'met') AS met,
+                   (SELECT count(*) FROM kheo.jobs WHERE queue = $1) AS jobs
+            """,
+            DanVanJobs.queue
+        ).single()
+        let cells: [String] = [
+            String(format: "%02d/%d", month.month, month.year),
+            String(try row.decode("models", as: Int64.self)), String(try row.decode("steps", as: Int64.self)),
+            String(try row.decode("activities", as: Int64.self)), try row.decode("visits", as: String.self),
+            String(try row.decode("reminders", as: Int64.self)), String(try row.decode("overdue", as: Int64.self)),
+            String(try row.decode("met", as: Int64.self)), String(try row.decode("jobs", as: Int64.self)),
+            String(format: "%.1f s", start.duration(to: ContinuousClock().now).inSeconds),
+        ]
+        let widths = [9, 6, 6, 11, 12, 10, 8, 5, 6, 9]
+        print("  " + zip(cells, widths).enumerated().map { index, pair in
+            index == 0 ? pair.0.padding(toLength: pair.1, withPad: " ", startingAt: 0) : String(repeating: " ", count: max(0, pair.1 - pair.0.count)) + pair.0
+        }.joined(separator: " "))
+    }
+
+    static func refusalKind(_ error: ModelError) -> String {
+        switch error {
+        case .overQuota: "over the unit's quota"
+        case .outsideWindow: "outside the registration window"
+        default: "\(error)"
+        }
+    }
+
+    static func number(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(format: "%.1f", value)
+    }
+}
+
+struct DemoError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
