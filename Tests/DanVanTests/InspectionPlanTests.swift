@@ -45,16 +45,12 @@ struct InspectionPlanTests {
             #expect(try count(db, "SELECT count(*) FROM danvan.inspection_visits WHERE plan_id = $1", submitted.planID) == 5)
             #expect(try count(db, "SELECT count(*) FROM danvan.inspection_plans WHERE id = $1 AND status = 'scheduled'", submitted.planID) == 1)
             #expect(try count(db, "SELECT count(DISTINCT unit_id) FROM danvan.notifications WHERE kind = 'inspection.scheduled'") == 5)
-            #expect(try count(db, "SELECT count(*) FROM danvan.deadlines WHERE kind = 'remedy'") == 5)
+            #expect(try count(db, "SELECT count(*) FROM danvan.deadlines") == 0, "remedy deadlines wait for the visits' findings")
             let first = try db.pool.query(
                 "SELECT n.body FROM danvan.notifications n WHERE n.unit_id = $1 AND n.kind = 'inspection.scheduled'", communes.min()!
             ).single().decode("body", as: String.self)
             #expect(first.hasPrefix("Sáng ngày 05/08/2021, Đoàn kiểm tra số 1 do đồng chí Nguyễn Thị Hồng làm trưởng đoàn"), "\(first)")
-            let remedyDue = try db.pool.query(
-                "SELECT to_char(d.due_on, 'DD/MM/YYYY') AS due FROM danvan.inspection_visits v JOIN danvan.deadlines d ON d.id = v.remedy_deadline_id WHERE v.unit_id = $1",
-                communes.min()!
-            ).single().decode("due", as: String.self)
-            #expect(remedyDue == "04/09/2021", "30 days after the visit")
+            #expect(first.hasSuffix("phải khắc phục trong 30 ngày kể từ ngày kiểm tra."), "\(first)")
 
             #expect(try count(db, "SELECT count(*) FROM danvan.inspection_visits WHERE plan_id = $1", rejected.planID) == 0)
             let reason = try db.pool.query("SELECT rejection FROM danvan.inspection_plans WHERE id = $1 AND status = 'rejected'", rejected.planID)
@@ -76,10 +72,9 @@ struct InspectionPlanTests {
             let submitted = try InspectionPlans().submit(plan, title: "Kiểm tra mô hình dân vận khéo", on: db.pool)
             try drain(db)
             let visits = try db.pool.query(
-                "SELECT id, remedy_deadline_id, to_char(visit_on, 'DD/MM/YYYY') AS day FROM danvan.inspection_visits WHERE plan_id = $1 ORDER BY visit_on, slot",
+                "SELECT id, to_char(visit_on, 'DD/MM/YYYY') AS day FROM danvan.inspection_visits WHERE plan_id = $1 ORDER BY visit_on, slot",
                 submitted.planID
-            ).map { (id: try $0.decode("id", as: Int64.self), remedy: try $0.decode("remedy_deadline_id", as: Int64.self),
-                     day: try CivilDate(parsing: try $0.decode("day", as: String.self))) }
+            ).map { (id: try $0.decode("id", as: Int64.self), day: try CivilDate(parsing: try $0.decode("day", as: String.self))) }
             try #require(visits.count == 2)
             let record = InspectionVisits()
             #expect(throws: InspectionVisits.VisitError.beforeVisit(visit: visits[0].id, visitOn: visits[0].day, day: visits[0].day.adding(days: -1))) {
@@ -100,13 +95,19 @@ struct InspectionPlanTests {
 
             #expect(try count(db, "SELECT count(*) FROM danvan.inspection_visits WHERE done_at IS NOT NULL") == 2)
             #expect(try count(db, "SELECT count(*) FROM danvan.inspection_visits WHERE recommendations = $1", "Bổ sung sổ theo dõi mô hình") == 1)
-            #expect(try DeadlineBook().find(visits[0].remedy, on: db.pool)?.status == .open, "something to remedy: the deadline stands")
-            #expect(try DeadlineBook().find(visits[1].remedy, on: db.pool)?.status == .withdrawn, "nothing to remedy: the deadline is withdrawn")
+            let remedies = try db.pool.query(
+                """
+                SELECT v.id AS visit, d.id, to_char(d.due_on, 'DD/MM/YYYY') AS due, d.status::text AS status
+                FROM danvan.inspection_visits v JOIN danvan.deadlines d ON d.id = v.remedy_deadline_id
+                """
+            ).map { "\(try $0.decode("visit", as: Int64.self)):\(try $0.decode("due", as: String.self)):\(try $0.decode("status", as: String.self))" }
+            #expect(remedies == ["\(visits[0].id):\(visits[0].day.adding(days: 30)):open"], "a remedy deadline, 30 days after the visit, only where something is to fix")
+            #expect(try count(db, "SELECT count(*) FROM danvan.deadlines") == 1)
             let conclusion = try db.pool.query(
                 "SELECT body, deadline_id FROM danvan.notifications WHERE kind = 'inspection.concluded' AND unit_id = $1", communes[0]
             ).single()
-            #expect(try conclusion.decode("deadline_id", as: Int64?.self) == visits[0].remedy)
-            #expect(try conclusion.decode("body", as: String.self).hasSuffix("Kiến nghị: Bổ sung sổ theo dõi mô hình"))
+            #expect(try conclusion.decode("deadline_id", as: Int64?.self) != nil)
+            #expect(try conclusion.decode("body", as: String.self).hasSuffix("Kiến nghị: Bổ sung sổ theo dõi mô hình Hạn khắc phục: \(visits[0].day.adding(days: 30))."))
             #expect(try count(db, "SELECT count(*) FROM danvan.notifications WHERE kind = 'inspection.concluded'") == 2)
         }
     }

@@ -3,9 +3,10 @@ public import PostgresClient
 /// What a delegation reports after a visit: its findings (kết quả kiểm tra) and
 /// recommendations (kiến nghị).
 ///
-/// Recording them marks the visit done and sends the inspected unit the conclusions,
-/// in one transaction. A visit that leaves nothing to fix (no recommendations) also
-/// withdraws its remedy deadline, so the unit is not chased for nothing.
+/// Recording them marks the visit done, creates the remedy (khắc phục) deadline when
+/// there are recommendations (due the plan's remedy days after the visit), and sends
+/// the inspected unit the conclusions naming that deadline, in one transaction. The
+/// deadline scan then reminds and escalates it like any other.
 public struct InspectionVisits: Sendable {
     /// Why a visit's findings were refused; nothing was stored.
     public enum VisitError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -49,7 +50,7 @@ public struct InspectionVisits: Sendable {
         }
         guard let visit = try connection.query(
             """
-            SELECT v.unit_id, v.remedy_deadline_id, to_char(v.visit_on, 'DD/MM/YYYY') AS visit_on, v.done_at IS NOT NULL AS done, p.title
+            SELECT v.unit_id, to_char(v.visit_on, 'DD/MM/YYYY') AS visit_on, v.done_at IS NOT NULL AS done, p.title, p.remedy_days
             FROM danvan.inspection_visits AS v JOIN danvan.inspection_plans AS p ON p.id = v.plan_id
             WHERE v.id = $1 FOR UPDATE OF v
             """,
@@ -58,25 +59,31 @@ public struct InspectionVisits: Sendable {
         guard try !visit.decode("done", as: Bool.self) else { throw VisitError.alreadyRecorded(id) }
         let visitOn = try CivilDate(parsing: try visit.decode("visit_on"))
         guard visitOn <= day else { throw VisitError.beforeVisit(visit: id, visitOn: visitOn, day: day) }
-        try connection.query(
-            "UPDATE danvan.inspection_visits SET findings = $2, recommendations = $3, done_at = danvan.now() WHERE id = $1",
-            id, cleanedFindings, cleanedRecommendations.isEmpty ? nil : cleanedRecommendations
-        )
         let unit: Int64 = try visit.decode("unit_id")
         let title: String = try visit.decode("title")
-        let remedy = try visit.decode("remedy_deadline_id", as: Int64?.self)
+        var remedy: Deadline?
+        if !cleanedRecommendations.isEmpty {
+            remedy = try DeadlineBook().create(
+                for: unit, kind: .remedy, title: "Khắc phục sau kiểm tra: \(title)",
+                due: visitOn.adding(days: Int(try visit.decode("remedy_days", as: Int32.self))), announce: false, in: connection
+            )
+        }
+        try connection.query(
+            """
+            UPDATE danvan.inspection_visits SET findings = $2, recommendations = $3, done_at = danvan.now(), remedy_deadline_id = $4
+            WHERE id = $1
+            """,
+            id, cleanedFindings, cleanedRecommendations.isEmpty ? nil : cleanedRecommendations, remedy?.id
+        )
         var body = "Kết luận kiểm tra ngày \(visitOn) theo kế hoạch \"\(title)\": \(cleanedFindings)"
-        if cleanedRecommendations.isEmpty {
-            body += " Không có kiến nghị phải khắc phục."
+        if let remedy {
+            body += " Kiến nghị: \(cleanedRecommendations) Hạn khắc phục: \(remedy.dueOn)."
         } else {
-            body += " Kiến nghị: \(cleanedRecommendations)"
+            body += " Không có kiến nghị phải khắc phục."
         }
         try Notifications.post(
             to: unit, kind: "inspection.concluded", title: "Kết luận kiểm tra: \(title)", body: body,
-            deadline: cleanedRecommendations.isEmpty ? nil : remedy, key: "concluded:\(id)", on: connection
+            deadline: remedy?.id, key: "concluded:\(id)", on: connection
         )
-        if cleanedRecommendations.isEmpty, let remedy, try DeadlineBook().find(remedy, on: connection)?.status == .open {
-            _ = try DeadlineBook().withdraw(remedy, in: connection)
-        }
     }
 }

@@ -4,9 +4,10 @@ import Logging
 import PostgresClient
 
 /// `inspection.schedule`: computes a submitted plan's visits and stores them with the
-/// plan's new status, each inspected unit's notice and each visit's remedy (khắc phục)
-/// deadline, all in the transaction that completes the job; or rejects the plan with
-/// the reason and stores no visit.
+/// plan's new status and each inspected unit's notice, all in the transaction that
+/// completes the job; or rejects the plan with the reason and stores no visit. A
+/// visit's remedy (khắc phục) deadline follows the visit, once its findings name
+/// something to fix (`InspectionVisits`).
 public enum InspectionJobs {
     public struct Schedule: JobArgs {
         public static let kind = "inspection.schedule"
@@ -63,23 +64,18 @@ public enum InspectionJobs {
                 let title: String = try plan.decode("title")
                 let remedyDays = Int(try plan.decode("remedy_days", as: Int32.self))
                 let names = Dictionary(uniqueKeysWithValues: delegations.map { ($0.id, ($0.name, $0.leader)) })
-                let book = DeadlineBook()
                 for visit in visits {
-                    let remedy = try book.create(
-                        for: visit.target, kind: .remedy, title: "Khắc phục sau kiểm tra: \(title)",
-                        due: visit.date.adding(days: remedyDays), announce: false, in: connection
-                    )
                     try connection.query(
                         """
-                        INSERT INTO danvan.inspection_visits (plan_id, delegation_id, unit_id, visit_on, slot, remedy_deadline_id)
-                        VALUES ($1, $2, $3, $4::date, $5, $6)
+                        INSERT INTO danvan.inspection_visits (plan_id, delegation_id, unit_id, visit_on, slot)
+                        VALUES ($1, $2, $3, $4::date, $5)
                         """,
-                        args.planID, visit.delegation, visit.target, visit.date.iso, visit.slot == .morning ? "morning" : "afternoon", remedy.id
+                        args.planID, visit.delegation, visit.target, visit.date.iso, visit.slot == .morning ? "morning" : "afternoon"
                     )
                     let (delegation, leader) = names[visit.delegation] ?? ("", "")
                     try Notifications.post(
                         to: visit.target, kind: "inspection.scheduled", title: "Lịch kiểm tra: \(title)",
-                        body: "\(visit.slot.vietnamese) ngày \(visit.date), \(delegation) do đồng chí \(leader) làm trưởng đoàn đến làm việc theo kế hoạch \"\(title)\". Hạn khắc phục các kiến nghị sau kiểm tra: \(remedy.dueOn).",
+                        body: "\(visit.slot.vietnamese) ngày \(visit.date), \(delegation) do đồng chí \(leader) làm trưởng đoàn đến làm việc theo kế hoạch \"\(title)\". Các kiến nghị sau kiểm tra (nếu có) phải khắc phục trong \(remedyDays) ngày kể từ ngày kiểm tra.",
                         deadline: nil, key: "visit:\(args.planID):\(visit.target)", on: connection
                     )
                 }
