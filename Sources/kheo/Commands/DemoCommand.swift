@@ -82,7 +82,7 @@ struct DemoCommand: ParsableCommand {
         let pool = try PostgresConnectionPool(configuration, configuration: .init(maximumConnections: 2))
         let run = DemoRun(
             settings: DemoRun.Settings(seed: seed, year: year, districts: districts, speed: speed, workers: workers),
-            connection: connection, pool: pool, url: configuration.url, logger: logger
+            connection: connection, pool: pool, url: configuration.url
         )
         let outcome = try run.run()
         print("")

@@ -1,7 +1,6 @@
 import DanVan
 import Foundation
 import Kheo
-import Logging
 import PostgresClient
 
 /// Runs the demo's year: each simulated day, the domain clock (`danvan.simulated_clock`)
@@ -23,7 +22,6 @@ struct DemoRun {
     let connection: PostgresConnection
     let pool: PostgresConnectionPool
     let url: String
-    let logger: Logger
 
     struct Outcome {
         var province: DemoProvince
