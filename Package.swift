@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "Kheo", targets: ["Kheo"]),
         .library(name: "KheoTesting", targets: ["KheoTesting"]),
         .library(name: "DanVan", targets: ["DanVan"]),
+        .library(name: "KheoAPI", targets: ["KheoAPI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -26,6 +27,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-openapi-generator", from: "1.14.3"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
+        .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", from: "2.1.0"),
     ],
     targets: [
         // libpq, as Debian's libpq-dev ships it. Only PostgresClient imports it.
@@ -72,10 +78,31 @@ let package = Package(
             swiftSettings: strictSettings,
             plugins: ["EmbedMigrations"]
         ),
+        // The HTTP producer API: Hummingbird serving the handlers generated from
+        // Sources/KheoAPI/openapi.yaml, the one description of the API.
+        .target(
+            name: "KheoAPI",
+            dependencies: [
+                "DanVan",
+                "Kheo",
+                "PostgresClient",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            resources: [.copy("openapi.yaml")],
+            swiftSettings: strictSettings,
+            plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
+        ),
         .executableTarget(
             name: "kheo",
             dependencies: [
                 "DanVan",
+                "KheoAPI",
                 "Kheo",
                 "LocalPostgres",
                 "PostgresClient",
@@ -127,6 +154,14 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "KheoAPITests",
+            dependencies: [
+                "DanVan", "Kheo", "KheoAPI", "KheoTesting", "PostgresClient",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),

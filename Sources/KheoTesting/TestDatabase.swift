@@ -37,6 +37,21 @@ public struct TestDatabase: Sendable {
         return try body(TestDatabase(name: name, configuration: configuration, pool: pool))
     }
 
+    /// As `with(migrated:pool:_:)`, for async test bodies (a server under test, say).
+    public static func with<Result>(
+        migrated: Bool = true,
+        pool poolConfiguration: PostgresConnectionPool.Configuration = .init(maximumConnections: 8),
+        _ body: (TestDatabase) async throws -> Result
+    ) async throws -> Result {
+        let server = try TestServer.shared.get()
+        let configuration = try server.createDatabase(migrated: migrated)
+        let name = configuration.database ?? ""
+        defer { try? server.dropDatabase(name) }
+        let pool = try PostgresConnectionPool(configuration, configuration: poolConfiguration)
+        defer { pool.close() }
+        return try await body(TestDatabase(name: name, configuration: configuration, pool: pool))
+    }
+
     /// Opens a connection of the caller's own to this database.
     public func connect() throws(PostgresError) -> PostgresConnection {
         try PostgresConnection.connect(to: configuration)

@@ -1,0 +1,84 @@
+import DanVan
+public import Foundation
+public import Hummingbird
+import Kheo
+public import Logging
+import NIOCore
+import OpenAPIHummingbird
+import OpenAPIRuntime
+public import PostgresClient
+
+/// `kheo serve`: the HTTP API on Hummingbird. Requests pass, outermost first, through
+/// problem rendering, the body limit and the token check, then reach the handlers
+/// generated from `openapi.yaml`.
+public struct APIServer: Sendable {
+    public struct Configuration: Sendable {
+        public var host: String
+        /// 0 picks a free port (see `onRunning`).
+        public var port: Int
+        /// Larger request bodies are refused with 413.
+        public var maxBodyBytes: Int
+        /// Database connections, and the threads that use them.
+        public var connections: Int
+
+        public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 2 * 1024 * 1024, connections: Int = 32) {
+            self.host = host
+            self.port = port
+            self.maxBodyBytes = maxBodyBytes
+            self.connections = connections
+        }
+    }
+
+    let configuration: Configuration
+    let database: PostgresConfiguration
+    let kinds: Set<String>
+    let logger: Logger
+
+    /// `kinds`: the job kinds the workers know (`JobRegistry.kinds`); others are refused.
+    public init(configuration: Configuration, database: PostgresConfiguration, kinds: [String], logger: Logger) {
+        self.configuration = configuration
+        self.database = database
+        self.kinds = Set(kinds)
+        self.logger = logger
+    }
+
+    /// Serves until the task is cancelled or SIGTERM / SIGINT arrives, then finishes the
+    /// requests in flight. `onRunning` receives the port actually bound.
+    public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let pool = try PostgresConnectionPool(database, configuration: .init(maximumConnections: configuration.connections), logger: logger)
+        let blocking = BlockingDatabase(pool: pool, threads: configuration.connections)
+        let router = Router()
+        router.middlewares.add(ProblemMiddleware(logger: logger))
+        router.middlewares.add(BodyLimitMiddleware(limit: configuration.maxBodyBytes))
+        router.middlewares.add(AuthMiddleware(database: blocking))
+        let document = try Self.document()
+        router.get("openapi.yaml") { _, _ in
+            var headers = HTTPFields()
+            headers[.contentType] = "application/yaml"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: document)))
+        }
+        let handlers = APIHandlers(database: blocking, kinds: kinds, migrations: DanVanSchema.all, logger: logger)
+        try handlers.registerHandlers(on: router, middlewares: [OperationProblemMiddleware(logger: logger)])
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "kheo"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
+            logger: logger
+        )
+        do {
+            try await app.runService()
+        } catch {
+            try? await blocking.shutdown()
+            throw error
+        }
+        try await blocking.shutdown()
+    }
+
+    /// The OpenAPI document this server was built from.
+    public static func document() throws -> Data {
+        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml") else {
+            throw CocoaError(.fileNoSuchFile)
+        }
+        return try Data(contentsOf: url)
+    }
+}

@@ -1,0 +1,35 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// Checks the bearer token of every `/v1` request and makes its principal available to
+/// the handlers (`Principal.current`) for the rest of the request.
+struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
+    let database: BlockingDatabase
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard request.uri.path.hasPrefix("/v1/") || request.uri.path == "/v1" else { return try await next(request, context) }
+        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
+            throw Problem(.unauthorized, "send a token from `kheo tokens create` as: Authorization: Bearer kheo_…")
+        }
+        let token = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
+        guard let principal = try await database.run({ pool in try APITokens().authenticate(token, on: pool) }) else {
+            throw Problem(.unauthorized, "the token is unknown or revoked")
+        }
+        return try await Principal.$current.withValue(principal) { try await next(request, context) }
+    }
+}
+
+extension Principal {
+    /// The caller of the request being handled, set by `AuthMiddleware`.
+    @TaskLocal static var current: Principal?
+
+    /// The caller, who must hold at least `role`.
+    static func require(_ role: APIRole) throws -> Principal {
+        guard let principal = current else { throw Problem(.unauthorized, "no token") }
+        guard principal.role >= role else {
+            throw Problem(.forbidden, "this needs a token with the \(role.rawValue) role; this one is \(principal.role.rawValue)")
+        }
+        return principal
+    }
+}

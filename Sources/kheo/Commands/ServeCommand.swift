@@ -1,0 +1,68 @@
+import ArgumentParser
+import DanVan
+import Dispatch
+import Kheo
+import KheoAPI
+import Logging
+import Synchronization
+
+/// `kheo serve`: the HTTP API (see Sources/KheoAPI/openapi.yaml).
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the HTTP API: jobs over JSON, bearer tokens, /healthz, /readyz, /openapi.yaml.",
+        discussion: """
+            Tokens come from `kheo tokens create`. SIGTERM or SIGINT finishes the requests in
+            flight, then exits.
+
+            Example:
+              kheo serve --port 8080
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "Address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port to listen on (0: any free port, printed at start).")
+    var port = 8080
+
+    @Option(help: "Largest request body accepted, in bytes; larger ones get 413.")
+    var maxBody = 2 * 1024 * 1024
+
+    @Option(help: "Database connections (and threads using them).")
+    var connections = 32
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
+        guard maxBody >= 1024 else { throw ValidationError("--max-body must be at least 1024 bytes") }
+        guard (1...500).contains(connections) else { throw ValidationError("--connections must be 1 to 500") }
+    }
+
+    func run() throws {
+        let logger = global.makeLogger(label: "kheo.serve")
+        let target = try DatabaseTarget.resolve(logger: logger)
+        try target.prepareSchema(logger: logger)
+        var registry = JobRegistry()
+        BuiltinJobs.register(in: &registry)
+        DanVanJobs.register(in: &registry)
+        let server = APIServer(
+            configuration: .init(host: host, port: port, maxBodyBytes: maxBody, connections: connections),
+            database: target.configuration, kinds: registry.kinds, logger: logger
+        )
+        let failure = Mutex<(any Error)?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        let host = self.host
+        Task {
+            do {
+                try await server.run { port in logger.notice("serving the API", metadata: ["url": "http://\(host):\(port)"]) }
+            } catch {
+                failure.withLock { $0 = error }
+            }
+            done.signal()
+        }
+        done.wait()
+        if let error = failure.withLock({ $0 }) { throw error }
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import DanVan
+import Kheo
+import KheoAPI
+import KheoTesting
+import Logging
+import PostgresClient
+import Testing
+
+/// A real `APIServer` on a free port of 127.0.0.1, over a test database, and a small
+/// HTTP client for it.
+struct APIHarness: Sendable {
+    let db: TestDatabase
+    let base: URL
+
+    struct Reply: Sendable {
+        let status: Int
+        let contentType: String
+        let body: Data
+        var json: [String: Any] { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:] }
+        var text: String { String(decoding: body, as: UTF8.self) }
+        var isProblem: Bool { contentType.hasPrefix("application/problem+json") && json["status"] as? Int == status && json["detail"] is String }
+    }
+
+    static func with(maxBodyBytes: Int = 64 * 1024, _ body: @Sendable (APIHarness) async throws -> Void) async throws {
+        try await TestDatabase.with { db in
+            var registry = JobRegistry()
+            BuiltinJobs.register(in: &registry)
+            DanVanJobs.register(in: &registry)
+            let server = APIServer(
+                configuration: .init(host: "127.0.0.1", port: 0, maxBodyBytes: maxBodyBytes, connections: 8),
+                database: db.configuration, kinds: registry.kinds, logger: Logger(label: "kheo.api.test")
+            )
+            let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+            let serving = Task { try await server.run { port in continuation.yield(port) } }
+            defer { serving.cancel() }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next(), port > 0 else {
+                Issue.record("the server did not start")
+                return
+            }
+            try await body(APIHarness(db: db, base: URL(string: "http://127.0.0.1:\(port)")!))
+            serving.cancel()
+            _ = await serving.result
+        }
+    }
+
+    func request(_ method: String, _ path: String, token: String? = nil, body: Data? = nil, contentType: String = "application/json") async throws -> Reply {
+        var request = URLRequest(url: URL(string: path, relativeTo: base)!)
+        request.httpMethod = method
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        if let body {
+            request.httpBody = body
+            request.setValue(contentType, forHTTPHeaderField: "Content-Type")
+        }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let http = response as? HTTPURLResponse
+        return Reply(status: http?.statusCode ?? 0, contentType: http?.value(forHTTPHeaderField: "Content-Type") ?? "", body: data)
+    }
+
+    func post(_ path: String, token: String?, json: String) async throws -> Reply {
+        try await request("POST", path, token: token, body: Data(json.utf8))
+    }
+
+    func jobCount() throws -> Int64 {
+        try db.pool.query("SELECT count(*) AS n FROM kheo.jobs").single().decode("n")
+    }
+
+    /// A province with a district and two communes, and tokens for each.
+    struct Units: Sendable {
+        let district: Int64
+        let communeA: Int64
+        let communeB: Int64
+    }
+
+    func units() throws -> Units {
+        let units = UnitDirectory()
+        let province = try units.create(.province, named: "Trà Vinh", under: nil, on: db.pool)
+        let district = try units.create(.district, named: "Càng Long", under: province.id, on: db.pool)
+        return Units(
+            district: district.id,
+            communeA: try units.create(.commune, named: "Mỹ Cẩm", under: district.id, on: db.pool).id,
+            communeB: try units.create(.commune, named: "An Trường", under: district.id, on: db.pool).id
+        )
+    }
+
+    func token(_ unit: Int64, _ role: APIRole) throws -> String {
+        try APITokens().create(unit: unit, role: role, on: db.pool).token
+    }
+}

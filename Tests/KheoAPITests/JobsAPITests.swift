@@ -1,0 +1,92 @@
+import Foundation
+import KheoAPI
+import KheoTesting
+import PostgresClient
+import Testing
+
+@Suite("HTTP API: jobs")
+struct JobsAPITests {
+    @Test func healthReadinessAndTheDocumentNeedNoToken() async throws {
+        try await APIHarness.with { api in
+            #expect(try await api.request("GET", "/healthz").status == 200)
+            let ready = try await api.request("GET", "/readyz")
+            #expect(ready.status == 200 && ready.text == "ready\n")
+            let document = try await api.request("GET", "/openapi.yaml")
+            #expect(document.status == 200 && document.text.hasPrefix("openapi: 3.1.0"))
+        }
+    }
+
+    @Test func tokensAreCheckedAndRolesApplied() async throws {
+        try await APIHarness.with { api in
+            let units = try api.units()
+            let job = #"{"kind": "kheo.noop"}"#
+            let none = try await api.post("/v1/jobs", token: nil, json: job)
+            #expect(none.status == 401 && none.isProblem, "\(none.text)")
+            let unknown = try await api.post("/v1/jobs", token: "kheo_not-a-real-token-at-all-0000000000000000", json: job)
+            #expect(unknown.status == 401 && unknown.isProblem)
+            let viewer = try await api.post("/v1/jobs", token: try api.token(units.communeA, .viewer), json: job)
+            #expect(viewer.status == 403 && viewer.isProblem && (viewer.json["detail"] as? String)?.contains("editor") == true)
+            let created = try APITokens().create(unit: units.communeA, role: .editor, on: api.db.pool)
+            #expect(try await api.post("/v1/jobs", token: created.token, json: job).status == 201)
+            try APITokens().revoke(prefix: created.prefix, on: api.db.pool)
+            #expect(try await api.post("/v1/jobs", token: created.token, json: job).status == 401, "a revoked token is refused")
+            #expect(try api.jobCount() == 1)
+        }
+    }
+
+    @Test func enqueuesOneOrABatchAndReadsThemBackWithinTheUnit() async throws {
+        try await APIHarness.with { api in
+            let units = try api.units()
+            let communeA = try api.token(units.communeA, .editor)
+            let communeB = try api.token(units.communeB, .editor)
+            let district = try api.token(units.district, .viewer)
+            let one = try await api.post("/v1/jobs", token: communeA, json: #"{"kind": "report.generate", "args": {"unitID": 1, "periodID": 2}, "queue": "danvan", "priority": 3}"#)
+            #expect(one.status == 201, "\(one.text)")
+            let id = try #require((one.json["ids"] as? [Any])?.first as? Int)
+            let batch = try await api.post("/v1/jobs", token: communeB, json: #"{"jobs": [{"kind": "kheo.noop"}, {"kind": "kheo.sleep", "args": {"ms": 5}}]}"#)
+            #expect(batch.status == 201 && (batch.json["ids"] as? [Any])?.count == 2, "\(batch.text)")
+            let otherID = try #require((batch.json["ids"] as? [Any])?.first as? Int)
+
+            let mine = try await api.request("GET", "/v1/jobs/\(id)", token: communeA)
+            #expect(mine.status == 200 && mine.json["kind"] as? String == "report.generate" && mine.json["queue"] as? String == "danvan")
+            #expect((mine.json["args"] as? [String: Any])?["periodID"] as? Int == 2 && mine.json["priority"] as? Int == 3 && mine.json["state"] as? String == "available")
+            let theirs = try await api.request("GET", "/v1/jobs/\(otherID)", token: communeA)
+            #expect(theirs.status == 404 && theirs.isProblem, "commune A sees nothing of commune B: \(theirs.text)")
+            #expect(!theirs.text.contains("kheo.noop"))
+            #expect(try await api.request("GET", "/v1/jobs/\(id)", token: district).status == 200, "the district sees its communes' jobs")
+            #expect(try await api.request("GET", "/v1/jobs/\(otherID)", token: district).status == 200)
+            #expect(try await api.request("GET", "/v1/jobs/99999999", token: district).status == 404)
+        }
+    }
+
+    /// Each bad request: its 4xx, a problem document, and nothing stored.
+    @Test func badInputIsRefusedWithAProblemAndStoresNothing() async throws {
+        try await APIHarness.with(maxBodyBytes: 16 * 1024) { api in
+            let token = try api.token(try api.units().communeA, .editor)
+            let cases: [(String, Data, Int)] = [
+                ("malformed JSON", Data(#"{"kind": "kheo.noop""#.utf8), 400),
+                ("a number for kind", Data(#"{"kind": 42}"#.utf8), 400),
+                ("an unknown field", Data(#"{"kind": "kheo.noop", "colour": "red"}"#.utf8), 400),
+                ("an unknown kind", Data(#"{"kind": "danvan.nothing"}"#.utf8), 400),
+                ("SQL in the kind", Data(#"{"kind": "x'); DROP TABLE kheo.jobs; --"}"#.utf8), 400),
+                ("SQL in the queue", Data(#"{"kind": "kheo.noop", "queue": "q'; DELETE FROM kheo.jobs; --"}"#.utf8), 400),
+                ("priority out of range", Data(#"{"kind": "kheo.noop", "priority": 10}"#.utf8), 400),
+                ("an empty batch", Data(#"{"jobs": []}"#.utf8), 400),
+                ("a batch with one bad job", Data(#"{"jobs": [{"kind": "kheo.noop"}, {"kind": "kheo.noop", "maxAttempts": 0}]}"#.utf8), 400),
+                ("invalid UTF-8", Data([0x7B, 0x22, 0x6B, 0x69, 0x6E, 0x64, 0x22, 0x3A, 0x22, 0xFF, 0xFE, 0x22, 0x7D]), 400),
+                ("an array", Data("[]".utf8), 400),
+                ("an oversized body", Data(("{\"kind\": \"kheo.noop\", \"args\": {\"x\": \"" + String(repeating: "a", count: 20_000) + "\"}}").utf8), 413),
+            ]
+            for (name, body, status) in cases {
+                let reply = try await api.request("POST", "/v1/jobs", token: token, body: body)
+                #expect(reply.status == status && reply.isProblem, "\(name): \(reply.status) \(reply.text)")
+            }
+            let notAnID = try await api.request("GET", "/v1/jobs/abc", token: token)
+            #expect(notAnID.status == 400 && notAnID.isProblem, "\(notAnID.text)")
+            let noRoute = try await api.request("GET", "/v1/nothing", token: token)
+            #expect(noRoute.status == 404 && noRoute.isProblem)
+            #expect(try api.jobCount() == 0, "nothing stored")
+            #expect(try api.db.pool.query("SELECT to_regclass('kheo.jobs') IS NOT NULL AS here").single().decode("here", as: Bool.self))
+        }
+    }
+}
