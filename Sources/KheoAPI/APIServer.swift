@@ -32,13 +32,19 @@ public struct APIServer: Sendable {
     let configuration: Configuration
     let database: PostgresConfiguration
     let kinds: Set<String>
+    let metrics: (@Sendable () -> [UInt8])?
     let logger: Logger
 
     /// `kinds`: the job kinds the workers know (`JobRegistry.kinds`); others are refused.
-    public init(configuration: Configuration, database: PostgresConfiguration, kinds: [String], logger: Logger) {
+    /// `metrics`: the Prometheus exposition served at `/metrics` (none: not served).
+    public init(
+        configuration: Configuration, database: PostgresConfiguration, kinds: [String],
+        metrics: (@Sendable () -> [UInt8])? = nil, logger: Logger
+    ) {
         self.configuration = configuration
         self.database = database
         self.kinds = Set(kinds)
+        self.metrics = metrics
         self.logger = logger
     }
 
@@ -49,6 +55,7 @@ public struct APIServer: Sendable {
         let blocking = BlockingDatabase(pool: pool, threads: configuration.connections)
         let router = Router()
         router.middlewares.add(ProblemMiddleware(logger: logger))
+        router.middlewares.add(MetricsMiddleware())
         router.middlewares.add(BodyLimitMiddleware(limit: configuration.maxBodyBytes))
         router.middlewares.add(AuthMiddleware(database: blocking))
         let document = try Self.document()
@@ -56,6 +63,13 @@ public struct APIServer: Sendable {
             var headers = HTTPFields()
             headers[.contentType] = "application/yaml"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: document)))
+        }
+        if let metrics {
+            router.get("metrics") { _, _ in
+                var headers = HTTPFields()
+                headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+                return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: metrics())))
+            }
         }
         let handlers = APIHandlers(database: blocking, kinds: kinds, migrations: DanVanSchema.all, logger: logger)
         try handlers.registerHandlers(on: router, middlewares: [OperationProblemMiddleware(logger: logger)])

@@ -32,7 +32,8 @@ struct APIHarness: Sendable {
             DanVanJobs.register(in: &registry)
             let server = APIServer(
                 configuration: .init(host: "127.0.0.1", port: 0, maxBodyBytes: maxBodyBytes, connections: 8),
-                database: db.configuration, kinds: registry.kinds, logger: Logger(label: "kheo.api.test")
+                database: db.configuration, kinds: registry.kinds, metrics: { Array("kheo_test_metric 1\n".utf8) },
+                logger: Logger(label: "kheo.api.test")
             )
             let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
             let serving = Task { try await server.run { port in continuation.yield(port) } }
@@ -63,6 +64,14 @@ struct APIHarness: Sendable {
 
     func post(_ path: String, token: String?, json: String) async throws -> Reply {
         try await request("POST", path, token: token, body: Data(json.utf8))
+    }
+
+    /// The ids a POST /v1/jobs answered with.
+    func enqueue(_ count: Int, token: String, kind: String = "kheo.noop") async throws -> [Int] {
+        let jobs = Array(repeating: "{\"kind\": \"\(kind)\"}", count: count).joined(separator: ", ")
+        let reply = try await post("/v1/jobs", token: token, json: "{\"jobs\": [\(jobs)]}")
+        try #require(reply.status == 201, "\(reply.text)")
+        return (reply.json["ids"] as? [Any])?.compactMap { $0 as? Int } ?? []
     }
 
     func jobCount() throws -> Int64 {

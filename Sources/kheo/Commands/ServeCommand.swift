@@ -4,6 +4,8 @@ import Dispatch
 import Kheo
 import KheoAPI
 import Logging
+import Metrics
+import Prometheus
 import Synchronization
 
 /// `kheo serve`: the HTTP API (see Sources/KheoAPI/openapi.yaml).
@@ -44,12 +46,14 @@ struct ServeCommand: ParsableCommand {
         let logger = global.makeLogger(label: "kheo.serve")
         let target = try DatabaseTarget.resolve(logger: logger)
         try target.prepareSchema(logger: logger)
+        let prometheus = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: prometheus))
         var registry = JobRegistry()
         BuiltinJobs.register(in: &registry)
         DanVanJobs.register(in: &registry)
         let server = APIServer(
             configuration: .init(host: host, port: port, maxBodyBytes: maxBody, connections: connections),
-            database: target.configuration, kinds: registry.kinds, logger: logger
+            database: target.configuration, kinds: registry.kinds, metrics: { prometheus.emitToBuffer() }, logger: logger
         )
         let failure = Mutex<(any Error)?>(nil)
         let done = DispatchSemaphore(value: 0)

@@ -1,0 +1,121 @@
+import DanVan
+import Foundation
+import HTTPTypes
+import Kheo
+import OpenAPIRuntime
+import PostgresClient
+
+/// `/v1/jobs`: enqueue, read, list, cancel, retry, within the token's unit.
+extension APIHandlers {
+    func enqueueJobs(_ input: Operations.EnqueueJobs.Input) async throws -> Operations.EnqueueJobs.Output {
+        let principal = try Principal.require(.editor)
+        let requested: [Components.Schemas.JobRequest]
+        switch input.body {
+        case .json(.JobRequest(let one)): requested = [one]
+        case .json(.JobBatch(let batch)): requested = batch.jobs
+        }
+        guard (1...1000).contains(requested.count) else {
+            return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, "a batch holds 1 to 1,000 jobs, not \(requested.count)"))))
+        }
+        var requests: [JobRequest] = []
+        for (index, job) in requested.enumerated() {
+            let at = requested.count > 1 ? "jobs[\(index)]: " : ""
+            guard kinds.contains(job.kind) else {
+                return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, "\(at)no worker runs jobs of kind \"\(job.kind.prefix(80))\"; known kinds: \(kinds.sorted().joined(separator: ", "))"))))
+            }
+            var options = EnqueueOptions(queue: job.queue ?? EnqueueOptions.defaultQueue)
+            if let priority = job.priority { options.priority = priority }
+            if let maxAttempts = job.maxAttempts { options.maxAttempts = maxAttempts }
+            if let runAt = job.runAt { options.schedule = .at(runAt) }
+            options.tags = [JobScope.unitTag(principal.unitID)]
+            let args = try JSONEncoder().encode(job.args?.additionalProperties ?? OpenAPIObjectContainer())
+            do {
+                requests.append(try JobRequest(kind: job.kind, argsBytes: args, options: options))
+            } catch {
+                return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, "\(at)\(error)"))))
+            }
+        }
+        let ready = requests
+        let ids: [Int64]
+        do {
+            ids = try await database.run { pool in
+                try pool.transaction { connection in try Producer().enqueueMany(ready, on: connection) }
+            }
+        } catch let error as EnqueueError {
+            return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, error.description))))
+        }
+        return .created(.init(body: .json(.init(ids: ids))))
+    }
+
+    func getJob(_ input: Operations.GetJob.Input) async throws -> Operations.GetJob.Output {
+        let principal = try Principal.require(.viewer)
+        let id = input.path.id
+        let found = try await database.run { pool -> JobRecord? in
+            guard let job = try JobRecord.find(id, on: pool) else { return nil }
+            return try JobScope.visible(job, to: principal, on: pool) ? job : nil
+        }
+        guard let job = found else {
+            return .notFound(.init(body: .applicationProblemJson(.problem(.notFound, "no job \(id) within your unit"))))
+        }
+        return .ok(.init(body: .json(try JobScope.schema(job))))
+    }
+
+    func listJobs(_ input: Operations.ListJobs.Input) async throws -> Operations.ListJobs.Output {
+        let principal = try Principal.require(.viewer)
+        let query = input.query
+        let limit = query.limit ?? 50
+        // The generated code checks types, not ranges.
+        guard (1...200).contains(limit) else {
+            return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, "limit must be 1 to 200, not \(limit)"))))
+        }
+        let found = try await database.run { pool -> [JobRecord] in
+            let filter = JobFilter(
+                states: query.state.flatMap { JobState(rawValue: $0.rawValue) }.map { [$0] } ?? [],
+                queues: query.queue.map { [$0] } ?? [], kinds: query.kind.map { [$0] } ?? [],
+                limit: limit + 1, before: query.cursor,
+                tags: try JobScope.tags(of: principal, on: pool), includeUntagged: principal.role == .admin
+            )
+            return try JobRecord.list(filter, on: pool)
+        }
+        let page = Array(found.prefix(limit))
+        return .ok(.init(body: .json(.init(
+            jobs: try page.map(JobScope.schema), nextCursor: found.count > limit ? page.last?.id : nil
+        ))))
+    }
+
+    func cancelJob(_ input: Operations.CancelJob.Input) async throws -> Operations.CancelJob.Output {
+        switch try await control(input.path.id, { ids, pool in try JobControl().cancel(ids, reason: "cancelled through the API", on: pool) }) {
+        case .done(let result): .ok(.init(body: .json(result)))
+        case .refused(let problem): .conflict(.init(body: .applicationProblemJson(problem)))
+        case .notFound(let problem): .notFound(.init(body: .applicationProblemJson(problem)))
+        }
+    }
+
+    func retryJob(_ input: Operations.RetryJob.Input) async throws -> Operations.RetryJob.Output {
+        switch try await control(input.path.id, { ids, pool in try JobControl().retry(ids, on: pool) }) {
+        case .done(let result): .ok(.init(body: .json(result)))
+        case .refused(let problem): .conflict(.init(body: .applicationProblemJson(problem)))
+        case .notFound(let problem): .notFound(.init(body: .applicationProblemJson(problem)))
+        }
+    }
+
+    enum ControlOutcome {
+        case done(Components.Schemas.ControlResult)
+        case refused(Components.Schemas.Problem)
+        case notFound(Components.Schemas.Problem)
+    }
+
+    /// A cancel or retry of one job the token may see; an editor's at least.
+    private func control(
+        _ id: Int64, _ action: @escaping @Sendable ([Int64], PostgresConnectionPool) throws -> [JobControlResult]
+    ) async throws -> ControlOutcome {
+        let principal = try Principal.require(.editor)
+        let result = try await database.run { pool -> JobControlResult? in
+            guard let job = try JobRecord.find(id, on: pool), try JobScope.visible(job, to: principal, on: pool) else { return nil }
+            return try action([id], pool).first
+        }
+        guard let result, result.outcome != .notFound else { return .notFound(.problem(.notFound, "no job \(id) within your unit")) }
+        guard result.outcome.isChange else { return .refused(.problem(.conflict, result.message)) }
+        return .done(.init(id: result.id, outcome: result.outcome.rawValue, message: result.message))
+    }
+}
