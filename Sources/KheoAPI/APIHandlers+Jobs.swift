@@ -36,15 +36,33 @@ extension APIHandlers {
             }
         }
         let ready = requests
-        let ids: [Int64]
+        let key = input.headers.idempotencyKey
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let canonical = String(decoding: try encoder.encode(requested), as: UTF8.self)
+        let outcome: Idempotency.Outcome
         do {
-            ids = try await database.run { pool in
-                try pool.transaction { connection in try Producer().enqueueMany(ready, on: connection) }
+            outcome = try await database.run { pool in
+                try pool.transaction { connection in
+                    let enqueue = {
+                        let ids = try Producer().enqueueMany(ready, on: connection)
+                        return Idempotency.Stored(status: 201, response: String(decoding: try JSONEncoder().encode(ids), as: UTF8.self))
+                    }
+                    guard let key else { return .fresh(try enqueue()) }
+                    return try Idempotency.once(key: key, principal: principal, operation: "enqueueJobs", request: canonical, in: connection, enqueue)
+                }
             }
         } catch let error as EnqueueError {
             return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, error.description))))
         }
-        return .created(.init(body: .json(.init(ids: ids))))
+        switch outcome {
+        case .fresh(let stored), .replay(let stored):
+            return .created(.init(body: .json(.init(ids: try JSONDecoder().decode([Int64].self, from: Data(stored.response.utf8))))))
+        case .conflict:
+            return .conflict(.init(body: .applicationProblemJson(.problem(
+                .conflict, "this Idempotency-Key was used before for another request; use a new key for new work"
+            ))))
+        }
     }
 
     func getJob(_ input: Operations.GetJob.Input) async throws -> Operations.GetJob.Output {

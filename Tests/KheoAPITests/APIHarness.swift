@@ -49,9 +49,13 @@ struct APIHarness: Sendable {
         }
     }
 
-    func request(_ method: String, _ path: String, token: String? = nil, body: Data? = nil, contentType: String = "application/json") async throws -> Reply {
+    func request(
+        _ method: String, _ path: String, token: String? = nil, body: Data? = nil, contentType: String = "application/json",
+        headers: [String: String] = [:]
+    ) async throws -> Reply {
         var request = URLRequest(url: URL(string: path, relativeTo: base)!)
         request.httpMethod = method
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         if let body {
             request.httpBody = body

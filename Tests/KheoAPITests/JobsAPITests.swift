@@ -89,4 +89,31 @@ struct JobsAPITests {
             #expect(try api.db.pool.query("SELECT to_regclass('kheo.jobs') IS NOT NULL AS here").single().decode("here", as: Bool.self))
         }
     }
+
+    @Test func theSameIdempotencyKeyTenTimesAtOnceCreatesOneJob() async throws {
+        try await APIHarness.with { api in
+            let units = try api.units()
+            let token = try api.token(units.communeA, .editor)
+            let body = Data(#"{"kind": "kheo.sleep", "args": {"ms": 1}}"#.utf8)
+            let replies = try await withThrowingTaskGroup(of: APIHarness.Reply.self) { group in
+                for _ in 0..<10 {
+                    group.addTask { try await api.request("POST", "/v1/jobs", token: token, body: body, headers: ["Idempotency-Key": "bao-cao-42"]) }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(replies.allSatisfy { $0.status == 201 }, "\(replies.map(\.text))")
+            let ids = Set(replies.map { ($0.json["ids"] as? [Any])?.first as? Int })
+            #expect(ids.count == 1 && ids.first != nil, "every reply names the same job: \(ids)")
+            #expect(try api.jobCount() == 1)
+
+            let other = try await api.post("/v1/jobs", token: token, json: #"{"kind": "kheo.noop"}"#)
+            #expect(other.status == 201, "no key: a new job")
+            let reused = try await api.request("POST", "/v1/jobs", token: token, body: Data(#"{"kind": "kheo.noop"}"#.utf8), headers: ["Idempotency-Key": "bao-cao-42"])
+            #expect(reused.status == 409 && reused.isProblem, "the key with another body: \(reused.text)")
+            let otherToken = try api.token(units.communeB, .editor)
+            let elsewhere = try await api.request("POST", "/v1/jobs", token: otherToken, body: body, headers: ["Idempotency-Key": "bao-cao-42"])
+            #expect(elsewhere.status == 201, "keys are per token")
+            #expect(try api.jobCount() == 3)
+        }
+    }
 }

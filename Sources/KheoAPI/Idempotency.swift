@@ -1,0 +1,60 @@
+import PostgresClient
+
+/// `Idempotency-Key` on a POST: the work runs once per token and key, and a repeat gets
+/// the first response back.
+///
+/// The key's row is inserted in the transaction that does the work and holds the
+/// response, so both commit together. A concurrent repeat's insert waits on the unique
+/// key until the first transaction ends, then finds the stored response; if the first
+/// rolled back, the repeat does the work itself.
+enum Idempotency {
+    struct Stored {
+        var status: Int
+        var response: String
+    }
+
+    enum Outcome {
+        /// The work ran now; its response is stored.
+        case fresh(Stored)
+        /// A request with this key ran before: its response.
+        case replay(Stored)
+        /// The key was used before for another operation or body.
+        case conflict
+    }
+
+    /// Runs `work` in `connection`'s open transaction unless `key` was used before.
+    /// `request` is the request in a canonical form (operation and body), hashed to
+    /// tell a reuse of the key.
+    static func once(
+        key: String, principal: Principal, operation: String, request: String, in connection: PostgresConnection,
+        _ work: () throws -> Stored
+    ) throws -> Outcome {
+        let claimed = try connection.query(
+            """
+            INSERT INTO danvan.api_idempotency_keys (token_id, key, operation, request_hash)
+            VALUES ($1, $2, $3, digest($4, 'sha256'))
+            ON CONFLICT (token_id, key) DO NOTHING RETURNING 1 AS claimed
+            """,
+            principal.tokenID, key, operation, request
+        ).first != nil
+        guard claimed else {
+            let row = try connection.query(
+                """
+                SELECT status, response, operation = $3 AND request_hash = digest($4, 'sha256') AS same
+                FROM danvan.api_idempotency_keys WHERE token_id = $1 AND key = $2
+                """,
+                principal.tokenID, key, operation, request
+            ).single()
+            guard try row.decode("same", as: Bool.self), let status = try row.decode("status", as: Int32?.self),
+                  let response = try row.decode("response", as: String?.self)
+            else { return .conflict }
+            return .replay(Stored(status: Int(status), response: response))
+        }
+        let stored = try work()
+        try connection.query(
+            "UPDATE danvan.api_idempotency_keys SET status = $3, response = $4 WHERE token_id = $1 AND key = $2",
+            principal.tokenID, key, Int32(stored.status), stored.response
+        )
+        return .fresh(stored)
+    }
+}
