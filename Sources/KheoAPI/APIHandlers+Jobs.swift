@@ -20,8 +20,8 @@ extension APIHandlers {
         var requests: [JobRequest] = []
         for (index, job) in requested.enumerated() {
             let at = requested.count > 1 ? "jobs[\(index)]: " : ""
-            guard kinds.contains(job.kind) else {
-                return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, "\(at)no worker runs jobs of kind \"\(job.kind.prefix(80))\"; known kinds: \(kinds.sorted().joined(separator: ", "))"))))
+            guard kinds.contains(job.kind.rawValue) else {
+                return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, "\(at)no worker of this server runs jobs of kind \"\(job.kind.rawValue)\"; known kinds: \(kinds.sorted().joined(separator: ", "))"))))
             }
             var options = EnqueueOptions(queue: job.queue ?? EnqueueOptions.defaultQueue)
             if let priority = job.priority { options.priority = priority }
@@ -30,7 +30,7 @@ extension APIHandlers {
             options.tags = [JobScope.unitTag(principal.unitID)]
             let args = try JSONEncoder().encode(job.args?.additionalProperties ?? OpenAPIObjectContainer())
             do {
-                requests.append(try JobRequest(kind: job.kind, argsBytes: args, options: options))
+                requests.append(try JobRequest(kind: job.kind.rawValue, argsBytes: args, options: options))
             } catch {
                 return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, "\(at)\(error)"))))
             }
@@ -82,14 +82,17 @@ extension APIHandlers {
         let principal = try Principal.require(.viewer)
         let query = input.query
         let limit = query.limit ?? 50
-        // The generated code checks types, not ranges.
+        // The generated code checks types, not ranges or patterns.
+        if let queue = query.queue, !APIServer.isQueueName(queue) {
+            return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, "queue: use 1 to 128 letters, digits, and . _ -"))))
+        }
         guard (1...200).contains(limit) else {
             return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, "limit must be 1 to 200, not \(limit)"))))
         }
         let found = try await database.run { pool -> [JobRecord] in
             let filter = JobFilter(
                 states: query.state.flatMap { JobState(rawValue: $0.rawValue) }.map { [$0] } ?? [],
-                queues: query.queue.map { [$0] } ?? [], kinds: query.kind.map { [$0] } ?? [],
+                queues: query.queue.map { [$0] } ?? [], kinds: query.kind.map { [$0.rawValue] } ?? [],
                 limit: limit + 1, before: query.cursor,
                 tags: try JobScope.tags(of: principal, on: pool), includeUntagged: principal.role == .admin
             )

@@ -56,9 +56,10 @@ public struct APIServer: Sendable {
         let router = Router()
         router.middlewares.add(ProblemMiddleware(logger: logger))
         router.middlewares.add(MetricsMiddleware())
+        let document = try Self.document()
+        router.middlewares.add(MethodNotAllowedMiddleware(document: String(decoding: document, as: UTF8.self)))
         router.middlewares.add(BodyLimitMiddleware(limit: configuration.maxBodyBytes))
         router.middlewares.add(AuthMiddleware(database: blocking))
-        let document = try Self.document()
         router.get("openapi.yaml") { _, _ in
             var headers = HTTPFields()
             headers[.contentType] = "application/yaml"
@@ -86,6 +87,18 @@ public struct APIServer: Sendable {
             throw error
         }
         try await blocking.shutdown()
+    }
+
+    /// The job kinds `openapi.yaml` lists: what a request may name.
+    public static var documentedKinds: [String] { Components.Schemas.JobKind.allCases.map(\.rawValue).sorted() }
+
+    /// The document's `QueueName`: what the generated code does not check itself.
+    static func isQueueName(_ name: String) -> Bool {
+        (1...128).contains(name.utf8.count) && name.utf8.allSatisfy { byte in
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_")
+                || byte == UInt8(ascii: "-")
+        }
     }
 
     /// The OpenAPI document this server was built from.

@@ -10,6 +10,10 @@ struct Problem: Codable, Sendable, Error {
     var title: String
     var status: Int
     var detail: String?
+    /// For a 405: the methods the path takes (sent as `Allow`, not in the body).
+    var allow: String?
+
+    enum CodingKeys: String, CodingKey { case type, title, status, detail }
 
     init(_ status: HTTPResponse.Status, _ detail: String? = nil) {
         self.status = status.code
@@ -41,6 +45,7 @@ struct Problem: Codable, Sendable, Error {
         var headers = HTTPFields()
         headers[.contentType] = Self.contentType
         if status == 401 { headers[.wwwAuthenticate] = "Bearer" }
+        if let allow { headers[.allow] = allow }
         return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

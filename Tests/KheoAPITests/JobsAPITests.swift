@@ -1,4 +1,6 @@
+import DanVan
 import Foundation
+import Kheo
 import KheoAPI
 import KheoTesting
 import PostgresClient
@@ -14,6 +16,13 @@ struct JobsAPITests {
             let document = try await api.request("GET", "/openapi.yaml")
             #expect(document.status == 200 && document.text.hasPrefix("openapi: 3.1.0"))
         }
+    }
+
+    @Test func theDocumentListsExactlyTheKindsTheWorkersRun() {
+        var registry = JobRegistry()
+        BuiltinJobs.register(in: &registry)
+        DanVanJobs.register(in: &registry)
+        #expect(APIServer.documentedKinds == registry.kinds, "update JobKind in openapi.yaml")
     }
 
     @Test func tokensAreCheckedAndRolesApplied() async throws {

@@ -103,7 +103,7 @@ extension JobRecord {
               AND (cardinality($2::text[]) = 0 OR state::text = ANY ($2))
               AND (cardinality($3::text[]) = 0 OR queue = ANY ($3))
               AND (cardinality($4::text[]) = 0 OR kind = ANY ($4))
-              AND (cardinality($6::text[]) = 0 OR tags && $6 OR ($7 AND cardinality(tags) = 0))
+              AND (cardinality($6::text[]) = 0 OR (cardinality(tags) > 0 AND tags && $6) OR ($7 AND cardinality(tags) = 0))
             ORDER BY id DESC
             LIMIT $5
             """,

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Logging
 import OpenAPIRuntime
+import PostgresClient
 
 /// Inside the generated server: turns what an operation throws into a problem
 /// document. A request the schema refuses answers 400 naming the field at fault; a
@@ -19,6 +20,10 @@ struct OperationProblemMiddleware: ServerMiddleware {
             return try await next(request, body, metadata)
         } catch let error as ServerError {
             if let problem = error.underlyingError as? Problem { return Self.render(problem) }
+            if let database = error.underlyingError as? PostgresError, database.code == .encoding || ["22021", "22P05"].contains(database.sqlState) {
+                // Text PostgreSQL cannot hold (a NUL character): the client's to fix.
+                return Self.render(Problem(.badRequest, "a text value holds a character that cannot be stored (NUL): remove it"))
+            }
             if error.httpStatus.code < 500 || Self.isInputError(error.underlyingError) {
                 return Self.render(Problem(.badRequest, Self.explain(error.underlyingError)))
             }

@@ -1,0 +1,51 @@
+import HTTPTypes
+import Hummingbird
+
+/// Answers 405 with an `Allow` header, instead of the router's 404, when the path is
+/// one of the API's but the method is not.
+struct MethodNotAllowedMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// Path templates (`/v1/jobs/{id}`) and the methods each takes.
+    let paths: [(segments: [Substring], methods: [String])]
+
+    /// Reads the paths and their methods from the OpenAPI document, as this repository
+    /// writes it (two spaces before a path, four before a method).
+    init(document: String) {
+        var paths: [(segments: [Substring], methods: [String])] = []
+        var inPaths = false
+        for line in document.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line == "paths:" { inPaths = true; continue }
+            guard inPaths else { continue }
+            if !line.hasPrefix(" "), !line.isEmpty { break }
+            if line.hasPrefix("  /"), line.hasSuffix(":"), !line.hasPrefix("   ") {
+                paths.append((line.dropFirst(2).dropLast().split(separator: "/"), []))
+            } else if line.hasPrefix("    "), !line.hasPrefix("     "), line.hasSuffix(":"), !paths.isEmpty {
+                let method = line.trimmingPrefix("    ").dropLast().uppercased()
+                if ["GET", "POST", "PUT", "PATCH", "DELETE"].contains(method) { paths[paths.count - 1].methods.append(method) }
+            }
+        }
+        self.paths = paths
+    }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let response: Response
+        do {
+            response = try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound {
+            if let refusal = refusal(for: request) { throw refusal }
+            throw error
+        }
+        if response.status == .notFound, let refusal = refusal(for: request) { throw refusal }
+        return response
+    }
+
+    private func refusal(for request: Request) -> Problem? {
+        let segments = request.uri.path.split(separator: "/")
+        guard let match = paths.first(where: { template in
+            template.segments.count == segments.count
+                && zip(template.segments, segments).allSatisfy { $0.hasPrefix("{") || $0 == $1 }
+        }), !match.methods.contains(request.method.rawValue) else { return nil }
+        var problem = Problem(.methodNotAllowed, "\(request.uri.path) takes \(match.methods.joined(separator: ", ")), not \(request.method.rawValue)")
+        problem.allow = match.methods.joined(separator: ", ")
+        return problem
+    }
+}
