@@ -160,7 +160,7 @@ let package = Package(
         .testTarget(
             name: "KheoAPITests",
             dependencies: [
-                "DanVan", "Kheo", "KheoAPI", "KheoTesting", "PostgresClient",
+                "DanVan", "Kheo", "KheoAPI", "KheoTesting", "PostgresClient", "kheo",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings

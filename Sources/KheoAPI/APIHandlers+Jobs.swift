@@ -25,7 +25,12 @@ extension APIHandlers {
             }
             var options = EnqueueOptions(queue: job.queue ?? EnqueueOptions.defaultQueue)
             if let priority = job.priority { options.priority = priority }
-            if let maxAttempts = job.maxAttempts { options.maxAttempts = maxAttempts }
+            if let maxAttempts = job.maxAttempts {
+                guard (1...100).contains(maxAttempts) else {
+                    return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, "\(at)maxAttempts must be 1 to 100, not \(maxAttempts)"))))
+                }
+                options.maxAttempts = maxAttempts
+            }
             if let runAt = job.runAt { options.schedule = .at(runAt) }
             options.tags = [JobScope.unitTag(principal.unitID)]
             let args = try JSONEncoder().encode(job.args?.additionalProperties ?? OpenAPIObjectContainer())
@@ -37,6 +42,9 @@ extension APIHandlers {
         }
         let ready = requests
         let key = input.headers.idempotencyKey
+        if let key, !(1...200).contains(key.unicodeScalars.count) {
+            return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, "Idempotency-Key must be 1 to 200 characters"))))
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let canonical = String(decoding: try encoder.encode(requested), as: UTF8.self)
@@ -85,6 +93,9 @@ extension APIHandlers {
         // The generated code checks types, not ranges or patterns.
         if let queue = query.queue, !APIServer.isQueueName(queue) {
             return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, "queue: use 1 to 128 letters, digits, and . _ -"))))
+        }
+        if let cursor = query.cursor, cursor < 1 {
+            return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, "cursor must be a job id (1 or more), as nextCursor gave it"))))
         }
         guard (1...200).contains(limit) else {
             return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, "limit must be 1 to 200, not \(limit)"))))

@@ -73,7 +73,9 @@ public struct APIServer: Sendable {
             }
         }
         let handlers = APIHandlers(database: blocking, kinds: kinds, migrations: DanVanSchema.all, logger: logger)
-        try handlers.registerHandlers(on: router, middlewares: [OperationProblemMiddleware(logger: logger)])
+        try handlers.registerHandlers(
+            on: router, configuration: .init(dateTranscoder: FlexibleDateTranscoder()), middlewares: [OperationProblemMiddleware(logger: logger)]
+        )
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "kheo"),

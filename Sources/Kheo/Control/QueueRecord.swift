@@ -14,14 +14,17 @@ public struct QueueRecord: Sendable, Equatable, Codable {
 
     public var isPaused: Bool { pausedAt != nil }
 
-    /// Every queue a worker has served or an unfinished job names. Counts come from the
-    /// partial indexes of unfinished jobs, so this stays fast with millions finished.
+    /// Every queue a worker has served or an unfinished job names. Names and counts come
+    /// from the partial indexes of unfinished jobs (each condition written as one
+    /// index's predicate, or the planner scans the table), so this stays fast with
+    /// millions finished.
     public static func list(on executor: some PostgresExecutor) throws -> [QueueRecord] {
         let rows = try executor.query("""
             WITH names AS (
                 SELECT name FROM kheo.queues
                 UNION SELECT DISTINCT queue FROM kheo.jobs WHERE state = 'available'
-                UNION SELECT DISTINCT queue FROM kheo.jobs WHERE state IN ('scheduled', 'retryable', 'running')
+                UNION SELECT DISTINCT queue FROM kheo.jobs WHERE state IN ('scheduled', 'retryable')
+                UNION SELECT DISTINCT queue FROM kheo.jobs WHERE state = 'running'
             )
             SELECT n.name, q.paused_at,
                    (SELECT count(*) FROM kheo.jobs j WHERE j.state = 'available' AND j.queue = n.name) AS available,

@@ -36,10 +36,21 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Database connections (and threads using them).")
     var connections = 32
 
+    @Flag(help: "Also run a worker node in this process (see --queue).")
+    var workers = false
+
+    @Option(name: .customLong("queue"), help: "With --workers: a queue and its concurrency, NAME=N. Repeat for several (default: default=10).")
+    var queues: [String] = []
+
+    @Option(help: "With --workers: seconds running jobs get to finish after SIGTERM/SIGINT.")
+    var grace: Double = 30
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
         guard maxBody >= 1024 else { throw ValidationError("--max-body must be at least 1024 bytes") }
         guard (1...500).contains(connections) else { throw ValidationError("--connections must be 1 to 500") }
+        if !queues.isEmpty, !workers { throw ValidationError("--queue needs --workers") }
+        _ = try QueueSpec.parse(queues)
     }
 
     func run() throws {
@@ -55,6 +66,19 @@ struct ServeCommand: ParsableCommand {
             configuration: .init(host: host, port: port, maxBodyBytes: maxBody, connections: connections),
             database: target.configuration, kinds: registry.kinds, metrics: { prometheus.emitToBuffer() }, logger: logger
         )
+        // The worker node, when asked for, runs beside the server and stops after it:
+        // SIGTERM ends the server's requests first, then the jobs get their grace.
+        var node: WorkerNode?
+        if workers {
+            let queues = try QueueSpec.parse(self.queues)
+            let schedules = queues.contains { $0.name == DanVanJobs.queue } ? try DanVanJobs.periodicJobs() : []
+            let started = try WorkerNode(
+                database: target.configuration, registry: registry,
+                configuration: WorkerConfiguration(queues: queues, periodicJobs: schedules, pruning: PruneConfiguration()), logger: logger
+            )
+            try started.start()
+            node = started
+        }
         let failure = Mutex<(any Error)?>(nil)
         let done = DispatchSemaphore(value: 0)
         let host = self.host
@@ -67,6 +91,10 @@ struct ServeCommand: ParsableCommand {
             done.signal()
         }
         done.wait()
+        if let node {
+            node.stop(grace: .microseconds(Int64(grace * 1_000_000)))
+            node.wait()
+        }
         if let error = failure.withLock({ $0 }) { throw error }
     }
 }

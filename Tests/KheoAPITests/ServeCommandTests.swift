@@ -1,0 +1,51 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import KheoAPI
+import KheoTesting
+import PostgresClient
+import Testing
+
+/// `kheo serve --workers` as a process: it serves, its worker runs what it accepted, and
+/// SIGTERM stops both cleanly.
+@Suite("kheo serve")
+struct ServeCommandTests {
+    @Test func servesRunsTheJobsAndStopsOnSIGTERM() async throws {
+        try await TestDatabase.with { db in
+            let unit: Int64 = try db.pool.query(
+                "INSERT INTO danvan.units (kind, name) VALUES ('province', 'Vĩnh Long') RETURNING id"
+            ).single().decode("id")
+            let token = try APITokens().create(unit: unit, role: .editor, on: db.pool).token
+            let serve = try KheoProcess.start(
+                ["serve", "--port", "0", "--workers", "--queue", "default=4", "--grace", "5", "--log-level", "notice"],
+                environment: ["DATABASE_URL": db.url]
+            )
+            defer { if serve.isRunning { serve.send(SIGKILL) } }
+            var port: Int?
+            for _ in 0..<200 where port == nil {
+                if let range = serve.output.range(of: #"url=http://127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
+                    port = Int(serve.output[range].split(separator: ":").last ?? "")
+                }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            let bound = try #require(port, "no port announced: \(serve.output.suffix(2000))")
+            var request = URLRequest(url: URL(string: "http://127.0.0.1:\(bound)/v1/jobs")!)
+            request.httpMethod = "POST"
+            request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            request.httpBody = Data(#"{"jobs": [{"kind": "kheo.noop"}, {"kind": "kheo.sleep", "args": {"ms": 20}}]}"#.utf8)
+            let (_, response) = try await URLSession.shared.data(for: request)
+            #expect((response as? HTTPURLResponse)?.statusCode == 201)
+            var completed: Int64 = 0
+            for _ in 0..<200 where completed < 2 {
+                completed = try db.pool.query("SELECT count(*) AS n FROM kheo.jobs WHERE state = 'completed'").single().decode("n")
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(completed == 2, "the in-process worker ran both jobs")
+            serve.send(SIGTERM)
+            let status = try serve.wait(timeout: .seconds(30))
+            #expect(status == 0, "a clean stop on SIGTERM: \(serve.output.suffix(2000))")
+        }
+    }
+}
