@@ -20,6 +20,7 @@ struct CivilDateTests {
         }
         #expect(try CivilDate(parsing: "28/02/2024").adding(days: 1).description == "29/02/2024")
         #expect(try CivilDate(parsing: "28/02/2023").adding(days: 1).description == "01/03/2023")
+        #expect(try CivilDate(parsing: "07/07/0738").description == "07/07/0738", "a year before 1000 still reads back")
     }
 
     @Test(arguments: ["31/04/2024", "29/02/2023", "2024-01-05", "5/8/21", "", "00/01/2024", "01/13/2024"])

@@ -66,16 +66,20 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// `dd/mm/yyyy`, as dates are written in the movement's documents.
     public var description: String {
-        (day < 10 ? "0" : "") + "\(day)/" + (month < 10 ? "0" : "") + "\(month)/\(year)"
+        (day < 10 ? "0" : "") + "\(day)/" + (month < 10 ? "0" : "") + "\(month)/" + Self.fourDigits(year)
     }
 
     /// `yyyy-mm-dd`, the form PostgreSQL's `date` reads whatever its DateStyle.
     public var iso: String {
-        let padded = String(repeating: "0", count: max(0, 4 - String(year).count)) + String(year)
-        return padded + "-" + (month < 10 ? "0" : "") + "\(month)-" + (day < 10 ? "0" : "") + "\(day)"
+        return Self.fourDigits(year) + "-" + (month < 10 ? "0" : "") + "\(month)-" + (day < 10 ? "0" : "") + "\(day)"
     }
 
     public static func < (lhs: CivilDate, rhs: CivilDate) -> Bool { lhs.dayNumber < rhs.dayNumber }
+
+    /// 738 → "0738": both written forms need four digits to read back.
+    private static func fourDigits(_ year: Int) -> String {
+        String(repeating: "0", count: max(0, 4 - String(year).count)) + String(year)
+    }
 
     static func daysIn(month: Int, year: Int) -> Int {
         switch month {

@@ -94,6 +94,21 @@ public struct DeadlineBook: Sendable {
         return deadline
     }
 
+    /// Deadlines of `unit` and every unit under it, newest first; `before` pages by id.
+    public func list(
+        under unit: Int64, status: Deadline.Status? = nil, before: Int64? = nil, limit: Int = 50, on executor: some PostgresExecutor
+    ) throws -> [Deadline] {
+        try executor.query(
+            """
+            SELECT \(Deadline.columns) FROM danvan.deadlines
+            WHERE unit_id IN (SELECT id FROM danvan.units WHERE path @> ARRAY[$1::bigint])
+              AND ($2::text IS NULL OR status::text = $2) AND ($3::bigint IS NULL OR id < $3)
+            ORDER BY id DESC LIMIT $4
+            """,
+            unit, status?.rawValue, before, Int32(min(max(limit, 1), 1000))
+        ).map(Deadline.init(row:))
+    }
+
     public func find(_ id: Int64, on executor: some PostgresExecutor) throws -> Deadline? {
         try executor.query("SELECT \(Deadline.columns) FROM danvan.deadlines WHERE id = $1", id).first.map(Deadline.init(row:))
     }

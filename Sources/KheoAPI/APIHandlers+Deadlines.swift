@@ -1,0 +1,119 @@
+import DanVan
+import Foundation
+import HTTPTypes
+import PostgresClient
+
+/// `/v1/deadlines`: list, create, meet, withdraw, within the token's subtree. Each
+/// change tells the units concerned in its own transaction (see `DeadlineBook`).
+extension APIHandlers {
+    func listDeadlines(_ input: Operations.ListDeadlines.Input) async throws -> Operations.ListDeadlines.Output {
+        let principal = try Principal.require(.viewer)
+        let query = input.query
+        if let problem = Self.pageProblem(limit: query.limit, cursor: query.cursor) {
+            return .badRequest(.init(body: .applicationProblemJson(problem)))
+        }
+        let unit = query.unit ?? principal.unitID
+        let limit = query.limit ?? 50
+        let status = query.status.flatMap { DanVan.Deadline.Status(rawValue: $0.rawValue) }
+        let found = try await database.run { pool -> [DanVan.Deadline]? in
+            guard unit >= 1, try UnitScope.contains(unit, for: principal, on: pool) else { return nil }
+            return try DeadlineBook().list(under: unit, status: status, before: query.cursor, limit: limit + 1, on: pool)
+        }
+        guard let found else { return .notFound(.init(body: .applicationProblemJson(UnitScope.notFound("unit", unit)))) }
+        let page = Array(found.prefix(limit))
+        return .ok(.init(body: .json(.init(deadlines: page.map(Components.Schemas.Deadline.init), nextCursor: found.count > limit ? page.last?.id : nil))))
+    }
+
+    func createDeadline(_ input: Operations.CreateDeadline.Input) async throws -> Operations.CreateDeadline.Output {
+        let principal = try Principal.require(.editor)
+        guard case .json(let request) = input.body else { throw Problem(.unsupportedMediaType) }
+        let due: CivilDate
+        do {
+            due = try CivilDate(parsing: request.due)
+        } catch {
+            return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, "due: \(error)"))))
+        }
+        guard let kind = DanVan.Deadline.Kind(rawValue: request.kind.rawValue) else { throw Problem(.badRequest, "kind") }
+        if let key = input.headers.idempotencyKey, !(1...200).contains(key.unicodeScalars.count) {
+            return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, "Idempotency-Key must be 1 to 200 characters"))))
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let canonical = String(decoding: try encoder.encode(request), as: UTF8.self)
+        let key = input.headers.idempotencyKey
+        let outcome: Idempotency.Outcome?
+        do {
+            outcome = try await database.run { pool -> Idempotency.Outcome? in
+                try pool.transaction { connection -> Idempotency.Outcome? in
+                    guard request.unitId >= 1, try UnitScope.contains(request.unitId, for: principal, on: connection) else { return nil }
+                    let create = {
+                        let deadline = try DeadlineBook().create(for: request.unitId, kind: kind, title: request.title, due: due, in: connection)
+                        return Idempotency.Stored(status: 201, response: String(decoding: try JSONEncoder().encode(deadline.id), as: UTF8.self))
+                    }
+                    guard let key else { return .fresh(try create()) }
+                    return try Idempotency.once(key: key, principal: principal, operation: "createDeadline", request: canonical, in: connection, create)
+                }
+            }
+        } catch let error as DeadlineError {
+            return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, error.description))))
+        }
+        switch outcome {
+        case nil:
+            return .notFound(.init(body: .applicationProblemJson(UnitScope.notFound("unit", request.unitId))))
+        case .conflict:
+            return .conflict(.init(body: .applicationProblemJson(.problem(.conflict, "this Idempotency-Key was used before for another request"))))
+        case .fresh(let stored), .replay(let stored):
+            let id = try JSONDecoder().decode(Int64.self, from: Data(stored.response.utf8))
+            let deadline = try await database.run { pool in try DeadlineBook().find(id, on: pool) }
+            guard let deadline else { throw Problem(.internalServerError, "the deadline vanished") }
+            return .created(.init(body: .json(.init(deadline))))
+        }
+    }
+
+    func meetDeadline(_ input: Operations.MeetDeadline.Input) async throws -> Operations.MeetDeadline.Output {
+        guard case .json(let request) = input.body else { throw Problem(.unsupportedMediaType) }
+        let day: CivilDate
+        do {
+            day = try CivilDate(parsing: request.day)
+        } catch {
+            return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, "day: \(error)"))))
+        }
+        switch try await close(input.path.id, { id, connection in try DeadlineBook().meet(id, on: day, in: connection) }) {
+        case .success(let deadline): return .ok(.init(body: .json(.init(deadline))))
+        case .failure(.notFound(let problem)): return .notFound(.init(body: .applicationProblemJson(problem)))
+        case .failure(.conflict(let problem)): return .conflict(.init(body: .applicationProblemJson(problem)))
+        }
+    }
+
+    func withdrawDeadline(_ input: Operations.WithdrawDeadline.Input) async throws -> Operations.WithdrawDeadline.Output {
+        switch try await close(input.path.id, { id, connection in try DeadlineBook().withdraw(id, in: connection) }) {
+        case .success(let deadline): .ok(.init(body: .json(.init(deadline))))
+        case .failure(.notFound(let problem)): .notFound(.init(body: .applicationProblemJson(problem)))
+        case .failure(.conflict(let problem)): .conflict(.init(body: .applicationProblemJson(problem)))
+        }
+    }
+
+    enum CloseRefusal: Error {
+        case notFound(Components.Schemas.Problem)
+        case conflict(Components.Schemas.Problem)
+    }
+
+    /// Meets or withdraws a deadline the token may see; an editor's at least.
+    private func close(
+        _ id: Int64, _ action: @escaping @Sendable (Int64, PostgresConnection) throws -> DanVan.Deadline
+    ) async throws -> Result<DanVan.Deadline, CloseRefusal> {
+        let principal = try Principal.require(.editor)
+        return try await database.run { pool in
+            try pool.transaction { connection in
+                guard let deadline = try DeadlineBook().find(id, on: connection),
+                      try UnitScope.contains(deadline.unitID, for: principal, on: connection)
+                else { return .failure(.notFound(UnitScope.notFound("deadline", id))) }
+                do {
+                    return .success(try action(id, connection))
+                } catch let error as DeadlineError {
+                    return .failure(.conflict(.problem(.conflict, error.description)))
+                }
+            }
+        }
+    }
+}
