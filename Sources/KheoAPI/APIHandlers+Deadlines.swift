@@ -37,10 +37,8 @@ extension APIHandlers {
         if let key = input.headers.idempotencyKey, !(1...200).contains(key.unicodeScalars.count) {
             return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, "Idempotency-Key must be 1 to 200 characters"))))
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let canonical = String(decoding: try encoder.encode(request), as: UTF8.self)
         let key = input.headers.idempotencyKey
+        let canonical = key == nil ? "" : try Idempotency.canonical(request)
         let outcome: Idempotency.Outcome?
         do {
             outcome = try await database.run { pool -> Idempotency.Outcome? in

@@ -45,19 +45,20 @@ extension APIHandlers {
         if let key, !(1...200).contains(key.unicodeScalars.count) {
             return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, "Idempotency-Key must be 1 to 200 characters"))))
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let canonical = String(decoding: try encoder.encode(requested), as: UTF8.self)
+        let canonical = key == nil ? "" : try Idempotency.canonical(requested)
         let outcome: Idempotency.Outcome
         do {
             outcome = try await database.run { pool in
-                try pool.transaction { connection in
-                    let enqueue = {
-                        let ids = try Producer().enqueueMany(ready, on: connection)
-                        return Idempotency.Stored(status: 201, response: String(decoding: try JSONEncoder().encode(ids), as: UTF8.self))
+                func stored(_ ids: [Int64]) throws -> Idempotency.Stored {
+                    Idempotency.Stored(status: 201, response: String(decoding: try JSONEncoder().encode(ids), as: UTF8.self))
+                }
+                // Without a key, one statement (atomic for a whole batch) and no
+                // transaction round trips; with one, the key's row commits with the jobs.
+                guard let key else { return .fresh(try stored(try Producer().enqueueMany(ready, on: pool))) }
+                return try pool.transaction { connection in
+                    try Idempotency.once(key: key, principal: principal, operation: "enqueueJobs", request: canonical, in: connection) {
+                        try stored(try Producer().enqueueMany(ready, on: connection))
                     }
-                    guard let key else { return .fresh(try enqueue()) }
-                    return try Idempotency.once(key: key, principal: principal, operation: "enqueueJobs", request: canonical, in: connection, enqueue)
                 }
             }
         } catch let error as EnqueueError {

@@ -1,3 +1,4 @@
+import Foundation
 import PostgresClient
 
 /// `Idempotency-Key` on a POST: the work runs once per token and key, and a repeat gets
@@ -20,6 +21,14 @@ enum Idempotency {
         case replay(Stored)
         /// The key was used before for another operation or body.
         case conflict
+    }
+
+    /// A request's body in one spelling (keys sorted), so the same request hashes the
+    /// same however the client ordered its fields.
+    static func canonical(_ body: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(body), as: UTF8.self)
     }
 
     /// Runs `work` in `connection`'s open transaction unless `key` was used before.
