@@ -39,15 +39,12 @@ extension APIHandlers {
         }
         let key = input.headers.idempotencyKey
         let canonical = key == nil ? "" : try Idempotency.canonical(request)
-        let outcome: Idempotency.Outcome?
+        let outcome: Idempotency.Outcome<Int64>?
         do {
-            outcome = try await database.run { pool -> Idempotency.Outcome? in
-                try pool.transaction { connection -> Idempotency.Outcome? in
+            outcome = try await database.run { pool -> Idempotency.Outcome<Int64>? in
+                try pool.transaction { connection -> Idempotency.Outcome<Int64>? in
                     guard request.unitId >= 1, try UnitScope.contains(request.unitId, for: principal, on: connection) else { return nil }
-                    let create = {
-                        let deadline = try DeadlineBook().create(for: request.unitId, kind: kind, title: request.title, due: due, in: connection)
-                        return Idempotency.Stored(status: 201, response: String(decoding: try JSONEncoder().encode(deadline.id), as: UTF8.self))
-                    }
+                    let create = { try DeadlineBook().create(for: request.unitId, kind: kind, title: request.title, due: due, in: connection).id }
                     guard let key else { return .fresh(try create()) }
                     return try Idempotency.once(key: key, principal: principal, operation: "createDeadline", request: canonical, in: connection, create)
                 }
@@ -55,17 +52,13 @@ extension APIHandlers {
         } catch let error as DeadlineError {
             return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, error.description))))
         }
-        switch outcome {
-        case nil:
-            return .notFound(.init(body: .applicationProblemJson(UnitScope.notFound("unit", request.unitId))))
-        case .conflict:
+        guard let outcome else { return .notFound(.init(body: .applicationProblemJson(UnitScope.notFound("unit", request.unitId)))) }
+        guard let id = outcome.response else {
             return .conflict(.init(body: .applicationProblemJson(.problem(.conflict, "this Idempotency-Key was used before for another request"))))
-        case .fresh(let stored), .replay(let stored):
-            let id = try JSONDecoder().decode(Int64.self, from: Data(stored.response.utf8))
-            let deadline = try await database.run { pool in try DeadlineBook().find(id, on: pool) }
-            guard let deadline else { throw Problem(.internalServerError, "the deadline vanished") }
-            return .created(.init(body: .json(.init(deadline))))
         }
+        let deadline = try await database.run { pool in try DeadlineBook().find(id, on: pool) }
+        guard let deadline else { throw Problem(.internalServerError, "deadline \(id) vanished after it was created") }
+        return .created(.init(body: .json(.init(deadline))))
     }
 
     func meetDeadline(_ input: Operations.MeetDeadline.Input) async throws -> Operations.MeetDeadline.Output {

@@ -46,32 +46,27 @@ extension APIHandlers {
             return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, "Idempotency-Key must be 1 to 200 characters"))))
         }
         let canonical = key == nil ? "" : try Idempotency.canonical(requested)
-        let outcome: Idempotency.Outcome
+        let outcome: Idempotency.Outcome<[Int64]>
         do {
             outcome = try await database.run { pool in
-                func stored(_ ids: [Int64]) throws -> Idempotency.Stored {
-                    Idempotency.Stored(status: 201, response: String(decoding: try JSONEncoder().encode(ids), as: UTF8.self))
-                }
                 // Without a key, one statement (atomic for a whole batch) and no
                 // transaction round trips; with one, the key's row commits with the jobs.
-                guard let key else { return .fresh(try stored(try Producer().enqueueMany(ready, on: pool))) }
+                guard let key else { return .fresh(try Producer().enqueueMany(ready, on: pool)) }
                 return try pool.transaction { connection in
                     try Idempotency.once(key: key, principal: principal, operation: "enqueueJobs", request: canonical, in: connection) {
-                        try stored(try Producer().enqueueMany(ready, on: connection))
+                        try Producer().enqueueMany(ready, on: connection)
                     }
                 }
             }
         } catch let error as EnqueueError {
             return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, error.description))))
         }
-        switch outcome {
-        case .fresh(let stored), .replay(let stored):
-            return .created(.init(body: .json(.init(ids: try JSONDecoder().decode([Int64].self, from: Data(stored.response.utf8))))))
-        case .conflict:
+        guard let ids = outcome.response else {
             return .conflict(.init(body: .applicationProblemJson(.problem(
                 .conflict, "this Idempotency-Key was used before for another request; use a new key for new work"
             ))))
         }
+        return .created(.init(body: .json(.init(ids: ids))))
     }
 
     func getJob(_ input: Operations.GetJob.Input) async throws -> Operations.GetJob.Output {

@@ -9,18 +9,20 @@ import PostgresClient
 /// key until the first transaction ends, then finds the stored response; if the first
 /// rolled back, the repeat does the work itself.
 enum Idempotency {
-    struct Stored {
-        var status: Int
-        var response: String
-    }
-
-    enum Outcome {
-        /// The work ran now; its response is stored.
-        case fresh(Stored)
+    enum Outcome<Response: Sendable>: Sendable {
+        /// The work ran now (or there was no key).
+        case fresh(Response)
         /// A request with this key ran before: its response.
-        case replay(Stored)
+        case replay(Response)
         /// The key was used before for another operation or body.
         case conflict
+
+        var response: Response? {
+            switch self {
+            case .fresh(let response), .replay(let response): response
+            case .conflict: nil
+            }
+        }
     }
 
     /// A request's body in one spelling (keys sorted), so the same request hashes the
@@ -32,12 +34,11 @@ enum Idempotency {
     }
 
     /// Runs `work` in `connection`'s open transaction unless `key` was used before.
-    /// `request` is the request in a canonical form (operation and body), hashed to
-    /// tell a reuse of the key.
-    static func once(
+    /// `request` is the request in a canonical form, hashed to tell a reuse of the key.
+    static func once<Response: Codable & Sendable>(
         key: String, principal: Principal, operation: String, request: String, in connection: PostgresConnection,
-        _ work: () throws -> Stored
-    ) throws -> Outcome {
+        _ work: () throws -> Response
+    ) throws -> Outcome<Response> {
         let claimed = try connection.query(
             """
             INSERT INTO danvan.api_idempotency_keys (token_id, key, operation, request_hash)
@@ -49,21 +50,19 @@ enum Idempotency {
         guard claimed else {
             let row = try connection.query(
                 """
-                SELECT status, response, operation = $3 AND request_hash = digest($4, 'sha256') AS same
+                SELECT response, operation = $3 AND request_hash = digest($4, 'sha256') AS same
                 FROM danvan.api_idempotency_keys WHERE token_id = $1 AND key = $2
                 """,
                 principal.tokenID, key, operation, request
             ).single()
-            guard try row.decode("same", as: Bool.self), let status = try row.decode("status", as: Int32?.self),
-                  let response = try row.decode("response", as: String?.self)
-            else { return .conflict }
-            return .replay(Stored(status: Int(status), response: response))
+            guard try row.decode("same", as: Bool.self), let response = try row.decode("response", as: String?.self) else { return .conflict }
+            return .replay(try JSONDecoder().decode(Response.self, from: Data(response.utf8)))
         }
-        let stored = try work()
+        let response = try work()
         try connection.query(
-            "UPDATE danvan.api_idempotency_keys SET status = $3, response = $4 WHERE token_id = $1 AND key = $2",
-            principal.tokenID, key, Int32(stored.status), stored.response
+            "UPDATE danvan.api_idempotency_keys SET status = 201, response = $3 WHERE token_id = $1 AND key = $2",
+            principal.tokenID, key, String(decoding: try JSONEncoder().encode(response), as: UTF8.self)
         )
-        return .fresh(stored)
+        return .fresh(response)
     }
 }
