@@ -34,7 +34,7 @@ struct DemoCommand: ParsableCommand {
     var year: Int = 2025
 
     @Option(help: "Districts in the province (each of 8 to 12 communes).")
-    var districts: Int = 6
+    var districts: Int = 5
 
     @Option(help: "Simulated days per real second at most (default: as fast as the workers finish each day).")
     var speed: Double?
