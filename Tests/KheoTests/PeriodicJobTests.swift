@@ -41,14 +41,20 @@ struct PeriodicJobTests {
         }
     }
 
-    /// Every node was down at an hourly fire: the first node to start inserts that
-    /// one fire, once, and not the hours before it.
+    /// Every node was down at several daily fires: the first node to start inserts the
+    /// latest one, once, and not the days before it. The entry fires daily two hours
+    /// ago (UTC), so no real fire can fall inside the test, as an hourly one could.
     @Test func aNodeStartedAfterAMissedFireInsertsItOnce() throws {
         try TestDatabase.with { db in
-            let entry = try PeriodicJob(name: "hourly-scan", schedule: "@hourly", job: JobRequest(kind: "deadline.scan"))
+            var utc = Calendar(identifier: .gregorian)
+            utc.timeZone = TimeZone(identifier: "UTC")!
+            let latest = utc.date(bySetting: .second, value: 0, of: Date().addingTimeInterval(-7200))!
+            let parts = utc.dateComponents([.hour, .minute], from: latest)
+            let schedule = "\(parts.minute!) \(parts.hour!) * * *"
+            let entry = try PeriodicJob(name: "daily-scan", schedule: schedule, timeZone: "UTC", job: JobRequest(kind: "deadline.scan"))
             try db.pool.query(
-                "INSERT INTO kheo.periodic_jobs (name, schedule, time_zone, last_fire_at) VALUES ($1, '@hourly', 'Asia/Ho_Chi_Minh', date_trunc('hour', now()) - interval '5 hours')",
-                entry.name
+                "INSERT INTO kheo.periodic_jobs (name, schedule, time_zone, last_fire_at) VALUES ($1, $2, 'UTC', $3::timestamptz - interval '3 days')",
+                entry.name, schedule, latest
             )
             for _ in 0..<2 {
                 try withNode(db, periodic: [entry]) {
@@ -57,12 +63,12 @@ struct PeriodicJobTests {
                 }
             }
             let row = try db.pool.query("""
-                SELECT count(*) AS jobs, bool_and(scheduled_at = date_trunc('hour', now())) AS latest_hour,
-                       (SELECT last_fire_at = date_trunc('hour', now()) FROM kheo.periodic_jobs WHERE name = 'hourly-scan') AS recorded
+                SELECT count(*) AS jobs, bool_and(scheduled_at = $1) AS latest_fire,
+                       (SELECT last_fire_at = $1 FROM kheo.periodic_jobs WHERE name = 'daily-scan') AS recorded
                 FROM kheo.jobs WHERE kind = 'deadline.scan'
-                """).single()
+                """, latest).single()
             #expect(try row.decode("jobs", as: Int64.self) == 1)
-            #expect(try row.decode("latest_hour", as: Bool.self), "the latest missed fire, not an older one")
+            #expect(try row.decode("latest_fire", as: Bool.self), "the latest missed fire, not an older one")
             #expect(try row.decode("recorded", as: Bool.self))
         }
     }
