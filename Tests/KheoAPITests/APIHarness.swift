@@ -25,27 +25,28 @@ struct APIHarness: Sendable {
         var isProblem: Bool { contentType.hasPrefix("application/problem+json") && json["status"] as? Int == status && json["detail"] is String }
     }
 
+    /// The server runs as a `kheo serve` process of its own: inside the test process it
+    /// would share Swift's cooperative threads with tests that block them, and stall
+    /// under load (a CI run saw schemathesis time out reading /openapi.yaml).
     static func with(maxBodyBytes: Int = 64 * 1024, _ body: @Sendable (APIHarness) async throws -> Void) async throws {
         try await TestDatabase.with { db in
-            var registry = JobRegistry()
-            BuiltinJobs.register(in: &registry)
-            DanVanJobs.register(in: &registry)
-            let server = APIServer(
-                configuration: .init(host: "127.0.0.1", port: 0, maxBodyBytes: maxBodyBytes, connections: 8),
-                database: db.configuration, kinds: registry.kinds, metrics: { Array("kheo_test_metric 1\n".utf8) },
-                logger: Logger(label: "kheo.api.test")
+            let serve = try KheoProcess.start(
+                ["serve", "--port", "0", "--max-body", "\(maxBodyBytes)", "--connections", "8", "--log-level", "notice"],
+                environment: ["DATABASE_URL": db.url]
             )
-            let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-            let serving = Task { try await server.run { port in continuation.yield(port) } }
-            defer { serving.cancel() }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next(), port > 0 else {
-                Issue.record("the server did not start")
-                return
+            defer {
+                serve.send(SIGTERM)
+                _ = try? serve.wait(timeout: .seconds(20))
             }
-            try await body(APIHarness(db: db, base: URL(string: "http://127.0.0.1:\(port)")!))
-            serving.cancel()
-            _ = await serving.result
+            var port: Int?
+            for _ in 0..<400 where port == nil {
+                if let range = serve.output.range(of: #"url=http://127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
+                    port = Int(serve.output[range].split(separator: ":").last ?? "")
+                }
+                if port == nil { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            let bound = try #require(port, "kheo serve did not start: \(serve.output.suffix(2000))")
+            try await body(APIHarness(db: db, base: URL(string: "http://127.0.0.1:\(bound)")!))
         }
     }
 
