@@ -28,13 +28,9 @@ public struct TestDatabase: Sendable {
         pool poolConfiguration: PostgresConnectionPool.Configuration = .init(maximumConnections: 8),
         _ body: (TestDatabase) throws -> Result
     ) throws -> Result {
-        let server = try TestServer.shared.get()
-        let configuration = try server.createDatabase(migrated: migrated)
-        let name = configuration.database ?? ""
-        defer { try? server.dropDatabase(name) }
-        let pool = try PostgresConnectionPool(configuration, configuration: poolConfiguration)
-        defer { pool.close() }
-        return try body(TestDatabase(name: name, configuration: configuration, pool: pool))
+        let (db, cleanUp) = try make(migrated: migrated, pool: poolConfiguration)
+        defer { cleanUp() }
+        return try body(db)
     }
 
     /// As `with(migrated:pool:_:)`, for async test bodies (a server under test, say).
@@ -43,13 +39,29 @@ public struct TestDatabase: Sendable {
         pool poolConfiguration: PostgresConnectionPool.Configuration = .init(maximumConnections: 8),
         _ body: (TestDatabase) async throws -> Result
     ) async throws -> Result {
+        let (db, cleanUp) = try make(migrated: migrated, pool: poolConfiguration)
+        defer { cleanUp() }
+        return try await body(db)
+    }
+
+    /// A fresh database and its pool, and what closes the pool and drops it.
+    private static func make(
+        migrated: Bool, pool poolConfiguration: PostgresConnectionPool.Configuration
+    ) throws -> (TestDatabase, () -> Void) {
         let server = try TestServer.shared.get()
         let configuration = try server.createDatabase(migrated: migrated)
         let name = configuration.database ?? ""
-        defer { try? server.dropDatabase(name) }
-        let pool = try PostgresConnectionPool(configuration, configuration: poolConfiguration)
-        defer { pool.close() }
-        return try await body(TestDatabase(name: name, configuration: configuration, pool: pool))
+        let pool: PostgresConnectionPool
+        do {
+            pool = try PostgresConnectionPool(configuration, configuration: poolConfiguration)
+        } catch {
+            try? server.dropDatabase(name)
+            throw error
+        }
+        return (TestDatabase(name: name, configuration: configuration, pool: pool), {
+            pool.close()
+            try? server.dropDatabase(name)
+        })
     }
 
     /// Opens a connection of the caller's own to this database.

@@ -30,24 +30,33 @@ struct APIHarness: Sendable {
     /// under load (a CI run saw schemathesis time out reading /openapi.yaml).
     static func with(maxBodyBytes: Int = 64 * 1024, _ body: @Sendable (APIHarness) async throws -> Void) async throws {
         try await TestDatabase.with { db in
-            let serve = try KheoProcess.start(
-                ["serve", "--port", "0", "--max-body", "\(maxBodyBytes)", "--connections", "8", "--log-level", "notice"],
-                environment: ["DATABASE_URL": db.url]
+            let (serve, bound) = try await startServe(
+                db, ["--max-body", "\(maxBodyBytes)", "--connections", "8"]
             )
             defer {
                 serve.send(SIGTERM)
                 _ = try? serve.wait(timeout: .seconds(20))
             }
-            var port: Int?
-            for _ in 0..<400 where port == nil {
-                if let range = serve.output.range(of: #"url=http://127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
-                    port = Int(serve.output[range].split(separator: ":").last ?? "")
-                }
-                if port == nil { try await Task.sleep(for: .milliseconds(50)) }
-            }
-            let bound = try #require(port, "kheo serve did not start: \(serve.output.suffix(2000))")
             try await body(APIHarness(db: db, base: URL(string: "http://127.0.0.1:\(bound)")!))
         }
+    }
+
+    /// Starts `kheo serve --port 0` with `arguments` on `db` and reads the port it
+    /// announces.
+    static func startServe(_ db: TestDatabase, _ arguments: [String]) async throws -> (KheoProcess, Int) {
+        let serve = try KheoProcess.start(
+            ["serve", "--port", "0", "--log-level", "notice"] + arguments, environment: ["DATABASE_URL": db.url]
+        )
+        for _ in 0..<400 {
+            if let range = serve.output.range(of: #"url=http://127\.0\.0\.1:(\d+)"#, options: .regularExpression),
+               let port = Int(serve.output[range].split(separator: ":").last ?? "") {
+                return (serve, port)
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        serve.send(SIGKILL)
+        Issue.record("kheo serve did not start: \(serve.output.suffix(2000))")
+        throw CancellationError()
     }
 
     func request(

@@ -17,19 +17,8 @@ struct ServeCommandTests {
                 "INSERT INTO danvan.units (kind, name) VALUES ('province', 'Vĩnh Long') RETURNING id"
             ).single().decode("id")
             let token = try APITokens().create(unit: unit, role: .editor, on: db.pool).token
-            let serve = try KheoProcess.start(
-                ["serve", "--port", "0", "--workers", "--queue", "default=4", "--grace", "5", "--log-level", "notice"],
-                environment: ["DATABASE_URL": db.url]
-            )
+            let (serve, bound) = try await APIHarness.startServe(db, ["--workers", "--queue", "default=4", "--grace", "5"])
             defer { if serve.isRunning { serve.send(SIGKILL) } }
-            var port: Int?
-            for _ in 0..<200 where port == nil {
-                if let range = serve.output.range(of: #"url=http://127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
-                    port = Int(serve.output[range].split(separator: ":").last ?? "")
-                }
-                try await Task.sleep(for: .milliseconds(50))
-            }
-            let bound = try #require(port, "no port announced: \(serve.output.suffix(2000))")
             var request = URLRequest(url: URL(string: "http://127.0.0.1:\(bound)/v1/jobs")!)
             request.httpMethod = "POST"
             request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
