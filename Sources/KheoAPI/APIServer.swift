@@ -1,6 +1,6 @@
 import DanVan
 public import Foundation
-public import Hummingbird
+import Hummingbird
 import Kheo
 public import Logging
 import NIOCore

@@ -110,6 +110,28 @@ struct APIHarness: Sendable {
         )
     }
 
+    /// Runs the domain's queue until it is empty, as a worker would. The node blocks
+    /// while it waits, so it waits on a thread of its own, not on Swift's pool.
+    func drainDomainQueue() async throws {
+        var registry = JobRegistry()
+        DanVanJobs.register(in: &registry)
+        let node = try WorkerNode(
+            database: db.configuration, registry: registry,
+            configuration: WorkerConfiguration(queues: [.init(DanVanJobs.queue, concurrency: 2)], stopWhenEmpty: true)
+        )
+        try node.start()
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            Thread {
+                node.wait()
+                done.resume()
+            }.start()
+        }
+    }
+
+    func count(_ sql: String, _ parameters: any PostgresEncodable...) throws -> Int {
+        Int(try db.pool.query(sql, parameters).single().decode(0, as: Int64.self))
+    }
+
     func token(_ unit: Int64, _ role: APIRole) throws -> String {
         try APITokens().create(unit: unit, role: role, on: db.pool).token
     }

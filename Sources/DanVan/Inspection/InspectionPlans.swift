@@ -14,9 +14,13 @@ public struct InspectionPlans: Sendable {
         case unknownUnit(Int64)
         case outsideIssuer(unit: Int64, issuer: Int64)
         case invalidText(DomainTextError)
+        case invalidRemedyDays(Int)
+        case delegationNameTwice(String)
 
         public var description: String {
             switch self {
+            case .invalidRemedyDays(let days): "remedy days must be 1 to 365, not \(days)"
+            case .delegationNameTwice(let name): "two delegations are named \"\(name)\": give each its own name"
             case .invalidPlan(let error): "the plan is refused: \(error)"
             case .unknownUnit(let id): "unit \(id) does not exist"
             case .outsideIssuer(let unit, let issuer): "unit \(unit) is not under unit \(issuer), which issues the plan"
@@ -34,51 +38,61 @@ public struct InspectionPlans: Sendable {
     public func submit(
         _ plan: InspectionPlan, title: String, remedyDays: Int = 30, on pool: PostgresConnectionPool
     ) throws -> Submitted {
+        try pool.transaction { connection in try submit(plan, title: title, remedyDays: remedyDays, in: connection) }
+    }
+
+    /// As `submit(_:title:remedyDays:on:)`, inside the caller's open transaction. The
+    /// scheduling job carries `tags` (the API tags it with the caller's unit).
+    public func submit(
+        _ plan: InspectionPlan, title: String, remedyDays: Int = 30, tags: [String] = [], in connection: PostgresConnection
+    ) throws -> Submitted {
         do {
             try InspectionScheduler.validate(plan)
         } catch {
             throw SubmissionError.invalidPlan(error)
         }
+        guard (1...365).contains(remedyDays) else { throw SubmissionError.invalidRemedyDays(remedyDays) }
         let cleanedTitle = try Self.clean(title, field: "plan title")
         let delegations = try plan.delegations.map { delegation in
             (name: try Self.clean(delegation.name, field: "delegation name"),
              leader: try Self.clean(delegation.leader, field: "delegation leader"),
              members: try delegation.members.map { try Self.clean($0, field: "delegation member") })
         }
-        return try pool.transaction { connection in
-            let found = try connection.query(
-                "SELECT id, path FROM danvan.units WHERE id = ANY($1::bigint[])", [plan.issuingUnit] + plan.targets
-            )
-            var paths: [Int64: [Int64]] = [:]
-            for row in found { paths[try row.decode("id")] = try row.decode("path") }
-            for unit in [plan.issuingUnit] + plan.targets where paths[unit] == nil { throw SubmissionError.unknownUnit(unit) }
-            for target in plan.targets where !(paths[target] ?? []).contains(plan.issuingUnit) {
-                throw SubmissionError.outsideIssuer(unit: target, issuer: plan.issuingUnit)
-            }
-            let holidays = plan.holidays.map { ["name": $0.name, "first": $0.first.iso, "last": $0.last.iso] }
-            let holidaysJSON = String(decoding: try JSONSerialization.data(withJSONObject: holidays, options: [.sortedKeys]), as: UTF8.self)
-            let planID: Int64 = try connection.query(
-                """
-                INSERT INTO danvan.inspection_plans (issuing_unit_id, title, first_day, last_day, slots, visits_per_day, holidays, targets, remedy_days)
-                VALUES ($1, $2, $3::date, $4::date, $5::text[], $6, $7::jsonb, $8::bigint[], $9) RETURNING id
-                """,
-                plan.issuingUnit, cleanedTitle, plan.firstDay.iso, plan.lastDay.iso, plan.slots.map { $0 == .morning ? "morning" : "afternoon" },
-                Int32(plan.visitsPerDelegationPerDay), holidaysJSON, plan.targets, Int32(remedyDays)
-            ).single().decode("id")
-            for delegation in delegations {
-                let id: Int64 = try connection.query(
-                    "INSERT INTO danvan.delegations (plan_id, name, leader) VALUES ($1, $2, $3) RETURNING id", planID, delegation.name, delegation.leader
-                ).single().decode("id")
-                try connection.query(
-                    "INSERT INTO danvan.delegation_members (delegation_id, name) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING", id, delegation.members
-                )
-            }
-            let job = try Producer().insert(
-                JobRequest(InspectionJobs.Schedule(planID: planID), options: EnqueueOptions(queue: DanVanJobs.queue, unique: UniqueOptions(byArgs: ["planID"]))),
-                on: connection
-            )
-            return Submitted(planID: planID, jobID: job.id)
+        var names = Set<String>()
+        for delegation in delegations where !names.insert(delegation.name.lowercased()).inserted {
+            throw SubmissionError.delegationNameTwice(delegation.name)
         }
+        let found = try connection.query(
+            "SELECT id, path FROM danvan.units WHERE id = ANY($1::bigint[])", [plan.issuingUnit] + plan.targets
+        )
+        var paths: [Int64: [Int64]] = [:]
+        for row in found { paths[try row.decode("id")] = try row.decode("path") }
+        for unit in [plan.issuingUnit] + plan.targets where paths[unit] == nil { throw SubmissionError.unknownUnit(unit) }
+        for target in plan.targets where !(paths[target] ?? []).contains(plan.issuingUnit) {
+            throw SubmissionError.outsideIssuer(unit: target, issuer: plan.issuingUnit)
+        }
+        let holidays = plan.holidays.map { ["name": $0.name, "first": $0.first.iso, "last": $0.last.iso] }
+        let holidaysJSON = String(decoding: try JSONSerialization.data(withJSONObject: holidays, options: [.sortedKeys]), as: UTF8.self)
+        let planID: Int64 = try connection.query(
+            """
+            INSERT INTO danvan.inspection_plans (issuing_unit_id, title, first_day, last_day, slots, visits_per_day, holidays, targets, remedy_days)
+            VALUES ($1, $2, $3::date, $4::date, $5::text[], $6, $7::jsonb, $8::bigint[], $9) RETURNING id
+            """,
+            plan.issuingUnit, cleanedTitle, plan.firstDay.iso, plan.lastDay.iso, plan.slots.map { $0 == .morning ? "morning" : "afternoon" },
+            Int32(plan.visitsPerDelegationPerDay), holidaysJSON, plan.targets, Int32(remedyDays)
+        ).single().decode("id")
+        for delegation in delegations {
+            let id: Int64 = try connection.query(
+                "INSERT INTO danvan.delegations (plan_id, name, leader) VALUES ($1, $2, $3) RETURNING id", planID, delegation.name, delegation.leader
+            ).single().decode("id")
+            try connection.query(
+                "INSERT INTO danvan.delegation_members (delegation_id, name) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING", id, delegation.members
+            )
+        }
+        var options = EnqueueOptions(queue: DanVanJobs.queue, unique: UniqueOptions(byArgs: ["planID"]))
+        options.tags = tags
+        let job = try Producer().insert(JobRequest(InspectionJobs.Schedule(planID: planID), options: options), on: connection)
+        return Submitted(planID: planID, jobID: job.id)
     }
 
     private static func clean(_ text: String, field: String) throws(SubmissionError) -> String {

@@ -1,0 +1,67 @@
+public import PostgresClient
+
+/// A period the statistics and reports are cut by: six months (sơ kết), a year (tổng
+/// kết), or a stage of several years.
+public struct Period: Sendable, Equatable {
+    public enum Kind: String, Sendable, CaseIterable, Codable {
+        case sixMonth = "six_month"
+        case year, stage
+    }
+
+    public let id: Int64
+    public let kind: Kind
+    public let name: String
+    public let startsOn: CivilDate
+    public let endsOn: CivilDate
+
+    static let columns = """
+        id, kind::text AS kind, name, to_char(starts_on, 'DD/MM/YYYY') AS starts_on, to_char(ends_on, 'DD/MM/YYYY') AS ends_on
+        """
+
+    init(row: PostgresRow) throws {
+        id = try row.decode("id")
+        kind = Kind(rawValue: try row.decode("kind")) ?? .stage
+        name = try row.decode("name")
+        startsOn = try CivilDate(parsing: try row.decode("starts_on"))
+        endsOn = try CivilDate(parsing: try row.decode("ends_on"))
+    }
+}
+
+/// The periods statistics are computed for.
+public struct Periods: Sendable {
+    public init() {}
+
+    /// Adds a period, or returns the one with the same kind and days.
+    public func create(_ kind: Period.Kind, named name: String, from first: CivilDate, to last: CivilDate, on executor: some PostgresExecutor) throws -> Period {
+        let cleaned = try DomainText.clean(name, field: "period name", maxLength: 200)
+        guard first <= last else { throw PeriodError.endsBeforeItStarts(first: first, last: last) }
+        return try Period(row: executor.query(
+            """
+            INSERT INTO danvan.periods (kind, name, starts_on, ends_on) VALUES ($1::danvan.period_kind, $2, $3::date, $4::date)
+            ON CONFLICT (kind, starts_on, ends_on) DO UPDATE SET name = danvan.periods.name
+            RETURNING \(Period.columns)
+            """,
+            kind.rawValue, cleaned, first.iso, last.iso
+        ).single())
+    }
+
+    /// Every period, latest first.
+    public func list(on executor: some PostgresExecutor) throws -> [Period] {
+        try executor.query("SELECT \(Period.columns) FROM danvan.periods ORDER BY starts_on DESC, ends_on, id").map(Period.init(row:))
+    }
+
+    public func find(_ id: Int64, on executor: some PostgresExecutor) throws -> Period? {
+        try executor.query("SELECT \(Period.columns) FROM danvan.periods WHERE id = $1", id).first.map(Period.init(row:))
+    }
+}
+
+/// Why a period was refused; nothing was stored.
+public enum PeriodError: Error, Sendable, Equatable, CustomStringConvertible {
+    case endsBeforeItStarts(first: CivilDate, last: CivilDate)
+
+    public var description: String {
+        switch self {
+        case .endsBeforeItStarts(let first, let last): "the period ends (\(last)) before it starts (\(first))"
+        }
+    }
+}

@@ -1,0 +1,44 @@
+public import Foundation
+public import PostgresClient
+
+/// A unit's webhook endpoint as the API shows it: never its secret.
+public struct Webhook: Sendable, Equatable {
+    public let id: Int64
+    public let unitID: Int64
+    public let url: String
+    public let active: Bool
+    public let createdAt: Date
+    /// Deliveries waiting for a retry, delivered, and given up.
+    public let pending: Int
+    public let delivered: Int
+    public let givenUp: Int
+}
+
+extension Webhooks {
+    /// A unit's endpoint with its delivery counts, or nil when it has none.
+    public func find(unit: Int64, on executor: some PostgresExecutor) throws -> Webhook? {
+        guard let row = try executor.query(
+            """
+            SELECT w.id, w.unit_id, w.url, w.active, w.created_at,
+                   count(*) FILTER (WHERE d.status = 'pending') AS pending,
+                   count(*) FILTER (WHERE d.status = 'delivered') AS delivered,
+                   count(*) FILTER (WHERE d.status = 'given_up') AS given_up
+            FROM danvan.webhooks AS w LEFT JOIN danvan.webhook_deliveries AS d ON d.webhook_id = w.id
+            WHERE w.unit_id = $1 GROUP BY w.id
+            """,
+            unit
+        ).first else { return nil }
+        return Webhook(
+            id: try row.decode("id"), unitID: try row.decode("unit_id"), url: try row.decode("url"), active: try row.decode("active"),
+            createdAt: try row.decode("created_at"), pending: Int(try row.decode("pending", as: Int64.self)),
+            delivered: Int(try row.decode("delivered", as: Int64.self)), givenUp: Int(try row.decode("given_up", as: Int64.self))
+        )
+    }
+
+    /// Stops deliveries to a unit's endpoint (registering it again turns them back on);
+    /// false when the unit has none.
+    @discardableResult
+    public func deactivate(unit: Int64, on executor: some PostgresExecutor) throws -> Bool {
+        try executor.query("UPDATE danvan.webhooks SET active = false WHERE unit_id = $1 RETURNING id", unit).first != nil
+    }
+}

@@ -1,0 +1,110 @@
+import DanVan
+import HTTPTypes
+import PostgresClient
+
+/// `/v1/inspection-plans` and visits' findings. A plan is issued by a unit within the
+/// token's subtree; its scheduling job is tagged with the token's unit, so the caller
+/// can follow it at `/v1/jobs/{id}`.
+extension APIHandlers {
+    func submitInspectionPlan(_ input: Operations.SubmitInspectionPlan.Input) async throws -> Operations.SubmitInspectionPlan.Output {
+        let principal = try Principal.require(.editor)
+        guard case .json(let request) = input.body else { throw Problem(.unsupportedMediaType) }
+        let plan = try Self.plan(request)
+        try APIInput.range(request.remedyDays, "remedyDays", 1...365)
+        let tags = [JobScope.unitTag(principal.unitID)]
+        let ids = try await transaction(
+            key: input.headers.idempotencyKey, principal: principal, operation: "submitInspectionPlan", request: request
+        ) { connection in
+            try APIInput.requireScope(request.issuingUnitId, principal, on: connection)
+            let submitted = try InspectionPlans().submit(plan, title: request.title, remedyDays: request.remedyDays ?? 30, tags: tags, in: connection)
+            return [submitted.planID, submitted.jobID]
+        }
+        return .accepted(.init(headers: .init(location: "/v1/inspection-plans/\(ids[0])"), body: .json(.init(planId: ids[0], jobId: ids[1]))))
+    }
+
+    func getInspectionPlan(_ input: Operations.GetInspectionPlan.Input) async throws -> Operations.GetInspectionPlan.Output {
+        let principal = try Principal.require(.viewer)
+        let id = input.path.id
+        let plan = try await database.run { pool -> StoredPlan in
+            guard let plan = try InspectionPlans().find(id, on: pool) else { throw Problem(.notFound, "no inspection plan \(id) within your unit") }
+            try APIInput.requireScope(plan.issuingUnitID, principal, on: pool, what: "inspection plan", id: id)
+            return plan
+        }
+        return .ok(.init(body: .json(.init(plan))))
+    }
+
+    func recordFindings(_ input: Operations.RecordFindings.Input) async throws -> Operations.RecordFindings.Output {
+        let principal = try Principal.require(.editor)
+        guard case .json(let request) = input.body else { throw Problem(.unsupportedMediaType) }
+        let day = try APIInput.day(request.day, "day")
+        let id = input.path.id
+        let planID = try await transaction(key: nil, principal: principal, operation: "recordFindings", request: request) { connection in
+            guard let plan = try InspectionPlans().planOf(visit: id, on: connection) else { throw Problem(.notFound, "no inspection visit \(id) within your unit") }
+            try APIInput.requireScope(plan.issuingUnitID, principal, on: connection, what: "inspection visit", id: id)
+            try InspectionVisits().record(visit: id, findings: request.findings, recommendations: request.recommendations ?? "", on: day, in: connection)
+            return plan.planID
+        }
+        let plan = try await database.run { pool in try InspectionPlans().find(planID, on: pool) }
+        guard let visit = plan?.visits.first(where: { $0.id == id }) else { throw Problem(.internalServerError, "visit \(id) vanished after it was recorded") }
+        return .ok(.init(body: .json(.init(visit, plan: planID))))
+    }
+
+    /// The plan a request describes, with the limits the generated code leaves to us.
+    static func plan(_ request: Components.Schemas.InspectionPlanRequest) throws -> InspectionPlan {
+        let first = try APIInput.day(request.firstDay, "firstDay")
+        let last = try APIInput.day(request.lastDay, "lastDay")
+        guard last <= first.adding(days: 366) else { throw Problem(.badRequest, "lastDay: a plan spans at most 366 days, \(first) to \(first.adding(days: 366))") }
+        guard (1...500).contains(request.targets.count) else { throw Problem(.badRequest, "targets: 1 to 500 units, not \(request.targets.count)") }
+        guard (1...50).contains(request.delegations.count) else { throw Problem(.badRequest, "delegations: 1 to 50, not \(request.delegations.count)") }
+        if let bad = request.targets.first(where: { $0 < 1 }) { throw Problem(.badRequest, "targets: \(bad) is not a unit id") }
+        let slots = request.slots ?? [.morning, .afternoon]
+        guard (1...2).contains(slots.count) else { throw Problem(.badRequest, "slots: morning, afternoon or both") }
+        try APIInput.range(request.visitsPerDelegationPerDay, "visitsPerDelegationPerDay", 1...2)
+        var delegations: [InspectionPlan.Delegation] = []
+        for (index, delegation) in request.delegations.enumerated() {
+            guard (1...50).contains(delegation.members.count) else {
+                throw Problem(.badRequest, "delegations[\(index)].members: 1 to 50 people, not \(delegation.members.count)")
+            }
+            delegations.append(.init(id: Int64(index + 1), name: delegation.name, leader: delegation.leader, members: delegation.members))
+        }
+        let holidays = request.holidays ?? []
+        guard holidays.count <= 50 else { throw Problem(.badRequest, "holidays: at most 50, not \(holidays.count)") }
+        return InspectionPlan(
+            issuingUnit: request.issuingUnitId, delegations: delegations, targets: request.targets, firstDay: first, lastDay: last,
+            slots: slots.map { $0 == .morning ? .morning : .afternoon }, visitsPerDelegationPerDay: request.visitsPerDelegationPerDay ?? 1,
+            holidays: try holidays.enumerated().map { index, holiday in
+                let name: String
+                do {
+                    name = try DomainText.clean(holiday.name, field: "holiday name", maxLength: 200)
+                } catch {
+                    throw Problem(.badRequest, "holidays[\(index)].name: \(error)")
+                }
+                let first = try APIInput.day(holiday.first, "holidays[\(index)].first")
+                return InspectionPlan.Holiday(name: name, first: first, last: try holiday.last.map { try APIInput.day($0, "holidays[\(index)].last") })
+            }
+        )
+    }
+}
+
+extension Components.Schemas.InspectionPlan {
+    init(_ plan: StoredPlan) {
+        self.init(
+            id: plan.id, issuingUnitId: plan.issuingUnitID, title: plan.title, firstDay: plan.firstDay.description, lastDay: plan.lastDay.description,
+            slots: plan.slots.map { $0 == .morning ? .morning : .afternoon }, visitsPerDelegationPerDay: plan.visitsPerDelegationPerDay,
+            remedyDays: plan.remedyDays, targets: plan.targets, status: .init(rawValue: plan.status.rawValue) ?? .submitted,
+            rejection: plan.rejection,
+            delegations: plan.delegations.map { .init(id: $0.id, name: $0.name, leader: $0.leader, members: $0.members) },
+            visits: plan.visits.map { .init($0, plan: plan.id) }
+        )
+    }
+}
+
+extension Components.Schemas.InspectionVisit {
+    init(_ visit: StoredPlan.Visit, plan: Int64) {
+        self.init(
+            id: visit.id, planId: plan, unitId: visit.unitID, delegationId: visit.delegationID, day: visit.day.description,
+            slot: visit.slot == .morning ? .morning : .afternoon, done: visit.doneAt != nil, findings: visit.findings,
+            recommendations: visit.recommendations, remedyDeadlineId: visit.remedyDeadlineID
+        )
+    }
+}

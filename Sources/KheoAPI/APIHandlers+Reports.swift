@@ -1,0 +1,77 @@
+import DanVan
+import HTTPTypes
+import Kheo
+import OpenAPIRuntime
+import PostgresClient
+
+/// `/v1/reports`: ask for one (a `report.generate` job), list them, download one as
+/// HTML or CSV.
+extension APIHandlers {
+    func listReports(_ input: Operations.ListReports.Input) async throws -> Operations.ListReports.Output {
+        let principal = try Principal.require(.viewer)
+        let query = input.query
+        let limit = try APIInput.limit(query.limit, cursor: query.cursor)
+        let unit = query.unit ?? principal.unitID
+        let found = try await database.run { pool in
+            try APIInput.requireScope(unit, principal, on: pool)
+            return try ReportLibrary().list(under: unit, period: query.period, before: query.cursor, limit: limit + 1, on: pool)
+        }
+        let page = Array(found.prefix(limit))
+        return .ok(.init(body: .json(.init(reports: page.map(Components.Schemas.Report.init), nextCursor: found.count > limit ? page.last?.id : nil))))
+    }
+
+    func requestReport(_ input: Operations.RequestReport.Input) async throws -> Operations.RequestReport.Output {
+        let principal = try Principal.require(.editor)
+        guard case .json(let request) = input.body else { throw Problem(.unsupportedMediaType) }
+        let job = try await transaction(key: nil, principal: principal, operation: "requestReport", request: request) { connection in
+            try APIInput.requireScope(request.unitId, principal, on: connection)
+            guard request.periodId >= 1, try Periods().find(request.periodId, on: connection) != nil else {
+                throw Problem(.notFound, "no period \(request.periodId): see /v1/periods")
+            }
+            var options = EnqueueOptions(queue: DanVanJobs.queue)
+            options.tags = [JobScope.unitTag(principal.unitID)]
+            return try Producer().insert(
+                JobRequest(ReportJobs.Generate(unitID: request.unitId, periodID: request.periodId), options: options), on: connection
+            ).id
+        }
+        return .accepted(.init(body: .json(.init(jobId: job))))
+    }
+
+    func getReport(_ input: Operations.GetReport.Input) async throws -> Operations.GetReport.Output {
+        .ok(.init(body: .json(.init(try await report(input.path.id)))))
+    }
+
+    func downloadReportHTML(_ input: Operations.DownloadReportHTML.Input) async throws -> Operations.DownloadReportHTML.Output {
+        .ok(.init(body: .html(.init(try await content(input.path.id, .html)))))
+    }
+
+    func downloadReportCSV(_ input: Operations.DownloadReportCSV.Input) async throws -> Operations.DownloadReportCSV.Output {
+        .ok(.init(body: .csv(.init(try await content(input.path.id, .csv)))))
+    }
+
+    private func report(_ id: Int64) async throws -> StoredReport {
+        let principal = try Principal.require(.viewer)
+        return try await database.run { pool in
+            guard let report = try ReportLibrary().find(id, on: pool) else { throw Problem(.notFound, "no report \(id) within your unit") }
+            try APIInput.requireScope(report.unitID, principal, on: pool, what: "report", id: id)
+            return report
+        }
+    }
+
+    private func content(_ id: Int64, _ format: StoredReport.Format) async throws -> String {
+        _ = try await report(id)
+        guard let text = try await database.run({ pool in try ReportLibrary().content(id, format, on: pool) }) else {
+            throw Problem(.notFound, "no report \(id) within your unit")
+        }
+        return text
+    }
+}
+
+extension Components.Schemas.Report {
+    init(_ report: StoredReport) {
+        self.init(
+            id: report.id, unitId: report.unitID, periodId: report.periodID, snapshotId: report.snapshotID, title: report.title,
+            generatedAt: report.generatedAt
+        )
+    }
+}

@@ -1,0 +1,41 @@
+import DanVan
+import Foundation
+import KheoAPI
+import KheoTesting
+import Testing
+
+@Suite("HTTP API: webhooks")
+struct WebhooksAPITests {
+    @Test func aUnitSetsReadsAndStopsItsEndpointAndNeverSeesTheSecretAgain() async throws {
+        try await APIHarness.with { api in
+            let units = try api.units()
+            let communeA = try api.token(units.communeA, .editor)
+            let communeB = try api.token(units.communeB, .editor)
+            let path = "/v1/units/\(units.communeA)/webhook"
+            let none = try await api.request("GET", path, token: communeA)
+            #expect(none.status == 404 && none.isProblem, "\(none.text)")
+            let secret = "s3cret-of-my-comm-une"
+            let set = try await api.request("PUT", path, token: communeA, body: Data(#"{"url": "https://xa-my-cam.example/hooks", "secret": "\#(secret)"}"#.utf8))
+            #expect(set.status == 200 && set.json["url"] as? String == "https://xa-my-cam.example/hooks" && set.json["active"] as? Bool == true, "\(set.text)")
+            #expect(!set.text.contains(secret), "the secret never comes back")
+            let read = try await api.request("GET", path, token: communeA)
+            #expect((read.json["deliveries"] as? [String: Any])?["pending"] as? Int == 0 && !read.text.contains(secret))
+
+            #expect(try await api.request("GET", path, token: communeB).status == 404)
+            #expect(try await api.request("PUT", path, token: communeB, body: Data(#"{"url": "https://evil.example", "secret": "0123456789abcdef"}"#.utf8)).status == 404)
+            #expect(try await api.request("DELETE", path, token: communeB).status == 404)
+            #expect(try await api.request("PUT", path, token: try api.token(units.communeA, .viewer), body: Data(#"{"url": "https://a.example", "secret": "0123456789abcdef"}"#.utf8)).status == 403)
+            for bad in [#"{"url": "ftp://xa.example", "secret": "0123456789abcdef"}"#, #"{"url": "https://xa.example", "secret": "short"}"#,
+                        #"{"url": "https://xa.example/a b", "secret": "0123456789abcdef"}"#, #"{"url": "https://xa.example"}"#] {
+                let refused = try await api.request("PUT", path, token: communeA, body: Data(bad.utf8))
+                #expect(refused.status == 400 && refused.isProblem, "\(bad): \(refused.text)")
+            }
+            #expect(try api.count("SELECT count(*) FROM danvan.webhooks WHERE url = 'https://xa-my-cam.example/hooks'") == 1, "refusals changed nothing")
+
+            let stopped = try await api.request("DELETE", path, token: communeA)
+            #expect(stopped.status == 200 && stopped.json["active"] as? Bool == false, "\(stopped.text)")
+            _ = try DeadlineBook().create(for: units.communeA, kind: .other, title: "Báo cáo", due: try CivilDate(parsing: "15/06/2025"), on: api.db.pool)
+            #expect(try api.count("SELECT count(*) FROM danvan.webhook_deliveries") == 0, "no delivery to a stopped endpoint")
+        }
+    }
+}
