@@ -8,6 +8,7 @@ extension APIHandlers {
         let principal = try Principal.require(.viewer)
         let query = input.query
         let limit = try APIInput.limit(query.limit, cursor: query.cursor)
+        try APIInput.id(query.unit, "unit")
         let unit = query.unit ?? principal.unitID
         let kind = query.kind.flatMap { ActivityLog.Kind(rawValue: $0.rawValue) }
         let from = try query.from.map { try APIInput.day($0, "from") }

@@ -15,6 +15,8 @@ extension APIHandlers {
         let principal = try Principal.require(.viewer)
         let query = input.query
         let limit = try APIInput.limit(query.limit, cursor: query.cursor)
+        try APIInput.id(query.unit, "unit")
+        try APIInput.id(query.campaign, "campaign")
         let unit = query.unit ?? principal.unitID
         let state = query.state.flatMap { Model.State(rawValue: $0.rawValue) }
         let field = query.field.flatMap { Model.Field(rawValue: $0.rawValue) }

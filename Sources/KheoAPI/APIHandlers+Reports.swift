@@ -11,6 +11,8 @@ extension APIHandlers {
         let principal = try Principal.require(.viewer)
         let query = input.query
         let limit = try APIInput.limit(query.limit, cursor: query.cursor)
+        try APIInput.id(query.unit, "unit")
+        try APIInput.id(query.period, "period")
         let unit = query.unit ?? principal.unitID
         let found = try await database.run { pool in
             try APIInput.requireScope(unit, principal, on: pool)

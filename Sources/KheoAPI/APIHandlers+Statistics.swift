@@ -14,6 +14,8 @@ extension APIHandlers {
     func getStatistics(_ input: Operations.GetStatistics.Input) async throws -> Operations.GetStatistics.Output {
         let principal = try Principal.require(.viewer)
         let query = input.query
+        try APIInput.id(query.unit, "unit")
+        try APIInput.id(query.period, "period")
         let unit = query.unit ?? principal.unitID
         let period = query.period
         let field = query.field?.rawValue

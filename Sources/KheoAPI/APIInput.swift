@@ -27,6 +27,11 @@ enum APIInput {
         return key
     }
 
+    /// An optional id filter: 1 or more, as the document says.
+    static func id(_ value: Int64?, _ field: String) throws {
+        if let value, value < 1 { throw Problem(.badRequest, "\(field) must be 1 or more, not \(value)") }
+    }
+
     static func range(_ value: Int?, _ field: String, _ allowed: ClosedRange<Int>) throws {
         if let value, !allowed.contains(value) {
             throw Problem(.badRequest, "\(field) must be \(allowed.lowerBound) to \(allowed.upperBound), not \(value)")

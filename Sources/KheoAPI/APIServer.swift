@@ -59,7 +59,10 @@ public struct APIServer: Sendable {
         let document = try Self.document()
         router.middlewares.add(MethodNotAllowedMiddleware(document: String(decoding: document, as: UTF8.self)))
         router.middlewares.add(BodyLimitMiddleware(limit: configuration.maxBodyBytes))
-        router.middlewares.add(AuthMiddleware(database: blocking))
+        let tokens = TokenCache(database: database, logger: logger)
+        tokens.start()
+        defer { tokens.stop() }
+        router.middlewares.add(AuthMiddleware(database: blocking, cache: tokens))
         router.get("openapi.yaml") { _, _ in
             var headers = HTTPFields()
             headers[.contentType] = "application/yaml"

@@ -80,6 +80,16 @@ struct APIHarness: Sendable {
         try await request("POST", path, token: token, body: Data(json.utf8))
     }
 
+    /// Whether a token is refused (401) within `limit`, asking every few milliseconds.
+    func refusedWithin(_ limit: Duration, token: String) async throws -> Bool {
+        let start = ContinuousClock.now
+        while ContinuousClock.now - start < limit {
+            if try await request("GET", "/v1/jobs?limit=1", token: token).status == 401 { return true }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        return false
+    }
+
     /// The ids a POST /v1/jobs answered with.
     func enqueue(_ count: Int, token: String, kind: String = "kheo.noop") async throws -> [Int] {
         let jobs = Array(repeating: "{\"kind\": \"\(kind)\"}", count: count).joined(separator: ", ")

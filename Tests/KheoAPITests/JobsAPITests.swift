@@ -37,9 +37,26 @@ struct JobsAPITests {
             #expect(viewer.status == 403 && viewer.isProblem && (viewer.json["detail"] as? String)?.contains("editor") == true)
             let created = try APITokens().create(unit: units.communeA, role: .editor, on: api.db.pool)
             #expect(try await api.post("/v1/jobs", token: created.token, json: job).status == 201)
+            #expect(try await api.post("/v1/jobs", token: created.token, json: job).status == 201, "now from the server's token cache")
+            // The server forgets cached tokens when the revocation's notification
+            // arrives, milliseconds after its commit.
             try APITokens().revoke(prefix: created.prefix, on: api.db.pool)
-            #expect(try await api.post("/v1/jobs", token: created.token, json: job).status == 401, "a revoked token is refused")
-            #expect(try api.jobCount() == 1)
+            #expect(try await api.refusedWithin(.seconds(1), token: created.token), "a revoked token is refused")
+            #expect(try await api.post("/v1/jobs", token: created.token, json: job).status == 401, "and stays refused")
+            #expect(try api.jobCount() == 2)
+
+            // A change made by hand in SQL is heard the same way (a trigger notifies).
+            let demoted = try APITokens().create(unit: units.communeA, role: .editor, on: api.db.pool)
+            #expect(try await api.post("/v1/jobs", token: demoted.token, json: job).status == 201)
+            try api.db.pool.query("UPDATE danvan.api_tokens SET role = 'viewer' WHERE id = $1", demoted.id)
+            let start = ContinuousClock.now
+            var status = 0
+            while ContinuousClock.now - start < .seconds(1) {
+                status = try await api.post("/v1/jobs", token: demoted.token, json: job).status
+                if status == 403 { break }
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            #expect(status == 403, "the role changed by hand applies at once")
         }
     }
 

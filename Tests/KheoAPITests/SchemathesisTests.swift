@@ -1,6 +1,9 @@
+import DanVan
 import Foundation
+import Kheo
 import KheoAPI
 import KheoTesting
+import PostgresClient
 import Testing
 
 /// Property-based fuzzing of the running API against its own OpenAPI document, by
@@ -25,6 +28,7 @@ struct SchemathesisTests {
             let units = try api.units()
             let admin = try api.token(units.district, .admin)
             _ = try await api.enqueue(3, token: admin)
+            try await Self.seed(api, units)
             let process = Process()
             process.executableURL = executable
             process.arguments = [
@@ -44,6 +48,37 @@ struct SchemathesisTests {
             #expect(process.terminationStatus == 0, "schemathesis found failures:\n\(text.suffix(6000))")
             #expect(text.contains("Tested: "), "\(text.suffix(2000))")
         }
+    }
+
+    /// One of each resource, so the small ids the fuzzer tries reach real rows and not
+    /// only 404s: a campaign, a model, a deadline, an activity, a scheduled plan, a
+    /// webhook, a period with statistics, and a report.
+    static func seed(_ api: APIHarness, _ units: APIHarness.Units) async throws {
+        let pool = api.db.pool
+        let registry = ModelRegistry()
+        let campaign = try registry.createCampaign(
+            named: "Dân vận khéo 2025", unit: units.district, from: try CivilDate(parsing: "01/01/2025"), to: try CivilDate(parsing: "31/12/2025"), on: pool
+        )
+        try registry.setWindow(
+            campaign: campaign, unitKind: .commune, opens: try CivilDate(parsing: "01/01/2025"), closes: try CivilDate(parsing: "31/12/2025"),
+            collectiveQuota: 100, individualQuota: 100, on: pool
+        )
+        _ = try registry.register(.init(
+            campaignID: campaign, unitID: units.communeA, field: .economy, holder: .collective, holderName: "Chi hội Nông dân", title: "Nuôi bò",
+            day: try CivilDate(parsing: "15/02/2025")
+        ), on: pool)
+        _ = try DeadlineBook().create(for: units.communeA, kind: .other, title: "Báo cáo", due: try CivilDate(parsing: "15/06/2025"), on: pool)
+        try ActivityLog().record(.conference, by: units.communeA, title: "Hội nghị", on: try CivilDate(parsing: "10/03/2025"), attendees: 50, on: pool)
+        _ = try InspectionPlans().submit(InspectionPlan(
+            issuingUnit: units.district, delegations: [.init(id: 1, name: "Đoàn 1", leader: "Lê Văn Bình", members: ["Lê Văn Bình"])],
+            targets: [units.communeA, units.communeB], firstDay: try CivilDate(parsing: "04/08/2025"), lastDay: try CivilDate(parsing: "29/08/2025")
+        ), title: "Kiểm tra", on: pool)
+        let period = try Periods().create(.year, named: "năm 2025", from: try CivilDate(parsing: "01/01/2025"), to: try CivilDate(parsing: "31/12/2025"), on: pool)
+        try pool.transaction { connection in _ = try StatisticsBuilder.regenerate(in: connection) }
+        try Producer().enqueue(ReportJobs.Generate(unitID: units.district, periodID: period.id), options: EnqueueOptions(queue: DanVanJobs.queue), on: pool)
+        try await api.drainDomainQueue()
+        // After the drain: its deliveries would fail and retry for minutes.
+        try Webhooks().register(unit: units.communeA, url: "http://127.0.0.1:9/hook", secret: "0123456789abcdef", on: pool)
     }
 
     static func find(_ name: String) -> URL? {

@@ -3,9 +3,11 @@ import HTTPTypes
 import Hummingbird
 
 /// Checks the bearer token of every `/v1` request and makes its principal available to
-/// the handlers (`Principal.current`) for the rest of the request.
+/// the handlers (`Principal.current`) for the rest of the request. Tokens seen lately
+/// are answered from `TokenCache`, which forgets them the moment any token changes.
 struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
     let database: BlockingDatabase
+    let cache: TokenCache
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard request.uri.path.hasPrefix("/v1/") || request.uri.path == "/v1" else { return try await next(request, context) }
@@ -13,8 +15,16 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
             throw Problem(.unauthorized, "send a token from `kheo tokens create` as: Authorization: Bearer kheo_…")
         }
         let token = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
-        guard let principal = try await database.run({ pool in try APITokens().authenticate(token, on: pool) }) else {
-            throw Problem(.unauthorized, "the token is unknown or revoked")
+        let (cached, generation) = cache.lookup(token)
+        let principal: Principal
+        if let cached {
+            principal = cached
+        } else {
+            guard let found = try await database.run({ pool in try APITokens().authenticate(token, on: pool) }) else {
+                throw Problem(.unauthorized, "the token is unknown or revoked")
+            }
+            cache.store(token, found, generation: generation)
+            principal = found
         }
         return try await Principal.$current.withValue(principal) { try await next(request, context) }
     }
