@@ -52,15 +52,19 @@ extension APIHandlers {
         let canonical = key == nil ? "" : try Idempotency.canonical(requested)
         let outcome: Idempotency.Outcome<[Int64]>
         do {
-            outcome = try await database.run { pool in
-                // Without a key, one statement (atomic for a whole batch) and no
-                // transaction round trips; with one, the key's row commits with the jobs.
-                guard let key else { return .fresh(try Producer().enqueueMany(ready, on: pool)) }
-                return try pool.transaction { connection in
-                    try Idempotency.once(key: key, principal: principal, operation: "enqueueJobs", request: canonical, in: connection) {
-                        try Producer().enqueueMany(ready, on: connection)
+            if let key {
+                // The key's row commits with the jobs.
+                outcome = try await database.run { pool in
+                    try pool.transaction { connection in
+                        try Idempotency.once(key: key, principal: principal, operation: "enqueueJobs", request: canonical, in: connection) {
+                            try Producer().enqueueMany(ready, on: connection)
+                        }
                     }
                 }
+            } else {
+                // One statement, atomic for a whole batch, shared with requests arriving
+                // at the same time.
+                outcome = .fresh(try await coalescer.enqueue(ready))
             }
         } catch let error as EnqueueError {
             return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, error.description))))

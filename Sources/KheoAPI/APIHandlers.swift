@@ -10,6 +10,8 @@ import PostgresClient
 /// its database work on `BlockingDatabase`'s threads.
 struct APIHandlers: APIProtocol {
     let database: BlockingDatabase
+    /// Where `POST /v1/jobs` without an `Idempotency-Key` enqueues.
+    let coalescer: EnqueueCoalescer
     /// The kinds a worker of this build can run; anything else is refused at the door.
     let kinds: Set<String>
     let migrations: [Migration]

@@ -20,12 +20,18 @@ public struct APIServer: Sendable {
         public var maxBodyBytes: Int
         /// Database connections, and the threads that use them.
         public var connections: Int
+        /// INSERTs of `POST /v1/jobs` in flight at once; requests arriving meanwhile
+        /// share the next one (see `EnqueueCoalescer`).
+        public var enqueueStatements: Int
 
-        public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 2 * 1024 * 1024, connections: Int = 32) {
+        public init(
+            host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 2 * 1024 * 1024, connections: Int = 32, enqueueStatements: Int = 4
+        ) {
             self.host = host
             self.port = port
             self.maxBodyBytes = maxBodyBytes
             self.connections = connections
+            self.enqueueStatements = enqueueStatements
         }
     }
 
@@ -75,7 +81,8 @@ public struct APIServer: Sendable {
                 return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: metrics())))
             }
         }
-        let handlers = APIHandlers(database: blocking, kinds: kinds, migrations: DanVanSchema.all, logger: logger)
+        let handlers = APIHandlers(
+            database: blocking, coalescer: EnqueueCoalescer(database: blocking, statements: configuration.enqueueStatements), kinds: kinds, migrations: DanVanSchema.all, logger: logger)
         try handlers.registerHandlers(
             on: router, configuration: .init(dateTranscoder: FlexibleDateTranscoder()), middlewares: [OperationProblemMiddleware(logger: logger)]
         )

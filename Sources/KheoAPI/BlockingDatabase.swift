@@ -20,6 +20,13 @@ final class BlockingDatabase: Sendable {
         return try await threads.runIfActive { try body(pool) }
     }
 
+    /// Runs `body` on one of the threads without waiting for it.
+    func submit(_ body: @escaping @Sendable (PostgresConnectionPool) -> Void) {
+        let pool = self.pool
+        // Runs even while the pool shuts down, so whoever waits on `body` hears back.
+        threads.submit { _ in body(pool) }
+    }
+
     func shutdown() async throws {
         try await threads.shutdownGracefully()
     }

@@ -142,4 +142,36 @@ struct JobsAPITests {
             #expect(try api.jobCount() == 3)
         }
     }
+
+    /// Requests arriving together share one INSERT (`EnqueueCoalescer`): each must
+    /// still get its own ids in its own order, and a request PostgreSQL refuses must
+    /// fail alone.
+    @Test func concurrentEnqueuesGetTheirOwnIdsAndABadOneFailsAlone() async throws {
+        try await APIHarness.with { api in
+            let units = try api.units()
+            let token = try api.token(units.communeA, .editor)
+            let replies = try await withThrowingTaskGroup(of: (Int, APIHarness.Reply).self) { group in
+                for request in 0..<40 {
+                    group.addTask {
+                        let body = request == 17
+                            ? #"{"jobs": [{"kind": "kheo.noop", "args": {"n": "bad\u0000"}}]}"#
+                            : "{\"jobs\": [" + (0..<3).map { "{\"kind\": \"kheo.noop\", \"args\": {\"request\": \(request), \"n\": \($0)}}" }.joined(separator: ", ") + "]}"
+                        return (request, try await api.post("/v1/jobs", token: token, json: body))
+                    }
+                }
+                return try await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+            }
+            #expect(replies[17]?.status == 400 && replies[17]?.isProblem == true, "\(replies[17]?.text ?? "")")
+            for (request, reply) in replies where request != 17 {
+                let ids = (reply.json["ids"] as? [Any])?.compactMap { $0 as? Int } ?? []
+                #expect(reply.status == 201 && ids.count == 3, "\(request): \(reply.text)")
+                let stored = try api.db.pool.query(
+                    "SELECT (args->>'request')::int AS request, (args->>'n')::int AS n FROM kheo.jobs WHERE id = ANY($1::bigint[]) ORDER BY id",
+                    ids.map(Int64.init)
+                ).map { [try $0.decode("request", as: Int32.self), try $0.decode("n", as: Int32.self)] }
+                #expect(stored == (0..<3).map { [Int32(request), Int32($0)] }, "request \(request)'s ids name its own jobs, in order")
+            }
+            #expect(try api.jobCount() == 39 * 3, "nothing of the bad request is stored, everything else is")
+        }
+    }
 }

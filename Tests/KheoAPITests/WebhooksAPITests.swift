@@ -26,7 +26,8 @@ struct WebhooksAPITests {
             #expect(try await api.request("DELETE", path, token: communeB).status == 404)
             #expect(try await api.request("PUT", path, token: try api.token(units.communeA, .viewer), body: Data(#"{"url": "https://a.example", "secret": "0123456789abcdef"}"#.utf8)).status == 403)
             for bad in [#"{"url": "ftp://xa.example", "secret": "0123456789abcdef"}"#, #"{"url": "https://xa.example", "secret": "short"}"#,
-                        #"{"url": "https://xa.example/a b", "secret": "0123456789abcdef"}"#, #"{"url": "https://xa.example"}"#] {
+                        #"{"url": "https://xa.example/a b", "secret": "0123456789abcdef"}"#,
+                        #"{"url": "http://[1::2/x", "secret": "0123456789abcdef"}"#, #"{"url": "https:///nohost", "secret": "0123456789abcdef"}"#, #"{"url": "https://xa.example"}"#] {
                 let refused = try await api.request("PUT", path, token: communeA, body: Data(bad.utf8))
                 #expect(refused.status == 400 && refused.isProblem, "\(bad): \(refused.text)")
             }

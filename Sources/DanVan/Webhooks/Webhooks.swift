@@ -1,3 +1,4 @@
+import Foundation
 public import PostgresClient
 
 /// Units' webhook endpoints: where their notifications are also POSTed.
@@ -21,7 +22,9 @@ public struct Webhooks: Sendable {
     /// Sets (or replaces) a unit's endpoint and its signing secret; returns its id.
     @discardableResult
     public func register(unit: Int64, url: String, secret: String, on executor: some PostgresExecutor) throws -> Int64 {
-        guard url.hasPrefix("http://") || url.hasPrefix("https://"), url.count <= 2000, !url.contains(where: \.isWhitespace) else {
+        guard url.hasPrefix("http://") || url.hasPrefix("https://"), url.count <= 2000, !url.contains(where: \.isWhitespace),
+              let parsed = URLComponents(string: url), let host = parsed.host, !host.isEmpty
+        else {
             throw WebhookError.invalidURL(url)
         }
         guard (16...200).contains(secret.count) else { throw WebhookError.weakSecret }

@@ -36,6 +36,9 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Database connections (and threads using them).")
     var connections = 32
 
+    @Option(help: "INSERTs of POST /v1/jobs in flight at once; requests arriving meanwhile share the next one.")
+    var enqueueStatements = 4
+
     @Flag(help: "Also run a worker node in this process (see --queue).")
     var workers = false
 
@@ -49,6 +52,7 @@ struct ServeCommand: ParsableCommand {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
         guard maxBody >= 1024 else { throw ValidationError("--max-body must be at least 1024 bytes") }
         guard (1...500).contains(connections) else { throw ValidationError("--connections must be 1 to 500") }
+        guard (1...connections).contains(enqueueStatements) else { throw ValidationError("--enqueue-statements must be 1 to --connections") }
         if !queues.isEmpty, !workers { throw ValidationError("--queue needs --workers") }
         _ = try QueueSpec.parse(queues)
     }
@@ -63,7 +67,9 @@ struct ServeCommand: ParsableCommand {
         BuiltinJobs.register(in: &registry)
         DanVanJobs.register(in: &registry)
         let server = APIServer(
-            configuration: .init(host: host, port: port, maxBodyBytes: maxBody, connections: connections),
+            configuration: .init(
+                host: host, port: port, maxBodyBytes: maxBody, connections: connections, enqueueStatements: enqueueStatements
+            ),
             database: target.configuration, kinds: registry.kinds, metrics: { prometheus.emitToBuffer() }, logger: logger
         )
         // The worker node, when asked for, runs beside the server and stops after it:
