@@ -25,7 +25,7 @@ public struct APIServer: Sendable {
         public var enqueueStatements: Int
 
         public init(
-            host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 2 * 1024 * 1024, connections: Int = 32, enqueueStatements: Int = 4
+            host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 2 * 1024 * 1024, connections: Int = 32, enqueueStatements: Int = 2
         ) {
             self.host = host
             self.port = port
@@ -84,7 +84,7 @@ public struct APIServer: Sendable {
         let handlers = APIHandlers(
             database: blocking, coalescer: EnqueueCoalescer(database: blocking, statements: configuration.enqueueStatements), kinds: kinds, migrations: DanVanSchema.all, logger: logger)
         try handlers.registerHandlers(
-            on: router, configuration: .init(dateTranscoder: FlexibleDateTranscoder()), middlewares: [OperationProblemMiddleware(logger: logger)]
+            on: router, configuration: .init(dateTranscoder: FlexibleDateTranscoder()), middlewares: [OperationProblemMiddleware(logger: logger), FastEnqueueMiddleware(handlers: handlers)]
         )
         let app = Application(
             router: router,

@@ -29,7 +29,7 @@ final class EnqueueCoalescer: Sendable {
     private let statements: Int
     private let maxJobs: Int
 
-    init(database: BlockingDatabase, statements: Int = 4, maxJobs: Int = 5_000) {
+    init(database: BlockingDatabase, statements: Int = 2, maxJobs: Int = 5_000) {
         self.database = database
         self.statements = max(1, statements)
         self.maxJobs = maxJobs

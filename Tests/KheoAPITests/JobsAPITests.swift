@@ -174,4 +174,42 @@ struct JobsAPITests {
             #expect(try api.jobCount() == 39 * 3, "nothing of the bad request is stored, everything else is")
         }
     }
+
+    /// A plain `POST /v1/jobs` is decoded by `FastEnqueueMiddleware`, one with an
+    /// `Idempotency-Key` by the generated code: both must store the same jobs, and what
+    /// the fast path does not know must still be answered as the document says.
+    @Test func theHandDecodedPathStoresWhatTheGeneratedOneDoes() async throws {
+        try await APIHarness.with { api in
+            let units = try api.units()
+            let token = try api.token(units.communeA, .editor)
+            let body = #"""
+                {"jobs": [{"kind": "report.generate", "args": {"unitID": 12, "periodID": 3, "note": "Tổng kết", "nested": {"a": [1, 2.5, null, true]}},
+                           "queue": "danvan", "priority": 3, "maxAttempts": 7},
+                          {"kind": "kheo.noop", "args": null, "queue": null, "priority": null, "maxAttempts": null}]}
+                """#
+            let fast = try await api.post("/v1/jobs", token: token, json: body)
+            let generated = try await api.request("POST", "/v1/jobs", token: token, body: Data(body.utf8), headers: ["Idempotency-Key": "same-body"])
+            let fastIDs = (fast.json["ids"] as? [Any])?.compactMap { $0 as? Int } ?? []
+            let generatedIDs = (generated.json["ids"] as? [Any])?.compactMap { $0 as? Int } ?? []
+            #expect(fast.status == 201 && generated.status == 201 && fastIDs.count == 2 && generatedIDs.count == 2, "\(fast.text) \(generated.text)")
+            func stored(_ ids: [Int]) throws -> [String] {
+                try api.db.pool.query(
+                    "SELECT concat_ws('|', kind, args::text, queue, priority, max_attempts, tags::text) AS row FROM kheo.jobs WHERE id = ANY($1::bigint[]) ORDER BY id",
+                    ids.map(Int64.init)
+                ).map { try $0.decode("row", as: String.self) }
+            }
+            let fastRows = try stored(fastIDs), generatedRows = try stored(generatedIDs)
+            #expect(fastRows == generatedRows && fastRows.count == 2, "\(fastRows) \(generatedRows)")
+
+            let later = try await api.post("/v1/jobs", token: token, json: #"{"kind": "kheo.noop", "runAt": "2030-01-01T00:00:00Z"}"#)
+            #expect(later.status == 201, "runAt takes the generated path: \(later.text)")
+            let typo = try await api.post("/v1/jobs", token: token, json: #"{"jobs": [{"kind": "kheo.noop", "priorty": 1}]}"#)
+            #expect(typo.status == 400 && typo.isProblem && typo.text.contains("priorty"), "an unknown field is named: \(typo.text)")
+            let wrong = try await api.post("/v1/jobs", token: token, json: #"{"jobs": [{"kind": "kheo.noop", "priority": "high"}]}"#)
+            #expect(wrong.status == 400 && wrong.isProblem, "\(wrong.text)")
+            let unknownKind = try await api.post("/v1/jobs", token: token, json: #"{"kind": "kheo.nothing"}"#)
+            #expect(unknownKind.status == 400 && unknownKind.isProblem, "\(unknownKind.text)")
+            #expect(try api.jobCount() == 5)
+        }
+    }
 }

@@ -37,7 +37,7 @@ struct ServeCommand: ParsableCommand {
     var connections = 32
 
     @Option(help: "INSERTs of POST /v1/jobs in flight at once; requests arriving meanwhile share the next one.")
-    var enqueueStatements = 4
+    var enqueueStatements = 2
 
     @Flag(help: "Also run a worker node in this process (see --queue).")
     var workers = false
