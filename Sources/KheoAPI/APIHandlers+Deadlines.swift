@@ -63,48 +63,35 @@ extension APIHandlers {
 
     func meetDeadline(_ input: Operations.MeetDeadline.Input) async throws -> Operations.MeetDeadline.Output {
         guard case .json(let request) = input.body else { throw Problem(.unsupportedMediaType) }
-        let day: CivilDate
-        do {
-            day = try CivilDate(parsing: request.day)
-        } catch {
-            return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, "day: \(error)"))))
+        let day = try APIInput.day(request.day, "day")
+        let deadline = try await close(input.path.id, key: input.headers.idempotencyKey, operation: "meetDeadline", request: request) { id, connection in
+            try DeadlineBook().meet(id, on: day, in: connection)
         }
-        switch try await close(input.path.id, { id, connection in try DeadlineBook().meet(id, on: day, in: connection) }) {
-        case .success(let deadline): return .ok(.init(body: .json(.init(deadline))))
-        case .failure(.notFound(let problem)): return .notFound(.init(body: .applicationProblemJson(problem)))
-        case .failure(.conflict(let problem)): return .conflict(.init(body: .applicationProblemJson(problem)))
-        }
+        return .ok(.init(body: .json(.init(deadline))))
     }
 
     func withdrawDeadline(_ input: Operations.WithdrawDeadline.Input) async throws -> Operations.WithdrawDeadline.Output {
-        switch try await close(input.path.id, { id, connection in try DeadlineBook().withdraw(id, in: connection) }) {
-        case .success(let deadline): .ok(.init(body: .json(.init(deadline))))
-        case .failure(.notFound(let problem)): .notFound(.init(body: .applicationProblemJson(problem)))
-        case .failure(.conflict(let problem)): .conflict(.init(body: .applicationProblemJson(problem)))
+        let deadline = try await close(input.path.id, key: input.headers.idempotencyKey, operation: "withdrawDeadline", request: input.path.id) { id, connection in
+            try DeadlineBook().withdraw(id, in: connection)
         }
+        return .ok(.init(body: .json(.init(deadline))))
     }
 
-    enum CloseRefusal: Error {
-        case notFound(Components.Schemas.Problem)
-        case conflict(Components.Schemas.Problem)
-    }
-
-    /// Meets or withdraws a deadline the token may see; an editor's at least.
+    /// Meets or withdraws a deadline the token may see; an editor's at least. With an
+    /// `Idempotency-Key`, a repeat answers the deadline as it is instead of 409.
     private func close(
-        _ id: Int64, _ action: @escaping @Sendable (Int64, PostgresConnection) throws -> DanVan.Deadline
-    ) async throws -> Result<DanVan.Deadline, CloseRefusal> {
+        _ id: Int64, key: String?, operation: String, request: some Encodable,
+        _ action: @escaping @Sendable (Int64, PostgresConnection) throws -> DanVan.Deadline
+    ) async throws -> DanVan.Deadline {
         let principal = try Principal.require(.editor)
-        return try await database.run { pool in
-            try pool.transaction { connection in
-                guard let deadline = try DeadlineBook().find(id, on: connection),
-                      try UnitScope.contains(deadline.unitID, for: principal, on: connection)
-                else { return .failure(.notFound(UnitScope.notFound("deadline", id))) }
-                do {
-                    return .success(try action(id, connection))
-                } catch let error as DeadlineError {
-                    return .failure(.conflict(.problem(.conflict, error.description)))
-                }
-            }
+        let closed = try await transaction(key: key, principal: principal, operation: operation + ":\(id)", request: request) { connection in
+            guard let deadline = try DeadlineBook().find(id, on: connection) else { throw Problem(.notFound, "no deadline \(id) within your unit") }
+            try APIInput.requireScope(deadline.unitID, principal, on: connection, what: "deadline", id: id)
+            return try action(id, connection).id
         }
+        guard let deadline = try await database.run({ pool in try DeadlineBook().find(closed, on: pool) }) else {
+            throw Problem(.internalServerError, "deadline \(closed) vanished after it was changed")
+        }
+        return deadline
     }
 }

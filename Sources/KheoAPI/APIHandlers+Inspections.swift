@@ -38,7 +38,9 @@ extension APIHandlers {
         guard case .json(let request) = input.body else { throw Problem(.unsupportedMediaType) }
         let day = try APIInput.day(request.day, "day")
         let id = input.path.id
-        let planID = try await transaction(key: nil, principal: principal, operation: "recordFindings", request: request) { connection in
+        let planID = try await transaction(
+            key: input.headers.idempotencyKey, principal: principal, operation: "recordFindings:\(id)", request: request
+        ) { connection in
             guard let plan = try InspectionPlans().planOf(visit: id, on: connection) else { throw Problem(.notFound, "no inspection visit \(id) within your unit") }
             try APIInput.requireScope(plan.issuingUnitID, principal, on: connection, what: "inspection visit", id: id)
             try InspectionVisits().record(visit: id, findings: request.findings, recommendations: request.recommendations ?? "", on: day, in: connection)

@@ -64,7 +64,9 @@ extension APIHandlers {
         guard let state = Model.State(rawValue: request.to.rawValue) else { throw Problem(.badRequest, "to") }
         let day = try APIInput.day(request.day, "day")
         let id = input.path.id
-        let moved = try await transaction(key: nil, principal: principal, operation: "transitionModel", request: request) { connection in
+        let moved = try await transaction(
+            key: input.headers.idempotencyKey, principal: principal, operation: "transitionModel:\(id)", request: request
+        ) { connection in
             guard let model = try ModelRegistry().find(id, on: connection) else { throw Problem(.notFound, "no model \(id) within your unit") }
             try APIInput.requireScope(model.unitID, principal, on: connection, what: "model", id: id)
             return try ModelRegistry().transition(id, to: state, on: day, note: request.note ?? "", in: connection).id

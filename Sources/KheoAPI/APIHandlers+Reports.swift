@@ -25,7 +25,7 @@ extension APIHandlers {
     func requestReport(_ input: Operations.RequestReport.Input) async throws -> Operations.RequestReport.Output {
         let principal = try Principal.require(.editor)
         guard case .json(let request) = input.body else { throw Problem(.unsupportedMediaType) }
-        let job = try await transaction(key: nil, principal: principal, operation: "requestReport", request: request) { connection in
+        let job = try await transaction(key: input.headers.idempotencyKey, principal: principal, operation: "requestReport", request: request) { connection in
             try APIInput.requireScope(request.unitId, principal, on: connection)
             guard request.periodId >= 1, try Periods().find(request.periodId, on: connection) != nil else {
                 throw Problem(.notFound, "no period \(request.periodId): see /v1/periods")

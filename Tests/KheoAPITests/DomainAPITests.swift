@@ -84,4 +84,25 @@ struct DomainAPITests {
             #expect(try api.db.pool.query("SELECT count(*) AS n FROM danvan.deadlines").single().decode("n", as: Int64.self) == 1)
         }
     }
+
+    @Test func aRepeatedChangeWithItsKeyAnswersAsTheFirstTime() async throws {
+        try await APIHarness.with { api in
+            let units = try api.units()
+            let communeA = try api.token(units.communeA, .editor)
+            let created = try await api.post(
+                "/v1/deadlines", token: communeA, json: "{\"unitId\": \(units.communeA), \"kind\": \"other\", \"title\": \"Báo cáo\", \"due\": \"15/06/2025\"}"
+            )
+            let id = try #require(created.json["id"] as? Int)
+            let meet = Data(#"{"day": "10/06/2025"}"#.utf8)
+            let first = try await api.request("POST", "/v1/deadlines/\(id)/meet", token: communeA, body: meet, headers: ["Idempotency-Key": "meet-1"])
+            let again = try await api.request("POST", "/v1/deadlines/\(id)/meet", token: communeA, body: meet, headers: ["Idempotency-Key": "meet-1"])
+            #expect(first.status == 200 && again.status == 200 && again.json["status"] as? String == "met", "\(again.text)")
+            #expect(try await api.request("POST", "/v1/deadlines/\(id)/meet", token: communeA, body: meet).status == 409, "without the key, a second meet is refused")
+            let other = try await api.request(
+                "POST", "/v1/deadlines/\(id)/meet", token: communeA, body: Data(#"{"day": "11/06/2025"}"#.utf8), headers: ["Idempotency-Key": "meet-1"]
+            )
+            #expect(other.status == 409 && other.isProblem, "the key with another body")
+            #expect(try api.count("SELECT count(*) FROM danvan.notifications WHERE kind = 'deadline.met'") == 1, "the unit above heard once")
+        }
+    }
 }
