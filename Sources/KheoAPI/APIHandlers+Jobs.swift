@@ -39,7 +39,7 @@ extension APIHandlers {
             let args: Data
             if let given = job.args?.additionalProperties, !given.value.isEmpty { args = try encoder.encode(given) } else { args = Self.noArgs }
             do {
-                requests.append(try JobRequest(kind: job.kind.rawValue, argsBytes: args, options: options))
+                requests.append(try JobRequest(kind: job.kind.rawValue, encodedObject: args, options: options))
             } catch {
                 return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, "\(at)\(error)"))))
             }

@@ -173,4 +173,12 @@ struct ProducerTests {
             #expect(payloads.sorted() == ["a", "b"])
         }
     }
+
+    @Test func encodedObjectsAreRefusedOnlyForARealNUL() throws {
+        #expect(throws: EnqueueError.self) { try JobRequest(kind: "kheo.noop", encodedObject: Data(#"{"a":"x\u0000"}"#.utf8)) }
+        #expect(throws: EnqueueError.self) { try JobRequest(kind: "kheo.noop", encodedObject: Data(#"["not an object"]"#.utf8)) }
+        let escaped = try JobRequest(kind: "kheo.noop", encodedObject: Data(#"{"a":"a backslash then u0000: \\u0000"}"#.utf8))
+        #expect(escaped.argsJSON.hasSuffix(#"\\u0000"}"#), "an escaped backslash before u0000 is text, not NUL")
+        #expect(try JobRequest(kind: "kheo.noop", encodedObject: Data("{}".utf8)).argsJSON == "{}")
+    }
 }

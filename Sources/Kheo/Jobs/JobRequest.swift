@@ -31,6 +31,38 @@ public struct JobRequest: Sendable, Equatable {
         argsAreEncoded = data.first == UInt8(ascii: "{")
     }
 
+    /// Args a JSON encoder produced from a JSON object value (as the HTTP API does from a
+    /// body it decoded): they parse by construction, so only their size is checked, and
+    /// the escaped NUL that PostgreSQL's jsonb cannot store.
+    public init(kind: String, encodedObject data: Data, options: EnqueueOptions = EnqueueOptions()) throws(EnqueueError) {
+        guard data.first == UInt8(ascii: "{"), let text = String(validating: data, as: UTF8.self) else { throw EnqueueError(.argsNotObject) }
+        if Self.containsEscapedNUL(data) {
+            throw EnqueueError(.argsMalformed(reason: #"it contains \u0000, which PostgreSQL's jsonb cannot store"#))
+        }
+        self.init(kind: kind, argsJSON: text, options: options)
+        argsAreEncoded = true
+    }
+
+    /// Whether JSON text holds `\u0000`, scanning bytes (no string search per job).
+    static func containsEscapedNUL(_ data: Data) -> Bool {
+        let pattern: [UInt8] = Array(#"\u0000"#.utf8)
+        guard data.count >= pattern.count else { return false }
+        return data.withUnsafeBytes { bytes in
+            var index = 0
+            while index <= bytes.count - pattern.count {
+                if bytes[index] == UInt8(ascii: "\\") {
+                    if bytes[index + 1] == UInt8(ascii: "\\") {
+                        index += 2
+                        continue
+                    }
+                    if (0..<pattern.count).allSatisfy({ bytes[index + $0] == pattern[$0] }) { return true }
+                }
+                index += 1
+            }
+            return false
+        }
+    }
+
     /// Builds a request from raw bytes, refusing what is not UTF-8 before anything else.
     public init(kind: String, argsBytes: Data, options: EnqueueOptions = EnqueueOptions()) throws(EnqueueError) {
         guard let text = String(validating: argsBytes, as: UTF8.self) else {

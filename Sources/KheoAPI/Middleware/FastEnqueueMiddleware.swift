@@ -31,7 +31,15 @@ struct FastEnqueueMiddleware: ServerMiddleware {
             guard case .json(let enqueued) = created.body else { break }
             var headers = HTTPFields()
             headers[.contentType] = "application/json; charset=utf-8"
-            return (HTTPResponse(status: .created, headerFields: headers), HTTPBody(try JSONEncoder().encode(enqueued)))
+            // `{"ids":[…]}` written out: JSONEncoder's generic path costs more than the insert.
+            var json = "{\"ids\":["
+            json.reserveCapacity(12 + enqueued.ids.count * 12)
+            for (index, id) in enqueued.ids.enumerated() {
+                if index > 0 { json += "," }
+                json += String(id)
+            }
+            json += "]}"
+            return (HTTPResponse(status: .created, headerFields: headers), HTTPBody(json))
         case .badRequest(let refused):
             guard case .applicationProblemJson(let problem) = refused.body else { break }
             throw Problem(.badRequest, problem.detail)
