@@ -14,16 +14,46 @@ extension APIHandlers {
         case .json(.JobRequest(let one)): requested = [one]
         case .json(.JobBatch(let batch)): requested = batch.jobs
         }
-        guard (1...1000).contains(requested.count) else {
-            return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, "a batch holds 1 to 1,000 jobs, not \(requested.count)"))))
+        let encoder = JSONEncoder()
+        var items: [EnqueueItem] = []
+        items.reserveCapacity(requested.count)
+        for job in requested {
+            // Most jobs of a batch carry few or no args: skip the encoder for none.
+            let args: Data
+            if let given = job.args?.additionalProperties, !given.value.isEmpty { args = try encoder.encode(given) } else { args = Self.noArgs }
+            items.append(EnqueueItem(
+                kind: job.kind.rawValue, args: args, queue: job.queue, priority: job.priority, runAt: job.runAt, maxAttempts: job.maxAttempts
+            ))
+        }
+        let key = input.headers.idempotencyKey
+        return try await enqueue(items, key: key, canonical: key == nil ? "" : try Idempotency.canonical(requested), principal: principal)
+    }
+
+    /// One job of a `POST /v1/jobs` body, however it was decoded (here or by
+    /// `FastEnqueueMiddleware`); `args` is a JSON object's text.
+    struct EnqueueItem: Sendable {
+        var kind: String
+        var args: Data
+        var queue: String?
+        var priority: Int?
+        var runAt: Date?
+        var maxAttempts: Int?
+    }
+
+    /// Checks and enqueues the jobs of one request, all or none.
+    func enqueue(
+        _ items: [EnqueueItem], key: String?, canonical: String, principal: Principal
+    ) async throws -> Operations.EnqueueJobs.Output {
+        guard (1...1000).contains(items.count) else {
+            return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, "a batch holds 1 to 1,000 jobs, not \(items.count)"))))
         }
         var requests: [JobRequest] = []
-        requests.reserveCapacity(requested.count)
-        let encoder = JSONEncoder()
-        for (index, job) in requested.enumerated() {
-            let at = requested.count > 1 ? "jobs[\(index)]: " : ""
-            guard kinds.contains(job.kind.rawValue) else {
-                return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, "\(at)no worker of this server runs jobs of kind \"\(job.kind.rawValue)\"; known kinds: \(kinds.sorted().joined(separator: ", "))"))))
+        requests.reserveCapacity(items.count)
+        let tags = [JobScope.unitTag(principal.unitID)]
+        for (index, job) in items.enumerated() {
+            let at = items.count > 1 ? "jobs[\(index)]: " : ""
+            guard kinds.contains(job.kind) else {
+                return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, "\(at)no worker of this server runs jobs of kind \"\(job.kind)\"; known kinds: \(kinds.sorted().joined(separator: ", "))"))))
             }
             var options = EnqueueOptions(queue: job.queue ?? EnqueueOptions.defaultQueue)
             if let priority = job.priority { options.priority = priority }
@@ -34,22 +64,17 @@ extension APIHandlers {
                 options.maxAttempts = maxAttempts
             }
             if let runAt = job.runAt { options.schedule = .at(runAt) }
-            options.tags = [JobScope.unitTag(principal.unitID)]
-            // Most jobs of a batch carry few or no args: skip the encoder for none.
-            let args: Data
-            if let given = job.args?.additionalProperties, !given.value.isEmpty { args = try encoder.encode(given) } else { args = Self.noArgs }
+            options.tags = tags
             do {
-                requests.append(try JobRequest(kind: job.kind.rawValue, encodedObject: args, options: options))
+                requests.append(try JobRequest(kind: job.kind, encodedObject: job.args, options: options))
             } catch {
                 return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, "\(at)\(error)"))))
             }
         }
         let ready = requests
-        let key = input.headers.idempotencyKey
         if let key, !(1...200).contains(key.unicodeScalars.count) {
             return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, "Idempotency-Key must be 1 to 200 characters"))))
         }
-        let canonical = key == nil ? "" : try Idempotency.canonical(requested)
         let outcome: Idempotency.Outcome<[Int64]>
         do {
             if let key {
@@ -77,7 +102,7 @@ extension APIHandlers {
         return .created(.init(body: .json(.init(ids: ids))))
     }
 
-    private static let noArgs = Data("{}".utf8)
+    static let noArgs = Data("{}".utf8)
 
     func getJob(_ input: Operations.GetJob.Input) async throws -> Operations.GetJob.Output {
         let principal = try Principal.require(.viewer)
