@@ -43,6 +43,12 @@ struct ActivitiesAPITests {
                 #expect(refused.status == 400 && refused.isProblem, "\(refused.text)")
             }
             #expect(try api.count("SELECT count(*) FROM danvan.activities") == 2)
+            let sql = "Hội nghị'; DROP TABLE danvan.activities; --"
+            let stored = try await api.post(
+                "/v1/activities", token: communeA, json: "{\"unitId\": \(units.communeA), \"kind\": \"training\", \"title\": \"\(sql)\", \"day\": \"02/05/2025\"}"
+            )
+            #expect(stored.status == 201 && stored.json["title"] as? String == sql, "SQL metacharacters are only text: \(stored.text)")
+            #expect(try api.count("SELECT count(*) FROM danvan.activities") == 3)
         }
     }
 }

@@ -91,6 +91,15 @@ struct InspectionAPITests {
             }
             #expect(try api.count("SELECT count(*) FROM danvan.inspection_plans") == 0)
             #expect(try api.jobCount() == 0)
+            let sql = #"Kế hoạch'); DELETE FROM danvan.units; --"#
+            let quoted = try await api.post("/v1/inspection-plans", token: district, json: plan(units.district, [units.communeA], title: sql))
+            let quotedID = try #require(quoted.json["planId"] as? Int, "\(quoted.text)")
+            #expect(try await api.request("GET", "/v1/inspection-plans/\(quotedID)", token: district).json["title"] as? String == sql)
+            #expect(try api.count("SELECT count(*) FROM danvan.units") == 5, "SQL metacharacters are only text")
+            try api.db.pool.query("DELETE FROM kheo.jobs")
+            try api.db.pool.query("DELETE FROM danvan.delegation_members")
+            try api.db.pool.query("DELETE FROM danvan.delegations")
+            try api.db.pool.query("DELETE FROM danvan.inspection_plans")
             let keyed = try await api.request("POST", "/v1/inspection-plans", token: district, body: Data(good.utf8), headers: ["Idempotency-Key": "plan-1"])
             let again = try await api.request("POST", "/v1/inspection-plans", token: district, body: Data(good.utf8), headers: ["Idempotency-Key": "plan-1"])
             #expect(keyed.status == 202 && again.status == 202 && keyed.json["planId"] as? Int == again.json["planId"] as? Int)
