@@ -2,6 +2,7 @@ import DanVan
 import Foundation
 import KheoAPI
 import KheoTesting
+import PostgresClient
 import Testing
 
 @Suite("HTTP API: inspection plans")
