@@ -12,7 +12,7 @@ extension APIHandlers {
             try APIInput.requireScope(unit, principal, on: pool)
             return try Webhooks().find(unit: unit, on: pool)
         }
-        guard let webhook else { throw Problem(.notFound, "unit \(unit) has no webhook endpoint: set one with PUT") }
+        guard let webhook, webhook.active else { throw Problem(.notFound, "unit \(unit) has no webhook endpoint: set one with PUT") }
         return .ok(.init(body: .json(.init(webhook))))
     }
 
@@ -30,12 +30,12 @@ extension APIHandlers {
     func deleteWebhook(_ input: Operations.DeleteWebhook.Input) async throws -> Operations.DeleteWebhook.Output {
         let principal = try Principal.require(.editor)
         let unit = input.path.unitId
-        let found = try await database.run { pool in
+        let removed = try await database.run { pool in
             try APIInput.requireScope(unit, principal, on: pool)
             return try Webhooks().deactivate(unit: unit, on: pool)
         }
-        guard found else { throw Problem(.notFound, "unit \(unit) has no webhook endpoint") }
-        return .ok(.init(body: .json(.init(try await webhook(of: unit)))))
+        guard removed else { throw Problem(.notFound, "unit \(unit) has no webhook endpoint") }
+        return .noContent(.init())
     }
 
     private func webhook(of unit: Int64) async throws -> Webhook {

@@ -34,7 +34,9 @@ struct WebhooksAPITests {
             #expect(try api.count("SELECT count(*) FROM danvan.webhooks WHERE url = 'https://xa-my-cam.example/hooks'") == 1, "refusals changed nothing")
 
             let stopped = try await api.request("DELETE", path, token: communeA)
-            #expect(stopped.status == 200 && stopped.json["active"] as? Bool == false, "\(stopped.text)")
+            #expect(stopped.status == 204, "\(stopped.text)")
+            #expect(try await api.request("GET", path, token: communeA).status == 404, "a removed endpoint is gone")
+            #expect(try await api.request("DELETE", path, token: communeA).status == 404)
             _ = try DeadlineBook().create(for: units.communeA, kind: .other, title: "Báo cáo", due: try CivilDate(parsing: "15/06/2025"), on: api.db.pool)
             #expect(try api.count("SELECT count(*) FROM danvan.webhook_deliveries") == 0, "no delivery to a stopped endpoint")
         }

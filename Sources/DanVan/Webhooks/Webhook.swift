@@ -36,9 +36,9 @@ extension Webhooks {
     }
 
     /// Stops deliveries to a unit's endpoint (registering it again turns them back on);
-    /// false when the unit has none.
+    /// false when the unit has no active one. The row stays: past deliveries name it.
     @discardableResult
     public func deactivate(unit: Int64, on executor: some PostgresExecutor) throws -> Bool {
-        try executor.query("UPDATE danvan.webhooks SET active = false WHERE unit_id = $1 RETURNING id", unit).first != nil
+        try executor.query("UPDATE danvan.webhooks SET active = false WHERE unit_id = $1 AND active RETURNING id", unit).first != nil
     }
 }
