@@ -27,37 +27,15 @@ extension APIHandlers {
     func createDeadline(_ input: Operations.CreateDeadline.Input) async throws -> Operations.CreateDeadline.Output {
         let principal = try Principal.require(.editor)
         guard case .json(let request) = input.body else { throw Problem(.unsupportedMediaType) }
-        let due: CivilDate
-        do {
-            due = try CivilDate(parsing: request.due)
-        } catch {
-            return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, "due: \(error)"))))
-        }
+        let due = try APIInput.day(request.due, "due")
         guard let kind = DanVan.Deadline.Kind(rawValue: request.kind.rawValue) else { throw Problem(.badRequest, "kind") }
-        if let key = input.headers.idempotencyKey, !(1...200).contains(key.unicodeScalars.count) {
-            return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, "Idempotency-Key must be 1 to 200 characters"))))
+        let id = try await transaction(key: input.headers.idempotencyKey, principal: principal, operation: "createDeadline", request: request) { connection in
+            try APIInput.requireScope(request.unitId, principal, on: connection)
+            return try DeadlineBook().create(for: request.unitId, kind: kind, title: request.title, due: due, in: connection).id
         }
-        let key = input.headers.idempotencyKey
-        let canonical = key == nil ? "" : try Idempotency.canonical(request)
-        let outcome: Idempotency.Outcome<Int64>?
-        do {
-            outcome = try await database.run { pool -> Idempotency.Outcome<Int64>? in
-                try pool.transaction { connection -> Idempotency.Outcome<Int64>? in
-                    guard request.unitId >= 1, try UnitScope.contains(request.unitId, for: principal, on: connection) else { return nil }
-                    let create = { try DeadlineBook().create(for: request.unitId, kind: kind, title: request.title, due: due, in: connection).id }
-                    guard let key else { return .fresh(try create()) }
-                    return try Idempotency.once(key: key, principal: principal, operation: "createDeadline", request: canonical, in: connection, create)
-                }
-            }
-        } catch let error as DeadlineError {
-            return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, error.description))))
+        guard let deadline = try await database.run({ pool in try DeadlineBook().find(id, on: pool) }) else {
+            throw Problem(.internalServerError, "deadline \(id) vanished after it was created")
         }
-        guard let outcome else { return .notFound(.init(body: .applicationProblemJson(UnitScope.notFound("unit", request.unitId)))) }
-        guard let id = outcome.response else {
-            return .conflict(.init(body: .applicationProblemJson(.problem(.conflict, "this Idempotency-Key was used before for another request"))))
-        }
-        let deadline = try await database.run { pool in try DeadlineBook().find(id, on: pool) }
-        guard let deadline else { throw Problem(.internalServerError, "deadline \(id) vanished after it was created") }
         return .created(.init(body: .json(.init(deadline))))
     }
 

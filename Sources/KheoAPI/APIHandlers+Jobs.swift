@@ -72,9 +72,7 @@ extension APIHandlers {
             }
         }
         let ready = requests
-        if let key, !(1...200).contains(key.unicodeScalars.count) {
-            return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, "Idempotency-Key must be 1 to 200 characters"))))
-        }
+        let key = try APIInput.idempotencyKey(key)
         let outcome: Idempotency.Outcome<[Int64]>
         do {
             if let key {
