@@ -17,8 +17,8 @@ extension APIHandlers {
             try APIInput.requireScope(unit, principal, on: pool)
             return try ActivityLog().list(under: unit, kind: kind, from: from, to: to, before: query.cursor, limit: limit + 1, on: pool)
         }
-        let page = Array(found.prefix(limit))
-        return .ok(.init(body: .json(.init(activities: page.map(Components.Schemas.Activity.init), nextCursor: found.count > limit ? page.last?.id : nil))))
+        let page = APIInput.page(found, limit: limit, id: \.id)
+        return .ok(.init(body: .json(.init(activities: page.rows.map(Components.Schemas.Activity.init), nextCursor: page.next))))
     }
 
     func recordActivity(_ input: Operations.RecordActivity.Input) async throws -> Operations.RecordActivity.Output {

@@ -9,19 +9,15 @@ extension APIHandlers {
     func listDeadlines(_ input: Operations.ListDeadlines.Input) async throws -> Operations.ListDeadlines.Output {
         let principal = try Principal.require(.viewer)
         let query = input.query
-        if let problem = Self.pageProblem(limit: query.limit, cursor: query.cursor) {
-            return .badRequest(.init(body: .applicationProblemJson(problem)))
-        }
+        let limit = try APIInput.limit(query.limit, cursor: query.cursor)
         let unit = query.unit ?? principal.unitID
-        let limit = query.limit ?? 50
         let status = query.status.flatMap { DanVan.Deadline.Status(rawValue: $0.rawValue) }
-        let found = try await database.run { pool -> [DanVan.Deadline]? in
-            guard unit >= 1, try UnitScope.contains(unit, for: principal, on: pool) else { return nil }
+        let found = try await database.run { pool in
+            try APIInput.requireScope(unit, principal, on: pool)
             return try DeadlineBook().list(under: unit, status: status, before: query.cursor, limit: limit + 1, on: pool)
         }
-        guard let found else { return .notFound(.init(body: .applicationProblemJson(UnitScope.notFound("unit", unit)))) }
-        let page = Array(found.prefix(limit))
-        return .ok(.init(body: .json(.init(deadlines: page.map(Components.Schemas.Deadline.init), nextCursor: found.count > limit ? page.last?.id : nil))))
+        let page = APIInput.page(found, limit: limit, id: \.id)
+        return .ok(.init(body: .json(.init(deadlines: page.rows.map(Components.Schemas.Deadline.init), nextCursor: page.next))))
     }
 
     func createDeadline(_ input: Operations.CreateDeadline.Input) async throws -> Operations.CreateDeadline.Output {
@@ -63,8 +59,7 @@ extension APIHandlers {
     ) async throws -> DanVan.Deadline {
         let principal = try Principal.require(.editor)
         let closed = try await transaction(key: key, principal: principal, operation: operation + ":\(id)", request: request) { connection in
-            guard let deadline = try DeadlineBook().find(id, on: connection) else { throw Problem(.notFound, "no deadline \(id) within your unit") }
-            try APIInput.requireScope(deadline.unitID, principal, on: connection, what: "deadline", id: id)
+            _ = try APIInput.scoped(DeadlineBook().find(id, on: connection), unit: \.unitID, principal, on: connection, what: "deadline", id: id)
             return try action(id, connection).id
         }
         guard let deadline = try await database.run({ pool in try DeadlineBook().find(closed, on: pool) }) else {

@@ -25,10 +25,8 @@ extension APIHandlers {
     func getInspectionPlan(_ input: Operations.GetInspectionPlan.Input) async throws -> Operations.GetInspectionPlan.Output {
         let principal = try Principal.require(.viewer)
         let id = input.path.id
-        let plan = try await database.run { pool -> StoredPlan in
-            guard let plan = try InspectionPlans().find(id, on: pool) else { throw Problem(.notFound, "no inspection plan \(id) within your unit") }
-            try APIInput.requireScope(plan.issuingUnitID, principal, on: pool, what: "inspection plan", id: id)
-            return plan
+        let plan = try await database.run { pool in
+            try APIInput.scoped(InspectionPlans().find(id, on: pool), unit: \.issuingUnitID, principal, on: pool, what: "inspection plan", id: id)
         }
         return .ok(.init(body: .json(.init(plan))))
     }
@@ -41,8 +39,9 @@ extension APIHandlers {
         let planID = try await transaction(
             key: input.headers.idempotencyKey, principal: principal, operation: "recordFindings:\(id)", request: request
         ) { connection in
-            guard let plan = try InspectionPlans().planOf(visit: id, on: connection) else { throw Problem(.notFound, "no inspection visit \(id) within your unit") }
-            try APIInput.requireScope(plan.issuingUnitID, principal, on: connection, what: "inspection visit", id: id)
+            let plan = try APIInput.scoped(
+                InspectionPlans().planOf(visit: id, on: connection), unit: \.issuingUnitID, principal, on: connection, what: "inspection visit", id: id
+            )
             try InspectionVisits().record(visit: id, findings: request.findings, recommendations: request.recommendations ?? "", on: day, in: connection)
             return plan.planID
         }
@@ -73,7 +72,7 @@ extension APIHandlers {
         guard holidays.count <= 50 else { throw Problem(.badRequest, "holidays: at most 50, not \(holidays.count)") }
         return InspectionPlan(
             issuingUnit: request.issuingUnitId, delegations: delegations, targets: request.targets, firstDay: first, lastDay: last,
-            slots: slots.map { $0 == .morning ? .morning : .afternoon }, visitsPerDelegationPerDay: request.visitsPerDelegationPerDay ?? 1,
+            slots: slots.compactMap { InspectionPlan.Slot(name: $0.rawValue) }, visitsPerDelegationPerDay: request.visitsPerDelegationPerDay ?? 1,
             holidays: try holidays.enumerated().map { index, holiday in
                 let name: String
                 do {
@@ -92,7 +91,7 @@ extension Components.Schemas.InspectionPlan {
     init(_ plan: StoredPlan) {
         self.init(
             id: plan.id, issuingUnitId: plan.issuingUnitID, title: plan.title, firstDay: plan.firstDay.description, lastDay: plan.lastDay.description,
-            slots: plan.slots.map { $0 == .morning ? .morning : .afternoon }, visitsPerDelegationPerDay: plan.visitsPerDelegationPerDay,
+            slots: plan.slots.compactMap { .init(rawValue: $0.name) }, visitsPerDelegationPerDay: plan.visitsPerDelegationPerDay,
             remedyDays: plan.remedyDays, targets: plan.targets, status: .init(rawValue: plan.status.rawValue) ?? .submitted,
             rejection: plan.rejection,
             delegations: plan.delegations.map { .init(id: $0.id, name: $0.name, leader: $0.leader, members: $0.members) },
@@ -105,7 +104,7 @@ extension Components.Schemas.InspectionVisit {
     init(_ visit: StoredPlan.Visit, plan: Int64) {
         self.init(
             id: visit.id, planId: plan, unitId: visit.unitID, delegationId: visit.delegationID, day: visit.day.description,
-            slot: visit.slot == .morning ? .morning : .afternoon, done: visit.doneAt != nil, findings: visit.findings,
+            slot: .init(rawValue: visit.slot.name) ?? .afternoon, done: visit.doneAt != nil, findings: visit.findings,
             recommendations: visit.recommendations, remedyDeadlineId: visit.remedyDeadlineID
         )
     }

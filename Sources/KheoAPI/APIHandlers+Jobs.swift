@@ -138,10 +138,8 @@ extension APIHandlers {
             )
             return try JobRecord.list(filter, on: pool)
         }
-        let page = Array(found.prefix(limit))
-        return .ok(.init(body: .json(.init(
-            jobs: try page.map(JobScope.schema), nextCursor: found.count > limit ? page.last?.id : nil
-        ))))
+        let page = APIInput.page(found, limit: limit, id: \.id)
+        return .ok(.init(body: .json(.init(jobs: try page.rows.map(JobScope.schema), nextCursor: page.next))))
     }
 
     func cancelJob(_ input: Operations.CancelJob.Input) async throws -> Operations.CancelJob.Output {

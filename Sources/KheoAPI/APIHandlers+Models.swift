@@ -26,8 +26,8 @@ extension APIHandlers {
                 under: unit, campaign: query.campaign, state: state, field: field, before: query.cursor, limit: limit + 1, on: pool
             )
         }
-        let page = Array(found.prefix(limit))
-        return .ok(.init(body: .json(.init(models: page.map(Components.Schemas.Model.init), nextCursor: found.count > limit ? page.last?.id : nil))))
+        let page = APIInput.page(found, limit: limit, id: \.id)
+        return .ok(.init(body: .json(.init(models: page.rows.map(Components.Schemas.Model.init), nextCursor: page.next))))
     }
 
     func registerModel(_ input: Operations.RegisterModel.Input) async throws -> Operations.RegisterModel.Output {
@@ -50,10 +50,8 @@ extension APIHandlers {
     func getModel(_ input: Operations.GetModel.Input) async throws -> Operations.GetModel.Output {
         let principal = try Principal.require(.viewer)
         let id = input.path.id
-        let model = try await database.run { pool -> Model in
-            guard let model = try ModelRegistry().find(id, on: pool) else { throw Problem(.notFound, "no model \(id) within your unit") }
-            try APIInput.requireScope(model.unitID, principal, on: pool, what: "model", id: id)
-            return model
+        let model = try await database.run { pool in
+            try APIInput.scoped(ModelRegistry().find(id, on: pool), unit: \.unitID, principal, on: pool, what: "model", id: id)
         }
         return .ok(.init(body: .json(.init(model))))
     }
@@ -67,8 +65,7 @@ extension APIHandlers {
         let moved = try await transaction(
             key: input.headers.idempotencyKey, principal: principal, operation: "transitionModel:\(id)", request: request
         ) { connection in
-            guard let model = try ModelRegistry().find(id, on: connection) else { throw Problem(.notFound, "no model \(id) within your unit") }
-            try APIInput.requireScope(model.unitID, principal, on: connection, what: "model", id: id)
+            _ = try APIInput.scoped(ModelRegistry().find(id, on: connection), unit: \.unitID, principal, on: connection, what: "model", id: id)
             return try ModelRegistry().transition(id, to: state, on: day, note: request.note ?? "", in: connection).id
         }
         return .ok(.init(body: .json(.init(try await model(moved)))))

@@ -18,8 +18,8 @@ extension APIHandlers {
             try APIInput.requireScope(unit, principal, on: pool)
             return try ReportLibrary().list(under: unit, period: query.period, before: query.cursor, limit: limit + 1, on: pool)
         }
-        let page = Array(found.prefix(limit))
-        return .ok(.init(body: .json(.init(reports: page.map(Components.Schemas.Report.init), nextCursor: found.count > limit ? page.last?.id : nil))))
+        let page = APIInput.page(found, limit: limit, id: \.id)
+        return .ok(.init(body: .json(.init(reports: page.rows.map(Components.Schemas.Report.init), nextCursor: page.next))))
     }
 
     func requestReport(_ input: Operations.RequestReport.Input) async throws -> Operations.RequestReport.Output {
@@ -54,9 +54,7 @@ extension APIHandlers {
     private func report(_ id: Int64) async throws -> StoredReport {
         let principal = try Principal.require(.viewer)
         return try await database.run { pool in
-            guard let report = try ReportLibrary().find(id, on: pool) else { throw Problem(.notFound, "no report \(id) within your unit") }
-            try APIInput.requireScope(report.unitID, principal, on: pool, what: "report", id: id)
-            return report
+            try APIInput.scoped(ReportLibrary().find(id, on: pool), unit: \.unitID, principal, on: pool, what: "report", id: id)
         }
     }
 

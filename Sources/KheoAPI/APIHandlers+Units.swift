@@ -28,19 +28,13 @@ extension APIHandlers {
         let principal = try Principal.require(.viewer)
         let id = input.path.unitId
         let query = input.query
-        if let problem = Self.pageProblem(limit: query.limit, cursor: query.cursor) {
-            return .badRequest(.init(body: .applicationProblemJson(problem)))
-        }
-        let limit = query.limit ?? 50
-        let found = try await database.run { pool -> [InboxNotification]? in
-            guard try UnitScope.contains(id, for: principal, on: pool) else { return nil }
+        let limit = try APIInput.limit(query.limit, cursor: query.cursor)
+        let found = try await database.run { pool in
+            try APIInput.requireScope(id, principal, on: pool)
             return try Inbox().list(unit: id, unreadOnly: query.unread ?? false, before: query.cursor, limit: limit + 1, on: pool)
         }
-        guard let found else { return .notFound(.init(body: .applicationProblemJson(UnitScope.notFound("unit", id)))) }
-        let page = Array(found.prefix(limit))
-        return .ok(.init(body: .json(.init(
-            notifications: page.map(Components.Schemas.Notification.init), nextCursor: found.count > limit ? page.last?.id : nil
-        ))))
+        let page = APIInput.page(found, limit: limit, id: \.id)
+        return .ok(.init(body: .json(.init(notifications: page.rows.map(Components.Schemas.Notification.init), nextCursor: page.next))))
     }
 
     func markNotificationRead(_ input: Operations.MarkNotificationRead.Input) async throws -> Operations.MarkNotificationRead.Output {
@@ -54,12 +48,5 @@ extension APIHandlers {
         }
         guard let marked else { return .notFound(.init(body: .applicationProblemJson(UnitScope.notFound("notification", id)))) }
         return .ok(.init(body: .json(.init(marked))))
-    }
-
-    /// The ranges the generated code leaves to us: limit 1…200, cursor 1 or more.
-    static func pageProblem(limit: Int?, cursor: Int64?) -> Components.Schemas.Problem? {
-        if let limit, !(1...200).contains(limit) { return .problem(.badRequest, "limit must be 1 to 200, not \(limit)") }
-        if let cursor, cursor < 1 { return .problem(.badRequest, "cursor must be 1 or more, as nextCursor gave it") }
-        return nil
     }
 }

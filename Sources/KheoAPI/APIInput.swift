@@ -14,10 +14,19 @@ enum APIInput {
         }
     }
 
-    /// The page size (1…200, 50 when absent), with the cursor checked.
+    /// The page size (1…200, 50 when absent), with the cursor checked: the ranges the
+    /// generated code leaves to us.
     static func limit(_ limit: Int?, cursor: Int64?) throws -> Int {
-        if let problem = APIHandlers.pageProblem(limit: limit, cursor: cursor) { throw Problem(.badRequest, problem.detail) }
+        if let limit, !(1...200).contains(limit) { throw Problem(.badRequest, "limit must be 1 to 200, not \(limit)") }
+        if let cursor, cursor < 1 { throw Problem(.badRequest, "cursor must be 1 or more, as nextCursor gave it") }
         return limit ?? 50
+    }
+
+    /// A page from rows fetched `limit + 1` at a time (newest first), and the cursor of
+    /// the next page when that extra row says there is one.
+    static func page<Row>(_ found: [Row], limit: Int, id: KeyPath<Row, Int64>) -> (rows: [Row], next: Int64?) {
+        let rows = Array(found.prefix(limit))
+        return (rows, found.count > limit ? rows.last?[keyPath: id] : nil)
     }
 
     static func idempotencyKey(_ key: String?) throws -> String? {
@@ -36,6 +45,16 @@ enum APIInput {
         if let value, !allowed.contains(value) {
             throw Problem(.badRequest, "\(field) must be \(allowed.lowerBound) to \(allowed.upperBound), not \(value)")
         }
+    }
+
+    /// `found` when it exists and belongs to a unit within the token's subtree; the
+    /// same 404 when it does not exist or lies outside.
+    static func scoped<Value>(
+        _ found: Value?, unit: (Value) -> Int64, _ principal: Principal, on executor: some PostgresExecutor, what: String, id: Int64
+    ) throws -> Value {
+        guard let found else { throw Problem(.notFound, "no \(what) \(id) within your unit") }
+        try requireScope(unit(found), principal, on: executor, what: what, id: id)
+        return found
     }
 
     /// Refuses a unit outside the token's subtree with the same 404 as one that does

@@ -7,6 +7,17 @@ public struct InspectionPlan: Sendable, Equatable {
         case morning = 0
         case afternoon = 1
 
+        /// As stored and sent over the API: "morning", "afternoon".
+        public var name: String { self == .morning ? "morning" : "afternoon" }
+
+        public init?(name: String) {
+            switch name {
+            case "morning": self = .morning
+            case "afternoon": self = .afternoon
+            default: return nil
+            }
+        }
+
         /// As written in notices: "Sáng", "Chiều".
         public var vietnamese: String { self == .morning ? "Sáng" : "Chiều" }
 

@@ -78,7 +78,7 @@ public struct InspectionPlans: Sendable {
             INSERT INTO danvan.inspection_plans (issuing_unit_id, title, first_day, last_day, slots, visits_per_day, holidays, targets, remedy_days)
             VALUES ($1, $2, $3::date, $4::date, $5::text[], $6, $7::jsonb, $8::bigint[], $9) RETURNING id
             """,
-            plan.issuingUnit, cleanedTitle, plan.firstDay.iso, plan.lastDay.iso, plan.slots.map { $0 == .morning ? "morning" : "afternoon" },
+            plan.issuingUnit, cleanedTitle, plan.firstDay.iso, plan.lastDay.iso, plan.slots.map(\.name),
             Int32(plan.visitsPerDelegationPerDay), holidaysJSON, plan.targets, Int32(remedyDays)
         ).single().decode("id")
         for delegation in delegations {

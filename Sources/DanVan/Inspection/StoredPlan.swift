@@ -74,7 +74,7 @@ extension InspectionPlans {
         ).map { row in
             StoredPlan.Visit(
                 id: try row.decode("id"), unitID: try row.decode("unit_id"), delegationID: try row.decode("delegation_id"),
-                day: try CivilDate(parsing: try row.decode("visit_on")), slot: try row.decode("slot", as: String.self) == "morning" ? .morning : .afternoon,
+                day: try CivilDate(parsing: try row.decode("visit_on")), slot: InspectionPlan.Slot(name: try row.decode("slot")) ?? .afternoon,
                 findings: try row.decode("findings"), recommendations: try row.decode("recommendations"), doneAt: try row.decode("done_at"),
                 remedyDeadlineID: try row.decode("remedy_deadline_id")
             )
@@ -82,7 +82,7 @@ extension InspectionPlans {
         return StoredPlan(
             id: try plan.decode("id"), issuingUnitID: try plan.decode("issuing_unit_id"), title: try plan.decode("title"),
             firstDay: try CivilDate(parsing: try plan.decode("first_day")), lastDay: try CivilDate(parsing: try plan.decode("last_day")),
-            slots: try plan.decode("slots", as: [String].self).map { $0 == "morning" ? .morning : .afternoon },
+            slots: try plan.decode("slots", as: [String].self).compactMap(InspectionPlan.Slot.init(name:)),
             visitsPerDelegationPerDay: Int(try plan.decode("visits_per_day", as: Int32.self)),
             remedyDays: Int(try plan.decode("remedy_days", as: Int32.self)), targets: try plan.decode("targets"),
             status: StoredPlan.Status(rawValue: try plan.decode("status")) ?? .submitted, rejection: try plan.decode("rejection"),

@@ -47,7 +47,7 @@ public enum InspectionJobs {
                 let inspection = InspectionPlan(
                     issuingUnit: try plan.decode("issuing_unit_id"), delegations: delegations, targets: try plan.decode("targets"),
                     firstDay: try CivilDate(parsing: try plan.decode("first_day")), lastDay: try CivilDate(parsing: try plan.decode("last_day")),
-                    slots: try plan.decode("slots", as: [String].self).map { $0 == "morning" ? .morning : .afternoon },
+                    slots: try plan.decode("slots", as: [String].self).compactMap(InspectionPlan.Slot.init(name:)),
                     visitsPerDelegationPerDay: Int(try plan.decode("visits_per_day", as: Int32.self)),
                     holidays: try Self.holidays(try plan.decode("holidays"))
                 )
@@ -70,7 +70,7 @@ public enum InspectionJobs {
                         INSERT INTO danvan.inspection_visits (plan_id, delegation_id, unit_id, visit_on, slot)
                         VALUES ($1, $2, $3, $4::date, $5)
                         """,
-                        args.planID, visit.delegation, visit.target, visit.date.iso, visit.slot == .morning ? "morning" : "afternoon"
+                        args.planID, visit.delegation, visit.target, visit.date.iso, visit.slot.name
                     )
                     let (delegation, leader) = names[visit.delegation] ?? ("", "")
                     try Notifications.post(
