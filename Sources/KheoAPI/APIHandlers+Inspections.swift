@@ -7,15 +7,15 @@ import PostgresClient
 /// can follow it at `/v1/jobs/{id}`.
 extension APIHandlers {
     func submitInspectionPlan(_ input: Operations.SubmitInspectionPlan.Input) async throws -> Operations.SubmitInspectionPlan.Output {
-        let principal = try Principal.require(.editor)
+        let principal = try Principal.require(.submitInspectionPlan)
         guard case .json(let request) = input.body else { throw Problem(.unsupportedMediaType) }
         let plan = try Self.plan(request)
         try APIInput.range(request.remedyDays, "remedyDays", 1...365)
-        let tags = [JobScope.unitTag(principal.unitID)]
+        let tags = [JobScope.unitTag(request.issuingUnitId)]
         let ids = try await transaction(
             key: input.headers.idempotencyKey, principal: principal, operation: "submitInspectionPlan", request: request
         ) { connection in
-            try APIInput.requireScope(request.issuingUnitId, principal, on: connection)
+            try APIInput.requireScope(.submitInspectionPlan, unit: request.issuingUnitId, principal, on: connection)
             let submitted = try InspectionPlans().submit(plan, title: request.title, remedyDays: request.remedyDays ?? 30, tags: tags, in: connection)
             return [submitted.planID, submitted.jobID]
         }
@@ -23,26 +23,28 @@ extension APIHandlers {
     }
 
     func getInspectionPlan(_ input: Operations.GetInspectionPlan.Input) async throws -> Operations.GetInspectionPlan.Output {
-        let principal = try Principal.require(.viewer)
+        let principal = try Principal.require(.readInspections)
         let id = input.path.id
         let plan = try await database.run { pool in
-            try APIInput.scoped(InspectionPlans().find(id, on: pool), unit: \.issuingUnitID, principal, on: pool, what: "inspection plan", id: id)
+            try APIInput.scoped(InspectionPlans().find(id, on: pool), .readInspections, unit: \.issuingUnitID, principal, on: pool, what: "inspection plan", id: id)
         }
         return .ok(.init(body: .json(.init(plan))))
     }
 
     func recordFindings(_ input: Operations.RecordFindings.Input) async throws -> Operations.RecordFindings.Output {
-        let principal = try Principal.require(.editor)
+        let principal = try Principal.require(.recordFindings)
         guard case .json(let request) = input.body else { throw Problem(.unsupportedMediaType) }
         let day = try APIInput.day(request.day, "day")
         let id = input.path.id
         let planID = try await transaction(
             key: input.headers.idempotencyKey, principal: principal, operation: "recordFindings:\(id)", request: request
         ) { connection in
-            let plan = try APIInput.scoped(
-                InspectionPlans().planOf(visit: id, on: connection), unit: \.issuingUnitID, principal, on: connection, what: "inspection visit", id: id
+            try InspectionVisits().record(
+                visit: id, findings: request.findings, recommendations: request.recommendations ?? "", on: day, by: principal, in: connection
             )
-            try InspectionVisits().record(visit: id, findings: request.findings, recommendations: request.recommendations ?? "", on: day, in: connection)
+            guard let plan = try InspectionPlans().planOf(visit: id, on: connection) else {
+                throw Problem(.internalServerError, "visit \(id) lost its plan while it was recorded")
+            }
             return plan.planID
         }
         let plan = try await database.run { pool in try InspectionPlans().find(planID, on: pool) }

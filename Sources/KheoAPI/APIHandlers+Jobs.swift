@@ -5,10 +5,11 @@ import Kheo
 import OpenAPIRuntime
 import PostgresClient
 
-/// `/v1/jobs`: enqueue, read, list, cancel, retry, within the token's unit.
+/// `/v1/jobs`: enqueue public kinds, and read, list, cancel and retry the jobs the
+/// token may see (`Authority`'s `readJobs` and `controlJob`).
 extension APIHandlers {
     func enqueueJobs(_ input: Operations.EnqueueJobs.Input) async throws -> Operations.EnqueueJobs.Output {
-        let principal = try Principal.require(.editor)
+        let principal = try Principal.require(.enqueueJob)
         let requested: [Components.Schemas.JobRequest]
         switch input.body {
         case .json(.JobRequest(let one)): requested = [one]
@@ -49,13 +50,17 @@ extension APIHandlers {
         }
         var requests: [JobRequest] = []
         requests.reserveCapacity(items.count)
-        let tags = [JobScope.unitTag(principal.unitID)]
+        let tags = principal.unitID.map { [JobScope.unitTag($0)] } ?? []
+        var scoped: [(at: String, kind: String, unit: Int64)] = []
         for (index, job) in items.enumerated() {
             let at = items.count > 1 ? "jobs[\(index)]: " : ""
-            guard kinds.contains(job.kind) else {
-                return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, "\(at)no worker of this server runs jobs of kind \"\(job.kind)\"; known kinds: \(kinds.sorted().joined(separator: ", "))"))))
+            guard case .public(let queue, let scopeArguments) = publicKinds[job.kind] else {
+                return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, "\(at)\"\(job.kind)\" cannot be enqueued here: producers may enqueue \(publicKinds.keys.sorted().joined(separator: ", ")); the movement's work goes through its own endpoints"))))
             }
-            var options = EnqueueOptions(queue: job.queue ?? EnqueueOptions.defaultQueue)
+            if let asked = job.queue, asked != queue {
+                return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, "\(at)\(job.kind) runs in the queue \"\(queue)\", not \"\(asked)\": leave queue out"))))
+            }
+            var options = EnqueueOptions(queue: queue)
             if let priority = job.priority { options.priority = priority }
             if let maxAttempts = job.maxAttempts {
                 guard (1...100).contains(maxAttempts) else {
@@ -69,6 +74,24 @@ extension APIHandlers {
                 requests.append(try JobRequest(kind: job.kind, encodedObject: job.args, options: options))
             } catch {
                 return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, "\(at)\(error)"))))
+            }
+            for name in scopeArguments {
+                guard let unit = ScopeArgument.id(name, in: job.args), unit >= 1 else {
+                    return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, "\(at)\(job.kind) needs args.\(name), the id of a unit within yours"))))
+                }
+                scoped.append((at, job.kind, unit))
+            }
+        }
+        if !scoped.isEmpty {
+            let checks = scoped
+            let refused = try await database.run { pool -> (String, String, Int64)? in
+                for check in checks where !Authority.allows(.enqueueJob, by: principal, on: .unit(check.unit), in: pool) {
+                    return check
+                }
+                return nil
+            }
+            if let (at, kind, unit) = refused {
+                return .notFound(.init(body: .applicationProblemJson(.problem(.notFound, "\(at)\(kind) names unit \(unit): no unit \(unit) within your unit"))))
             }
         }
         let ready = requests
@@ -103,11 +126,11 @@ extension APIHandlers {
     static let noArgs = Data("{}".utf8)
 
     func getJob(_ input: Operations.GetJob.Input) async throws -> Operations.GetJob.Output {
-        let principal = try Principal.require(.viewer)
+        let principal = try Principal.require(.readJobs)
         let id = input.path.id
         let found = try await database.run { pool -> JobRecord? in
             guard let job = try JobRecord.find(id, on: pool) else { return nil }
-            return try JobScope.visible(job, to: principal, on: pool) ? job : nil
+            return Authority.allows(.readJobs, by: principal, on: JobScope.subject(job), in: pool) ? job : nil
         }
         guard let job = found else {
             return .notFound(.init(body: .applicationProblemJson(.problem(.notFound, "no job \(id) within your unit"))))
@@ -116,7 +139,7 @@ extension APIHandlers {
     }
 
     func listJobs(_ input: Operations.ListJobs.Input) async throws -> Operations.ListJobs.Output {
-        let principal = try Principal.require(.viewer)
+        let principal = try Principal.require(.readJobs)
         let query = input.query
         let limit = query.limit ?? 50
         // The generated code checks types, not ranges or patterns.
@@ -132,14 +155,13 @@ extension APIHandlers {
         let found = try await database.run { pool -> [JobRecord] in
             let filter = JobFilter(
                 states: query.state.flatMap { JobState(rawValue: $0.rawValue) }.map { [$0] } ?? [],
-                queues: query.queue.map { [$0] } ?? [], kinds: query.kind.map { [$0.rawValue] } ?? [],
-                limit: limit + 1, before: query.cursor,
-                tags: try JobScope.tags(of: principal, on: pool), includeUntagged: principal.role == .admin
+                queues: query.queue.map { [$0] } ?? [], kinds: query.kind.map { [$0] } ?? [],
+                limit: limit + 1, before: query.cursor, tags: try JobScope.tags(of: principal, on: pool)
             )
             return try JobRecord.list(filter, on: pool)
         }
         let page = APIInput.page(found, limit: limit, id: \.id)
-        return .ok(.init(body: .json(.init(jobs: try page.rows.map(JobScope.schema), nextCursor: page.next))))
+        return .ok(.init(body: .json(.init(jobs: try page.rows.map { try JobScope.schema($0, withArgs: false) }, nextCursor: page.next))))
     }
 
     func cancelJob(_ input: Operations.CancelJob.Input) async throws -> Operations.CancelJob.Output {
@@ -168,13 +190,39 @@ extension APIHandlers {
     private func control(
         _ id: Int64, _ action: @escaping @Sendable ([Int64], PostgresConnectionPool) throws -> [JobControlResult]
     ) async throws -> ControlOutcome {
-        let principal = try Principal.require(.editor)
+        let principal = try Principal.require(.controlJob)
         let result = try await database.run { pool -> JobControlResult? in
-            guard let job = try JobRecord.find(id, on: pool), try JobScope.visible(job, to: principal, on: pool) else { return nil }
+            guard let job = try JobRecord.find(id, on: pool), Authority.allows(.controlJob, by: principal, on: JobScope.subject(job), in: pool) else {
+                return nil
+            }
             return try action([id], pool).first
         }
         guard let result, result.outcome != .notFound else { return .notFound(.problem(.notFound, "no job \(id) within your unit")) }
         guard result.outcome.isChange else { return .refused(.problem(.conflict, result.message)) }
         return .done(.init(id: result.id, outcome: result.outcome.rawValue, message: result.message))
+    }
+}
+
+/// Reads one integer field of a job's args, as the kind's handler will read it.
+private struct ScopeArgument: Decodable {
+    struct Key: CodingKey {
+        let stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    static let nameKey = CodingUserInfoKey(rawValue: "scopeArgument")!
+    let id: Int64?
+
+    init(from decoder: any Decoder) throws {
+        let name = decoder.userInfo[Self.nameKey] as? String ?? ""
+        id = try? decoder.container(keyedBy: Key.self).decode(Int64.self, forKey: Key(stringValue: name))
+    }
+
+    static func id(_ name: String, in args: Data) -> Int64? {
+        let decoder = JSONDecoder()
+        decoder.userInfo[nameKey] = name
+        return (try? decoder.decode(ScopeArgument.self, from: args))?.id
     }
 }

@@ -6,22 +6,25 @@ import PostgresClient
 /// within the token's subtree.
 extension APIHandlers {
     func listCampaigns(_ input: Operations.ListCampaigns.Input) async throws -> Operations.ListCampaigns.Output {
-        let principal = try Principal.require(.viewer)
-        let campaigns = try await database.run { pool in try ModelRegistry().campaigns(for: principal.unitID, on: pool) }
+        let principal = try Principal.require(.readCampaigns)
+        let campaigns = try await database.run { pool in
+            // An operator sees every campaign; a unit, those it takes part in or runs.
+            try principal.unitID.map { try ModelRegistry().campaigns(for: $0, on: pool) } ?? ModelRegistry().allCampaigns(on: pool)
+        }
         return .ok(.init(body: .json(.init(campaigns: campaigns.map(Components.Schemas.Campaign.init)))))
     }
 
     func listModels(_ input: Operations.ListModels.Input) async throws -> Operations.ListModels.Output {
-        let principal = try Principal.require(.viewer)
+        let principal = try Principal.require(.readModels)
         let query = input.query
         let limit = try APIInput.limit(query.limit, cursor: query.cursor)
         try APIInput.id(query.unit, "unit")
         try APIInput.id(query.campaign, "campaign")
-        let unit = query.unit ?? principal.unitID
+        let unit = try principal.defaultUnit(query.unit)
         let state = query.state.flatMap { Model.State(rawValue: $0.rawValue) }
         let field = query.field.flatMap { Model.Field(rawValue: $0.rawValue) }
         let found = try await database.run { pool in
-            try APIInput.requireScope(unit, principal, on: pool)
+            try APIInput.requireScope(.readModels, unit: unit, principal, on: pool)
             return try ModelRegistry().list(
                 under: unit, campaign: query.campaign, state: state, field: field, before: query.cursor, limit: limit + 1, on: pool
             )
@@ -31,7 +34,7 @@ extension APIHandlers {
     }
 
     func registerModel(_ input: Operations.RegisterModel.Input) async throws -> Operations.RegisterModel.Output {
-        let principal = try Principal.require(.editor)
+        let principal = try Principal.require(.registerModel)
         guard case .json(let request) = input.body else { throw Problem(.unsupportedMediaType) }
         guard let field = Model.Field(rawValue: request.field.rawValue), let holder = Model.Holder(rawValue: request.holder.rawValue) else {
             throw Problem(.badRequest, "field or holder")
@@ -41,32 +44,30 @@ extension APIHandlers {
             title: request.title, day: try APIInput.day(request.day, "day")
         )
         let id = try await transaction(key: input.headers.idempotencyKey, principal: principal, operation: "registerModel", request: request) { connection in
-            try APIInput.requireScope(request.unitId, principal, on: connection)
-            return try ModelRegistry().register(registration, in: connection).id
+            try ModelRegistry().register(registration, by: principal, in: connection).id
         }
         return .created(.init(body: .json(.init(try await model(id)))))
     }
 
     func getModel(_ input: Operations.GetModel.Input) async throws -> Operations.GetModel.Output {
-        let principal = try Principal.require(.viewer)
+        let principal = try Principal.require(.readModels)
         let id = input.path.id
         let model = try await database.run { pool in
-            try APIInput.scoped(ModelRegistry().find(id, on: pool), unit: \.unitID, principal, on: pool, what: "model", id: id)
+            try APIInput.scoped(ModelRegistry().find(id, on: pool), .readModels, unit: \.unitID, principal, on: pool, what: "model", id: id)
         }
         return .ok(.init(body: .json(.init(model))))
     }
 
     func transitionModel(_ input: Operations.TransitionModel.Input) async throws -> Operations.TransitionModel.Output {
-        let principal = try Principal.require(.editor)
         guard case .json(let request) = input.body else { throw Problem(.unsupportedMediaType) }
         guard let state = Model.State(rawValue: request.to.rawValue) else { throw Problem(.badRequest, "to") }
+        let principal = try Principal.require(Action.modelTransition(to: state))
         let day = try APIInput.day(request.day, "day")
         let id = input.path.id
         let moved = try await transaction(
             key: input.headers.idempotencyKey, principal: principal, operation: "transitionModel:\(id)", request: request
         ) { connection in
-            _ = try APIInput.scoped(ModelRegistry().find(id, on: connection), unit: \.unitID, principal, on: connection, what: "model", id: id)
-            return try ModelRegistry().transition(id, to: state, on: day, note: request.note ?? "", in: connection).id
+            try ModelRegistry().transition(id, to: state, on: day, note: request.note ?? "", by: principal, in: connection).id
         }
         return .ok(.init(body: .json(.init(try await model(moved)))))
     }

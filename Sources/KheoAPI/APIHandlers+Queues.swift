@@ -1,11 +1,12 @@
+import DanVan
 import HTTPTypes
 import Kheo
 import PostgresClient
 
-/// `/v1/queues`: depths for any token; pausing and resuming for admins.
+/// `/v1/queues`: depths for any token; pausing and resuming for operators.
 extension APIHandlers {
     func listQueues(_ input: Operations.ListQueues.Input) async throws -> Operations.ListQueues.Output {
-        _ = try Principal.require(.viewer)
+        _ = try Principal.require(.readQueues)
         let queues = try await database.run { pool in try QueueRecord.list(on: pool) }
         return .ok(.init(body: .json(.init(queues: queues.map(Self.schema)))))
     }
@@ -34,7 +35,7 @@ extension APIHandlers {
     private func administer(
         _ name: String, _ action: @escaping @Sendable (String, PostgresConnectionPool) throws -> Void
     ) async throws -> Result<Components.Schemas.Queue, QueueRefusal> {
-        _ = try Principal.require(.admin)
+        _ = try Principal.require(.administerQueues)
         return try await database.run { pool in
             do {
                 try action(name, pool)

@@ -8,14 +8,14 @@ import PostgresClient
 /// HTML or CSV.
 extension APIHandlers {
     func listReports(_ input: Operations.ListReports.Input) async throws -> Operations.ListReports.Output {
-        let principal = try Principal.require(.viewer)
+        let principal = try Principal.require(.readReports)
         let query = input.query
         let limit = try APIInput.limit(query.limit, cursor: query.cursor)
         try APIInput.id(query.unit, "unit")
         try APIInput.id(query.period, "period")
-        let unit = query.unit ?? principal.unitID
+        let unit = try principal.defaultUnit(query.unit)
         let found = try await database.run { pool in
-            try APIInput.requireScope(unit, principal, on: pool)
+            try APIInput.requireScope(.readReports, unit: unit, principal, on: pool)
             return try ReportLibrary().list(under: unit, period: query.period, before: query.cursor, limit: limit + 1, on: pool)
         }
         let page = APIInput.page(found, limit: limit, id: \.id)
@@ -23,15 +23,15 @@ extension APIHandlers {
     }
 
     func requestReport(_ input: Operations.RequestReport.Input) async throws -> Operations.RequestReport.Output {
-        let principal = try Principal.require(.editor)
+        let principal = try Principal.require(.requestReport)
         guard case .json(let request) = input.body else { throw Problem(.unsupportedMediaType) }
         let job = try await transaction(key: input.headers.idempotencyKey, principal: principal, operation: "requestReport", request: request) { connection in
-            try APIInput.requireScope(request.unitId, principal, on: connection)
+            try APIInput.requireScope(.requestReport, unit: request.unitId, principal, on: connection)
             guard request.periodId >= 1, try Periods().find(request.periodId, on: connection) != nil else {
                 throw Problem(.notFound, "no period \(request.periodId): see /v1/periods")
             }
             var options = EnqueueOptions(queue: DanVanJobs.queue)
-            options.tags = [JobScope.unitTag(principal.unitID)]
+            options.tags = [JobScope.unitTag(request.unitId)]
             return try Producer().insert(
                 JobRequest(ReportJobs.Generate(unitID: request.unitId, periodID: request.periodId), options: options), on: connection
             ).id
@@ -52,9 +52,9 @@ extension APIHandlers {
     }
 
     private func report(_ id: Int64) async throws -> StoredReport {
-        let principal = try Principal.require(.viewer)
+        let principal = try Principal.require(.readReports)
         return try await database.run { pool in
-            try APIInput.scoped(ReportLibrary().find(id, on: pool), unit: \.unitID, principal, on: pool, what: "report", id: id)
+            try APIInput.scoped(ReportLibrary().find(id, on: pool), .readReports, unit: \.unitID, principal, on: pool, what: "report", id: id)
         }
     }
 

@@ -12,8 +12,9 @@ struct APIHandlers: APIProtocol {
     let database: BlockingDatabase
     /// Where `POST /v1/jobs` without an `Idempotency-Key` enqueues.
     let coalescer: EnqueueCoalescer
-    /// The kinds a worker of this build can run; anything else is refused at the door.
-    let kinds: Set<String>
+    /// The kinds producers may enqueue (`JobExposure.public`); every other kind, the
+    /// system's own, is refused at the door.
+    let publicKinds: [String: JobExposure]
     let migrations: [Migration]
     let logger: Logger
 

@@ -47,21 +47,41 @@ enum APIInput {
         }
     }
 
-    /// `found` when it exists and belongs to a unit within the token's subtree; the
-    /// same 404 when it does not exist or lies outside.
+    /// `found` when it exists and `Authority` lets the caller perform `action` on
+    /// it; the same 404 when it does not exist or lies outside the token's subtree.
     static func scoped<Value>(
-        _ found: Value?, unit: (Value) -> Int64, _ principal: Principal, on executor: some PostgresExecutor, what: String, id: Int64
+        _ found: Value?, _ action: Action, subject: (Value) -> Subject, _ principal: Principal, on executor: some PostgresExecutor,
+        what: String, id: Int64
     ) throws -> Value {
-        guard let found else { throw Problem(.notFound, "no \(what) \(id) within your unit") }
-        try requireScope(unit(found), principal, on: executor, what: what, id: id)
+        guard let found else { throw Problem(.notFound, AuthorityError.notFound(what: what, id: id).description) }
+        try authorise(action, principal, subject(found), on: executor)
         return found
     }
 
-    /// Refuses a unit outside the token's subtree with the same 404 as one that does
-    /// not exist, so a token learns nothing of other units.
-    static func requireScope(_ unit: Int64, _ principal: Principal, on executor: some PostgresExecutor, what: String = "unit", id: Int64? = nil) throws {
-        guard unit >= 1, try UnitScope.contains(unit, for: principal, on: executor) else {
-            throw Problem(.notFound, "no \(what) \(id ?? unit) within your unit")
+    /// As `scoped`, for a record that belongs to one unit.
+    static func scoped<Value>(
+        _ found: Value?, _ action: Action, unit: (Value) -> Int64, _ principal: Principal, on executor: some PostgresExecutor,
+        what: String, id: Int64
+    ) throws -> Value {
+        try scoped(found, action, subject: { .record(what, id, unit: unit($0)) }, principal, on: executor, what: what, id: id)
+    }
+
+    /// Refuses `action` on `unit` (or a new record of it) unless `Authority` allows
+    /// it: a unit outside the token's subtree answers the same 404 as one that does not
+    /// exist, so a token learns nothing of other units.
+    static func requireScope(
+        _ action: Action, unit: Int64, _ principal: Principal, on executor: some PostgresExecutor, what: String = "unit"
+    ) throws {
+        guard unit >= 1 else { throw Problem(.notFound, AuthorityError.notFound(what: what, id: unit).description) }
+        try authorise(action, principal, .unit(unit, what: what), on: executor)
+    }
+
+    /// `Authority.require`, its refusal as the problem the API answers.
+    static func authorise(_ action: Action, _ principal: Principal, _ subject: Subject, on executor: some PostgresExecutor) throws {
+        do {
+            try Authority.require(action, by: principal, on: subject, in: executor)
+        } catch {
+            throw DomainProblem.from(error) ?? Problem(.notFound, error.description)
         }
     }
 }

@@ -1,11 +1,11 @@
 import DanVan
 public import Foundation
 import Hummingbird
-import Kheo
 public import Logging
 import NIOCore
 import OpenAPIHummingbird
 import OpenAPIRuntime
+public import Kheo
 public import PostgresClient
 
 /// `kheo serve`: the HTTP API on Hummingbird. Requests pass, outermost first, through
@@ -37,19 +37,20 @@ public struct APIServer: Sendable {
 
     let configuration: Configuration
     let database: PostgresConfiguration
-    let kinds: Set<String>
+    let publicKinds: [String: JobExposure]
     let metrics: (@Sendable () -> [UInt8])?
     let logger: Logger
 
-    /// `kinds`: the job kinds the workers know (`JobRegistry.kinds`); others are refused.
-    /// `metrics`: the Prometheus exposition served at `/metrics` (none: not served).
+    /// `publicKinds`: the kinds producers may enqueue here (`JobRegistry.publicKinds`);
+    /// every other kind is refused. `metrics`: the Prometheus exposition served at
+    /// `/metrics` to operators (none: not served).
     public init(
-        configuration: Configuration, database: PostgresConfiguration, kinds: [String],
+        configuration: Configuration, database: PostgresConfiguration, publicKinds: [String: JobExposure],
         metrics: (@Sendable () -> [UInt8])? = nil, logger: Logger
     ) {
         self.configuration = configuration
         self.database = database
-        self.kinds = Set(kinds)
+        self.publicKinds = publicKinds
         self.metrics = metrics
         self.logger = logger
     }
@@ -82,7 +83,7 @@ public struct APIServer: Sendable {
             }
         }
         let handlers = APIHandlers(
-            database: blocking, coalescer: EnqueueCoalescer(database: blocking, statements: configuration.enqueueStatements), kinds: kinds, migrations: DanVanSchema.all, logger: logger)
+            database: blocking, coalescer: EnqueueCoalescer(database: blocking, statements: configuration.enqueueStatements), publicKinds: publicKinds, migrations: DanVanSchema.all, logger: logger)
         try handlers.registerHandlers(
             on: router, configuration: .init(dateTranscoder: FlexibleDateTranscoder()), middlewares: [OperationProblemMiddleware(logger: logger), FastEnqueueMiddleware(handlers: handlers)]
         )
@@ -101,7 +102,7 @@ public struct APIServer: Sendable {
         try await blocking.shutdown()
     }
 
-    /// The job kinds `openapi.yaml` lists: what a request may name.
+    /// The job kinds `openapi.yaml` lists: what a request may name (the public kinds).
     public static var documentedKinds: [String] { Components.Schemas.JobKind.allCases.map(\.rawValue).sorted() }
 
     /// The document's `QueueName`: what the generated code does not check itself.

@@ -7,11 +7,16 @@ import HTTPTypes
 enum DomainProblem {
     static func from(_ error: any Error) -> Problem? {
         switch error {
+        case let error as AuthorityError:
+            switch error {
+            case .notFound: Problem(.notFound, error.description)
+            case .roleTooLow, .notYours: Problem(.forbidden, error.description)
+            }
         case let error as ModelError:
             switch error {
             case .unknownField, .invalidText, .invalidWindow: Problem(.badRequest, error.description)
-            case .unitNotFound, .campaignNotFound, .modelNotFound: Problem(.notFound, error.description)
-            case .unitOutsideCampaign, .noWindow, .outsideWindow, .overQuota, .duplicateRegistration, .transitionNotAllowed:
+            case .unitNotFound, .campaignNotFound: Problem(.notFound, error.description)
+            case .noWindow, .outsideWindow, .overQuota, .duplicateRegistration, .transitionNotAllowed:
                 Problem(.conflict, error.description)
             }
         case let error as ActivityLog.ActivityError:
@@ -25,7 +30,6 @@ enum DomainProblem {
             }
         case let error as InspectionVisits.VisitError:
             switch error {
-            case .notFound: Problem(.notFound, error.description)
             case .alreadyRecorded, .beforeVisit: Problem(.conflict, error.description)
             case .invalidText: Problem(.badRequest, error.description)
             }

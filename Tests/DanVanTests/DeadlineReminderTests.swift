@@ -70,14 +70,14 @@ struct DeadlineReminderTests {
             }
             let start = try CivilDate(parsing: "01/06/2024")
             let book = DeadlineBook()
-            let inTen = try book.create(for: commune.id, kind: .sixMonthReview, title: "Báo cáo sơ kết 6 tháng đầu năm 2024", due: start.adding(days: 10), on: db.pool)
-            let inThree = try book.create(for: commune.id, kind: .remedy, title: "Khắc phục sau kiểm tra", due: start.adding(days: 3), on: db.pool)
-            let met = try book.create(for: commune.id, kind: .other, title: "Đã xong", due: start.adding(days: 2), on: db.pool)
-            let withdrawn = try book.create(for: commune.id, kind: .other, title: "Đã rút", due: start.adding(days: 2), on: db.pool)
-            let late = try book.create(for: commune.id, kind: .annualSummary, title: "Tổng kết năm 2023", due: start.adding(days: -1), on: db.pool)
-            _ = try book.meet(met.id, on: start, on: db.pool)
-            _ = try book.withdraw(withdrawn.id, on: db.pool)
-            #expect(throws: DeadlineError.notOpen(id: withdrawn.id, status: .withdrawn)) { try book.meet(withdrawn.id, on: start, on: db.pool) }
+            let inTen = try book.create(for: commune.id, kind: .sixMonthReview, title: "Báo cáo sơ kết 6 tháng đầu năm 2024", due: start.adding(days: 10), by: .system, on: db.pool)
+            let inThree = try book.create(for: commune.id, kind: .remedy, title: "Khắc phục sau kiểm tra", due: start.adding(days: 3), by: .system, on: db.pool)
+            let met = try book.create(for: commune.id, kind: .other, title: "Đã xong", due: start.adding(days: 2), by: .system, on: db.pool)
+            let withdrawn = try book.create(for: commune.id, kind: .other, title: "Đã rút", due: start.adding(days: 2), by: .system, on: db.pool)
+            let late = try book.create(for: commune.id, kind: .annualSummary, title: "Tổng kết năm 2023", due: start.adding(days: -1), by: .system, on: db.pool)
+            _ = try book.meet(met.id, on: start, by: .system, on: db.pool)
+            _ = try book.withdraw(withdrawn.id, by: .system, on: db.pool)
+            #expect(throws: DeadlineError.notOpen(id: withdrawn.id, status: .withdrawn)) { try book.meet(withdrawn.id, on: start, by: .system, on: db.pool) }
             try db.pool.withConnection { connection in
                 // The trigger is attached only now: creating deadlines is not under test.
                 try connection.execute(script: "CREATE TRIGGER test_fail_once BEFORE INSERT ON danvan.notifications FOR EACH ROW EXECUTE FUNCTION danvan.test_fail_every_third()")

@@ -78,19 +78,19 @@ struct InspectionPlanTests {
             try #require(visits.count == 2)
             let record = InspectionVisits()
             #expect(throws: InspectionVisits.VisitError.beforeVisit(visit: visits[0].id, visitOn: visits[0].day, day: visits[0].day.adding(days: -1))) {
-                try record.record(visit: visits[0].id, findings: "Sớm quá", recommendations: "", on: visits[0].day.adding(days: -1), pool: db.pool)
+                try record.record(visit: visits[0].id, findings: "Sớm quá", recommendations: "", on: visits[0].day.adding(days: -1), by: .system, pool: db.pool)
             }
             // NFD in, NFC stored.
             try record.record(
                 visit: visits[0].id, findings: "Thực hiện tốt quy chế dân chủ.", recommendations: "Bổ sung sổ theo dõi mô hình".decomposedStringWithCanonicalMapping,
-                on: visits[0].day, pool: db.pool
+                on: visits[0].day, by: .system, pool: db.pool
             )
-            try record.record(visit: visits[1].id, findings: "Hồ sơ đầy đủ.", recommendations: "", on: visits[1].day.adding(days: 1), pool: db.pool)
+            try record.record(visit: visits[1].id, findings: "Hồ sơ đầy đủ.", recommendations: "", on: visits[1].day.adding(days: 1), by: .system, pool: db.pool)
             #expect(throws: InspectionVisits.VisitError.alreadyRecorded(visits[1].id)) {
-                try record.record(visit: visits[1].id, findings: "Lần hai", recommendations: "", on: visits[1].day, pool: db.pool)
+                try record.record(visit: visits[1].id, findings: "Lần hai", recommendations: "", on: visits[1].day, by: .system, pool: db.pool)
             }
-            #expect(throws: InspectionVisits.VisitError.notFound(424_242)) {
-                try record.record(visit: 424_242, findings: "x", recommendations: "", on: visits[1].day, pool: db.pool)
+            #expect(throws: AuthorityError.notFound(what: "inspection visit", id: 424_242)) {
+                try record.record(visit: 424_242, findings: "x", recommendations: "", on: visits[1].day, by: .system, pool: db.pool)
             }
 
             #expect(try count(db, "SELECT count(*) FROM danvan.inspection_visits WHERE done_at IS NOT NULL") == 2)

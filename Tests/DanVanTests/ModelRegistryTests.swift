@@ -48,14 +48,14 @@ struct ModelRegistryTests {
         try TestDatabase.with { db in
             let setting = try setting(db)
             let registry = ModelRegistry()
-            let model = try registry.register(try registration(setting, "Nuôi ong lấy mật"), on: db.pool)
+            let model = try registry.register(try registration(setting, "Nuôi ong lấy mật"), by: .system, on: db.pool)
             #expect(model.state == .registered && model.registeredOn.description == "20/10/2017" && model.field == .economy)
-            _ = try registry.transition(model.id, to: .implementing, on: try CivilDate(parsing: "01/11/2017"), pool: db.pool)
-            _ = try registry.transition(model.id, to: .evaluated, on: try CivilDate(parsing: "01/06/2018"), pool: db.pool)
-            let recognised = try registry.transition(model.id, to: .recognised, on: try CivilDate(parsing: "15/06/2018"), note: "Đạt tiêu chí theo hướng dẫn 16-HD/BCĐ", pool: db.pool)
+            _ = try registry.transition(model.id, to: .implementing, on: try CivilDate(parsing: "01/11/2017"), by: .system, pool: db.pool)
+            _ = try registry.transition(model.id, to: .evaluated, on: try CivilDate(parsing: "01/06/2018"), by: .system, pool: db.pool)
+            let recognised = try registry.transition(model.id, to: .recognised, on: try CivilDate(parsing: "15/06/2018"), note: "Đạt tiêu chí theo hướng dẫn 16-HD/BCĐ", by: .system, pool: db.pool)
             #expect(recognised.state == .recognised)
             #expect(throws: ModelError.transitionNotAllowed(from: .recognised, to: .registered)) {
-                try registry.transition(model.id, to: .registered, on: try CivilDate(parsing: "16/06/2018"), pool: db.pool)
+                try registry.transition(model.id, to: .registered, on: try CivilDate(parsing: "16/06/2018"), by: .system, pool: db.pool)
             }
             let history = try db.pool.query(
                 "SELECT coalesce(from_state::text, '-') || '>' || to_state::text AS step FROM danvan.model_transitions WHERE model_id = $1 ORDER BY id", model.id
@@ -73,29 +73,29 @@ struct ModelRegistryTests {
             let setting = try setting(db)
             let registry = ModelRegistry()
             #expect(throws: ModelError.outsideWindow(on: try CivilDate(parsing: "02/01/2018"), opens: try CivilDate(parsing: "15/10/2017"), closes: try CivilDate(parsing: "31/12/2017"))) {
-                try registry.register(try registration(setting, "Muộn", day: "02/01/2018"), on: db.pool)
+                try registry.register(try registration(setting, "Muộn", day: "02/01/2018"), by: .system, on: db.pool)
             }
-            _ = try registry.register(try registration(setting, "Quỹ khuyến học"), on: db.pool)
+            _ = try registry.register(try registration(setting, "Quỹ khuyến học"), by: .system, on: db.pool)
             #expect(throws: ModelError.duplicateRegistration(title: "Quỹ khuyến học", unit: "Mỹ Cẩm")) {
-                try registry.register(try registration(setting, "Quy\u{0303} khuyê\u{0301}n ho\u{0323}c"), on: db.pool)
+                try registry.register(try registration(setting, "Quy\u{0303} khuyê\u{0301}n ho\u{0323}c"), by: .system, on: db.pool)
             }
-            _ = try registry.register(try registration(setting, "Tổ an ninh tự quản"), on: db.pool)
+            _ = try registry.register(try registration(setting, "Tổ an ninh tự quản"), by: .system, on: db.pool)
             #expect(throws: ModelError.overQuota(unit: "Mỹ Cẩm", holder: .collective, quota: 2)) {
-                try registry.register(try registration(setting, "Một mô hình thứ ba"), on: db.pool)
+                try registry.register(try registration(setting, "Một mô hình thứ ba"), by: .system, on: db.pool)
             }
             var stranger = try registration(setting, "Ngoài địa bàn")
             stranger.unitID = setting.otherProvince.id
-            #expect(throws: ModelError.unitOutsideCampaign(unit: "Vĩnh Long", campaign: "Dân vận khéo 2017–2018")) {
-                try registry.register(stranger, on: db.pool)
+            #expect(throws: ModelError.campaignNotFound(setting.campaign)) {
+                try registry.register(stranger, by: .system, on: db.pool)
             }
             var ghost = try registration(setting, "Ma")
             ghost.unitID = 987_654
-            #expect(throws: ModelError.unitNotFound(987_654)) { try registry.register(ghost, on: db.pool) }
+            #expect(throws: ModelError.unitNotFound(987_654)) { try registry.register(ghost, by: .system, on: db.pool) }
             var noWindow = try registration(setting, "Cấp huyện")
             noWindow.unitID = setting.district.id
-            #expect(throws: ModelError.noWindow(unitKind: .district, campaign: "Dân vận khéo 2017–2018")) { try registry.register(noWindow, on: db.pool) }
+            #expect(throws: ModelError.noWindow(unitKind: .district, campaign: "Dân vận khéo 2017–2018")) { try registry.register(noWindow, by: .system, on: db.pool) }
             #expect(throws: ModelError.invalidText(.controlCharacter(field: "model title", code: 0))) {
-                try registry.register(try registration(setting, "Mô hình\u{0}"), on: db.pool)
+                try registry.register(try registration(setting, "Mô hình\u{0}"), by: .system, on: db.pool)
             }
             #expect(throws: ModelError.unknownField("tourism")) { try Model.Field(parsing: "tourism") }
             #expect(try db.pool.query("SELECT count(*) FROM danvan.models").single().decode(0, as: Int64.self) == 2)
@@ -110,12 +110,12 @@ struct ModelRegistryTests {
             let setting = try setting(db)
             let first = try db.connect()
             try first.execute(script: "BEGIN")
-            _ = try ModelRegistry().register(try registration(setting, "Gương điển hình 1", holder: .individual), in: first)
+            _ = try ModelRegistry().register(try registration(setting, "Gương điển hình 1", holder: .individual), by: .system, in: first)
             let second = try registration(setting, "Gương điển hình 2", holder: .individual)
             let outcome = Mutex<Result<Model, any Error>?>(nil)
             let done = DispatchSemaphore(value: 0)
             DispatchQueue.global().async {
-                let result = Result { try ModelRegistry().register(second, on: db.pool) }
+                let result = Result { try ModelRegistry().register(second, by: .system, on: db.pool) }
                 outcome.withLock { $0 = result }
                 done.signal()
             }

@@ -28,11 +28,11 @@ struct ReportTests {
                 models.append(try registry.register(ModelRegistration(
                     campaignID: campaign, unitID: communes[index % 2].id, field: field, holder: index == 0 ? .individual : .collective,
                     holderName: "Người thực hiện \(index)", title: "Mô hình \(index)", day: try CivilDate(parsing: "15/03/2024")
-                ), on: db.pool))
+                ), by: .system, on: db.pool))
             }
             for model in models.prefix(2) {
                 for state in [Model.State.implementing, .evaluated, .recognised] {
-                    _ = try registry.transition(model.id, to: state, on: try CivilDate(parsing: "01/05/2024"), pool: db.pool)
+                    _ = try registry.transition(model.id, to: state, on: try CivilDate(parsing: "01/05/2024"), by: .system, pool: db.pool)
                 }
             }
             let period: Int64 = try db.pool.query(

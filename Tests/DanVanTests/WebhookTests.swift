@@ -19,7 +19,7 @@ struct WebhookTests {
         let today = try CivilDate(parsing: "01/06/2024")
         // Not announced: the receiver's count is then the reminder's deliveries alone.
         let deadline = try DeadlineBook().create(
-            for: commune.id, kind: .remedy, title: "Khắc phục sau kiểm tra", due: today.adding(days: 3), announce: false, on: db.pool
+            for: commune.id, kind: .remedy, title: "Khắc phục sau kiểm tra", due: today.adding(days: 3), by: .system, announce: false, on: db.pool
         )
         try db.pool.query(
             "INSERT INTO danvan.simulated_clock (now) VALUES (($1::date + time '12:00') AT TIME ZONE 'Asia/Ho_Chi_Minh')", today.iso

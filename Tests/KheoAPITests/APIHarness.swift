@@ -142,7 +142,12 @@ struct APIHarness: Sendable {
         Int(try db.pool.query(sql, parameters).single().decode(0, as: Int64.self))
     }
 
-    func token(_ unit: Int64, _ role: APIRole) throws -> String {
+    func token(_ unit: Int64, _ role: Principal.Role) throws -> String {
         try APITokens().create(unit: unit, role: role, on: db.pool).token
+    }
+
+    /// A token for the people who run the system, tied to no unit.
+    func operatorToken() throws -> String {
+        try APITokens().create(unit: nil, role: .operator, on: db.pool).token
     }
 }

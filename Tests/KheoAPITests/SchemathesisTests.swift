@@ -66,8 +66,8 @@ struct SchemathesisTests {
         _ = try registry.register(.init(
             campaignID: campaign, unitID: units.communeA, field: .economy, holder: .collective, holderName: "Chi hội Nông dân", title: "Nuôi bò",
             day: try CivilDate(parsing: "15/02/2025")
-        ), on: pool)
-        _ = try DeadlineBook().create(for: units.communeA, kind: .other, title: "Báo cáo", due: try CivilDate(parsing: "15/06/2025"), on: pool)
+        ), by: .system, on: pool)
+        _ = try DeadlineBook().create(for: units.communeA, kind: .other, title: "Báo cáo", due: try CivilDate(parsing: "15/06/2025"), by: .system, on: pool)
         try ActivityLog().record(.conference, by: units.communeA, title: "Hội nghị", on: try CivilDate(parsing: "10/03/2025"), attendees: 50, on: pool)
         _ = try InspectionPlans().submit(InspectionPlan(
             issuingUnit: units.district, delegations: [.init(id: 1, name: "Đoàn 1", leader: "Lê Văn Bình", members: ["Lê Văn Bình"])],

@@ -1,3 +1,4 @@
+import DanVan
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking

@@ -21,7 +21,7 @@ struct StatisticsAPITests {
             for (unit, field, title) in [(units.communeA, Model.Field.economy, "Nuôi bò"), (units.communeA, .cultureSociety, "Văn nghệ"), (units.communeB, .economy, "Trồng dừa")] {
                 _ = try registry.register(.init(
                     campaignID: campaign, unitID: unit, field: field, holder: .collective, holderName: "Tổ", title: title, day: try CivilDate(parsing: "15/02/2025")
-                ), on: api.db.pool)
+                ), by: .system, on: api.db.pool)
             }
             let period = try Periods().create(.sixMonth, named: "6 tháng đầu năm 2025", from: try CivilDate(parsing: "01/01/2025"), to: try CivilDate(parsing: "30/06/2025"), on: api.db.pool)
             let communeA = try api.token(units.communeA, .editor)

@@ -37,7 +37,7 @@ struct WebhooksAPITests {
             #expect(stopped.status == 204, "\(stopped.text)")
             #expect(try await api.request("GET", path, token: communeA).status == 404, "a removed endpoint is gone")
             #expect(try await api.request("DELETE", path, token: communeA).status == 404)
-            _ = try DeadlineBook().create(for: units.communeA, kind: .other, title: "Báo cáo", due: try CivilDate(parsing: "15/06/2025"), on: api.db.pool)
+            _ = try DeadlineBook().create(for: units.communeA, kind: .other, title: "Báo cáo", due: try CivilDate(parsing: "15/06/2025"), by: .system, on: api.db.pool)
             #expect(try api.count("SELECT count(*) FROM danvan.webhook_deliveries") == 0, "no delivery to a stopped endpoint")
         }
     }

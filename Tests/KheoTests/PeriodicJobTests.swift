@@ -86,6 +86,7 @@ struct PeriodicJobTests {
     private func withNode(_ db: TestDatabase, periodic: [PeriodicJob], _ body: () throws -> Void) throws {
         var registry = JobRegistry()
         BuiltinJobs.register(in: &registry)
+        BuiltinJobs.registerTestKinds(in: &registry)
         let node = try WorkerNode(
             database: db.configuration, registry: registry,
             configuration: WorkerConfiguration(queues: [.init("other", concurrency: 1)], periodicJobs: periodic)

@@ -34,6 +34,7 @@ struct PruningTests {
             let drain = try Producer().enqueueMany(Array(repeating: try JobRequest(BuiltinJobs.Record()), count: 3000), on: db.pool)
             var registry = JobRegistry()
             BuiltinJobs.register(in: &registry)
+            BuiltinJobs.registerTestKinds(in: &registry)
             let node = try WorkerNode(
                 database: db.configuration, registry: registry,
                 configuration: WorkerConfiguration(

@@ -26,6 +26,7 @@ func withWorker<Result>(
 ) throws -> Result {
     var registry = JobRegistry()
     BuiltinJobs.register(in: &registry)
+    BuiltinJobs.registerTestKinds(in: &registry)
     extra(&registry)
     var logger = Logger(label: "kheo.test.worker")
     logger.logLevel = .critical

@@ -27,21 +27,34 @@ public struct Deadline: Sendable, Equatable, Codable {
     }
 
     public let id: Int64
+    /// The unit that must do it (the assignee); it alone marks it met.
     public let unitID: Int64
+    /// The unit that set it; it, or a unit above it, may withdraw it.
+    public let issuerUnitID: Int64
     public let kind: Kind
     public let title: String
     public let dueOn: CivilDate
     public let status: Status
+    /// The day it was met, when it was.
+    public let metOn: CivilDate?
 
-    static let columns = "id, unit_id, kind::text AS kind, title, to_char(due_on, 'DD/MM/YYYY') AS due_on, status::text AS status"
+    /// Met after its due day: counted apart from deadlines met on time everywhere.
+    public var metLate: Bool { metOn.map { $0 > dueOn } ?? false }
+
+    static let columns = """
+        id, unit_id, issuer_unit_id, kind::text AS kind, title, to_char(due_on, 'DD/MM/YYYY') AS due_on, status::text AS status,
+        to_char(met_on, 'DD/MM/YYYY') AS met_on
+        """
 
     init(row: PostgresRow) throws {
         id = try row.decode("id")
         unitID = try row.decode("unit_id")
+        issuerUnitID = try row.decode("issuer_unit_id")
         kind = Kind(rawValue: try row.decode("kind")) ?? .other
         title = try row.decode("title")
         dueOn = try CivilDate(parsing: try row.decode("due_on"))
         status = Status(rawValue: try row.decode("status")) ?? .open
+        metOn = try row.decode("met_on", as: String?.self).map { try CivilDate(parsing: $0) }
     }
 }
 

@@ -4,6 +4,10 @@ public import PostgresClient
 /// jobs (`DeadlineJobs`) that read this table; a deadline closed before a reminder's
 /// time sends nothing.
 ///
+/// Each change is checked by `Authority` for the principal making it: a unit sets
+/// deadlines within its subtree (and is recorded as their issuer), the assignee alone
+/// marks one met, and only the issuer or a unit above it withdraws one.
+///
 /// Each change tells the people concerned, in the transaction that makes it: the
 /// responsible unit learns of a new deadline (`deadline.assigned`) and of one withdrawn
 /// (`deadline.withdrawn`); the unit above learns that one was met (`deadline.met`).
@@ -13,33 +17,39 @@ public struct DeadlineBook: Sendable {
 
     /// Creates a deadline in its own transaction.
     public func create(
-        for unit: Int64, kind: Deadline.Kind, title: String, due: CivilDate, announce: Bool = true, on pool: PostgresConnectionPool
+        for unit: Int64, kind: Deadline.Kind, title: String, due: CivilDate, by principal: Principal, issuer: Int64? = nil,
+        announce: Bool = true, on pool: PostgresConnectionPool
     ) throws -> Deadline {
-        try pool.transaction { connection in try create(for: unit, kind: kind, title: title, due: due, announce: announce, in: connection) }
+        try pool.transaction { connection in
+            try create(for: unit, kind: kind, title: title, due: due, by: principal, issuer: issuer, announce: announce, in: connection)
+        }
     }
 
-    /// Creates a deadline inside the caller's transaction. `announce: false` skips the
-    /// unit's notice, for callers that tell the unit themselves (an inspection notice
-    /// names its remedy deadline).
+    /// Creates a deadline inside the caller's transaction. Its issuer is `issuer` when
+    /// given (an inspection's remedy is issued by the inspecting unit), else the
+    /// principal's unit, else (for the system) the top of the assignee's tree.
+    /// `announce: false` skips the unit's notice, for callers that tell the unit
+    /// themselves (an inspection notice names its remedy deadline).
     public func create(
-        for unit: Int64, kind: Deadline.Kind, title: String, due: CivilDate, announce: Bool = true, in connection: PostgresConnection
+        for unit: Int64, kind: Deadline.Kind, title: String, due: CivilDate, by principal: Principal, issuer: Int64? = nil,
+        announce: Bool = true, in connection: PostgresConnection
     ) throws -> Deadline {
+        try Authority.require(.createDeadline, by: principal, on: .unit(unit), in: connection)
         let cleaned: String
         do {
             cleaned = try DomainText.clean(title, field: "deadline title")
         } catch {
             throw DeadlineError.invalidText(error)
         }
-        let deadline: Deadline
-        do {
-            deadline = try Deadline(row: connection.query(
-                "INSERT INTO danvan.deadlines (unit_id, kind, title, due_on) VALUES ($1, $2::danvan.deadline_kind, $3, $4::date) RETURNING \(Deadline.columns)",
-                unit, kind.rawValue, cleaned, due.iso
-            ).single())
-        } catch let error as PostgresError {
-            guard error.sqlState == "23503" else { throw error }
-            throw DeadlineError.unitNotFound(unit)
-        }
+        guard let row = try connection.query(
+            """
+            INSERT INTO danvan.deadlines (unit_id, issuer_unit_id, kind, title, due_on)
+            SELECT u.id, coalesce($5::bigint, u.path[1]), $2::danvan.deadline_kind, $3, $4::date FROM danvan.units AS u WHERE u.id = $1
+            RETURNING \(Deadline.columns)
+            """,
+            unit, kind.rawValue, cleaned, due.iso, issuer ?? principal.unitID
+        ).first else { throw DeadlineError.unitNotFound(unit) }
+        let deadline = try Deadline(row: row)
         if announce {
             try Notifications.post(
                 to: unit, kind: "deadline.assigned", title: "Giao nhiệm vụ: \(cleaned)",
@@ -51,13 +61,14 @@ public struct DeadlineBook: Sendable {
     }
 
     /// Marks an open (or overdue) deadline met on `day`, in its own transaction.
-    public func meet(_ id: Int64, on day: CivilDate, on pool: PostgresConnectionPool) throws -> Deadline {
-        try pool.transaction { connection in try meet(id, on: day, in: connection) }
+    public func meet(_ id: Int64, on day: CivilDate, by principal: Principal, on pool: PostgresConnectionPool) throws -> Deadline {
+        try pool.transaction { connection in try meet(id, on: day, by: principal, in: connection) }
     }
 
     /// Marks an open (or overdue) deadline met on `day`, inside the caller's transaction,
-    /// and tells the unit above.
-    public func meet(_ id: Int64, on day: CivilDate, in connection: PostgresConnection) throws -> Deadline {
+    /// and tells the unit above. Met after the due day, it is recorded as met late.
+    public func meet(_ id: Int64, on day: CivilDate, by principal: Principal, in connection: PostgresConnection) throws -> Deadline {
+        try authorise(.meetDeadline, id, by: principal, in: connection)
         let deadline = try close(id, executor: connection, sql: """
             UPDATE danvan.deadlines SET status = 'met', met_on = $2::date
             WHERE id = $1 AND status IN ('open', 'overdue') RETURNING \(Deadline.columns)
@@ -76,12 +87,13 @@ public struct DeadlineBook: Sendable {
     }
 
     /// Withdraws an open deadline, in its own transaction: no reminder or escalation follows.
-    public func withdraw(_ id: Int64, on pool: PostgresConnectionPool) throws -> Deadline {
-        try pool.transaction { connection in try withdraw(id, in: connection) }
+    public func withdraw(_ id: Int64, by principal: Principal, on pool: PostgresConnectionPool) throws -> Deadline {
+        try pool.transaction { connection in try withdraw(id, by: principal, in: connection) }
     }
 
     /// Withdraws an open deadline inside the caller's transaction and tells its unit.
-    public func withdraw(_ id: Int64, in connection: PostgresConnection) throws -> Deadline {
+    public func withdraw(_ id: Int64, by principal: Principal, in connection: PostgresConnection) throws -> Deadline {
+        try authorise(.withdrawDeadline, id, by: principal, in: connection)
         let deadline = try close(id, executor: connection, sql: """
             UPDATE danvan.deadlines SET status = 'withdrawn', withdrawn_at = now()
             WHERE id = $1 AND status = 'open' RETURNING \(Deadline.columns)
@@ -111,6 +123,13 @@ public struct DeadlineBook: Sendable {
 
     public func find(_ id: Int64, on executor: some PostgresExecutor) throws -> Deadline? {
         try executor.query("SELECT \(Deadline.columns) FROM danvan.deadlines WHERE id = $1", id).first.map(Deadline.init(row:))
+    }
+
+    /// Refuses a change the principal may not make, and a deadline it cannot see as one
+    /// that does not exist.
+    private func authorise(_ action: Action, _ id: Int64, by principal: Principal, in connection: PostgresConnection) throws {
+        guard let deadline = try find(id, on: connection) else { throw AuthorityError.notFound(what: "deadline", id: id) }
+        try Authority.require(action, by: principal, on: .deadline(deadline), in: connection)
     }
 
     private func close(_ id: Int64, executor: some PostgresExecutor, sql: String, _ extra: any PostgresEncodable...) throws -> Deadline {

@@ -10,14 +10,12 @@ public import PostgresClient
 public struct InspectionVisits: Sendable {
     /// Why a visit's findings were refused; nothing was stored.
     public enum VisitError: Error, Sendable, Equatable, CustomStringConvertible {
-        case notFound(Int64)
         case alreadyRecorded(Int64)
         case beforeVisit(visit: Int64, visitOn: CivilDate, day: CivilDate)
         case invalidText(DomainTextError)
 
         public var description: String {
             switch self {
-            case .notFound(let id): "inspection visit \(id) does not exist"
             case .alreadyRecorded(let id): "the findings of visit \(id) are already recorded"
             case .beforeVisit(let id, let visitOn, let day): "visit \(id) takes place on \(visitOn): its findings cannot be dated \(day)"
             case .invalidText(let error): error.description
@@ -28,15 +26,19 @@ public struct InspectionVisits: Sendable {
     public init() {}
 
     public func record(
-        visit id: Int64, findings: String, recommendations: String, on day: CivilDate, pool: PostgresConnectionPool
+        visit id: Int64, findings: String, recommendations: String, on day: CivilDate, by principal: Principal, pool: PostgresConnectionPool
     ) throws {
-        try pool.transaction { connection in try record(visit: id, findings: findings, recommendations: recommendations, on: day, in: connection) }
+        try pool.transaction { connection in
+            try record(visit: id, findings: findings, recommendations: recommendations, on: day, by: principal, in: connection)
+        }
     }
 
     /// Records a visit's findings inside the caller's transaction. `recommendations`
-    /// may be empty: nothing to remedy.
+    /// may be empty: nothing to remedy. Findings belong to the inspecting unit (the
+    /// plan's issuer), which is also the issuer of the remedy deadline.
     public func record(
-        visit id: Int64, findings: String, recommendations: String, on day: CivilDate, in connection: PostgresConnection
+        visit id: Int64, findings: String, recommendations: String, on day: CivilDate, by principal: Principal,
+        in connection: PostgresConnection
     ) throws {
         let cleanedFindings: String
         var cleanedRecommendations = ""
@@ -50,22 +52,26 @@ public struct InspectionVisits: Sendable {
         }
         guard let visit = try connection.query(
             """
-            SELECT v.unit_id, to_char(v.visit_on, 'DD/MM/YYYY') AS visit_on, v.done_at IS NOT NULL AS done, p.title, p.remedy_days
+            SELECT v.unit_id, to_char(v.visit_on, 'DD/MM/YYYY') AS visit_on, v.done_at IS NOT NULL AS done, p.title, p.remedy_days,
+                   p.issuing_unit_id
             FROM danvan.inspection_visits AS v JOIN danvan.inspection_plans AS p ON p.id = v.plan_id
             WHERE v.id = $1 FOR UPDATE OF v
             """,
             id
-        ).first else { throw VisitError.notFound(id) }
+        ).first else { throw AuthorityError.notFound(what: "inspection visit", id: id) }
+        let unit: Int64 = try visit.decode("unit_id")
+        let inspecting: Int64 = try visit.decode("issuing_unit_id")
+        try Authority.require(.recordFindings, by: principal, on: .visit(id, inspecting: inspecting, inspected: unit), in: connection)
         guard try !visit.decode("done", as: Bool.self) else { throw VisitError.alreadyRecorded(id) }
         let visitOn = try CivilDate(parsing: try visit.decode("visit_on"))
         guard visitOn <= day else { throw VisitError.beforeVisit(visit: id, visitOn: visitOn, day: day) }
-        let unit: Int64 = try visit.decode("unit_id")
         let title: String = try visit.decode("title")
         var remedy: Deadline?
         if !cleanedRecommendations.isEmpty {
             remedy = try DeadlineBook().create(
                 for: unit, kind: .remedy, title: "Khắc phục sau kiểm tra: \(title)",
-                due: visitOn.adding(days: Int(try visit.decode("remedy_days", as: Int32.self))), announce: false, in: connection
+                due: visitOn.adding(days: Int(try visit.decode("remedy_days", as: Int32.self))),
+                by: .system, issuer: inspecting, announce: false, in: connection
             )
         }
         try connection.query(

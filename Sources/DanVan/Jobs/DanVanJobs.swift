@@ -5,12 +5,14 @@ public import Kheo
 public enum DanVanJobs {
     public static let queue = "danvan"
 
-    public static func register(in registry: inout JobRegistry) {
+    /// `webhookEgress`: where webhook deliveries may go; a node reads the operator's
+    /// allow-list with `WebhookEgress.fromEnvironment()`.
+    public static func register(in registry: inout JobRegistry, webhookEgress: WebhookEgress = .publicOnly) {
         DeadlineJobs.register(in: &registry)
         StatisticsJobs.register(in: &registry)
         InspectionJobs.register(in: &registry)
         ReportJobs.register(in: &registry)
-        WebhookJobs.register(in: &registry)
+        WebhookJobs.register(in: &registry, egress: webhookEgress)
     }
 
     /// The hourly deadline scan and the nightly statistics (02:00 Asia/Ho_Chi_Minh).

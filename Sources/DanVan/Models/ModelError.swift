@@ -3,8 +3,6 @@ public enum ModelError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownField(String)
     case unitNotFound(Int64)
     case campaignNotFound(Int64)
-    case modelNotFound(Int64)
-    case unitOutsideCampaign(unit: String, campaign: String)
     case noWindow(unitKind: OrgUnit.Kind, campaign: String)
     case outsideWindow(on: CivilDate, opens: CivilDate, closes: CivilDate)
     case overQuota(unit: String, holder: Model.Holder, quota: Int)
@@ -18,9 +16,7 @@ public enum ModelError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unknownField(let text):
             "unknown field \"\(text)\": use economy, culture_society, defence_security or political_system"
         case .unitNotFound(let id): "unit \(id) does not exist"
-        case .campaignNotFound(let id): "campaign \(id) does not exist"
-        case .modelNotFound(let id): "model \(id) does not exist"
-        case .unitOutsideCampaign(let unit, let campaign): "\(unit) is not among the units of the campaign \"\(campaign)\""
+        case .campaignNotFound(let id): "no campaign \(id) covers this unit"
         case .noWindow(let kind, let campaign): "the campaign \"\(campaign)\" has no registration window for a \(kind.rawValue)"
         case .outsideWindow(let day, let opens, let closes):
             "registration on \(day) is outside the window, \(opens) to \(closes)"

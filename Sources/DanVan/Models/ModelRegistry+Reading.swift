@@ -23,6 +23,11 @@ extension ModelRegistry {
         ).map(Model.init(row:))
     }
 
+    /// Every campaign, newest first: what an operator sees.
+    public func allCampaigns(on executor: some PostgresExecutor) throws -> [Campaign] {
+        try executor.query("SELECT \(Campaign.columns) FROM danvan.campaigns AS c ORDER BY c.id DESC").map(Campaign.init(row:))
+    }
+
     /// The campaigns `unit` takes part in (run by it or a unit above it) and those run
     /// within its subtree, newest first.
     public func campaigns(for unit: Int64, on executor: some PostgresExecutor) throws -> [Campaign] {

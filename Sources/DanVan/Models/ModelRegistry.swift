@@ -71,12 +71,15 @@ public struct ModelRegistry: Sendable {
     /// campaign, a day outside its window, a quota already used, or a title registered
     /// before. The unit's row is locked for the transaction, so two registrations racing
     /// for a unit's last place cannot both get it.
-    public func register(_ registration: ModelRegistration, on pool: PostgresConnectionPool) throws -> Model {
-        try pool.transaction { connection in try register(registration, in: connection) }
+    public func register(_ registration: ModelRegistration, by principal: Principal, on pool: PostgresConnectionPool) throws -> Model {
+        try pool.transaction { connection in try register(registration, by: principal, in: connection) }
     }
 
-    /// As `register(_:on:)`, inside the caller's open transaction.
-    public func register(_ registration: ModelRegistration, in connection: PostgresConnection) throws -> Model {
+    /// As `register(_:by:on:)`, inside the caller's open transaction. A campaign that
+    /// does not cover the unit is refused as one that does not exist: a unit learns
+    /// nothing of other units' campaigns.
+    public func register(_ registration: ModelRegistration, by principal: Principal, in connection: PostgresConnection) throws -> Model {
+        try Authority.require(.registerModel, by: principal, on: .unit(registration.unitID), in: connection)
         let title = try Self.clean(registration.title, field: "model title", limit: 500)
         let holderName = try Self.clean(registration.holderName, field: "holder name", limit: 300)
         guard let unit = try connection.query(
@@ -90,7 +93,7 @@ public struct ModelRegistry: Sendable {
         ).first else { throw ModelError.campaignNotFound(registration.campaignID) }
         let campaignName: String = try campaign.decode("name")
         guard path.contains(try campaign.decode("unit_id", as: Int64.self)) else {
-            throw ModelError.unitOutsideCampaign(unit: unitName, campaign: campaignName)
+            throw ModelError.campaignNotFound(registration.campaignID)
         }
         guard let window = try connection.query(
             """
@@ -140,22 +143,36 @@ public struct ModelRegistry: Sendable {
     /// Moves a model along its lifecycle in its own transaction; see
     /// `transition(_:to:on:note:in:)`.
     public func transition(
-        _ modelID: Int64, to state: Model.State, on day: CivilDate, note: String = "", pool: PostgresConnectionPool
+        _ modelID: Int64, to state: Model.State, on day: CivilDate, note: String = "", by principal: Principal, pool: PostgresConnectionPool
     ) throws -> Model {
-        try pool.transaction { connection in try transition(modelID, to: state, on: day, note: note, in: connection) }
+        try pool.transaction { connection in try transition(modelID, to: state, on: day, note: note, by: principal, in: connection) }
     }
 
     /// Moves a model along its lifecycle, keeping the transition; a move the lifecycle
-    /// does not allow is refused. The unit hears of an outcome (recognised or not,
-    /// commended, replicated) in the same transaction.
+    /// does not allow is refused. Judging a model (evaluated, recognised or not,
+    /// commended) is the campaign's unit's or a unit above it, never the registrant's
+    /// (`Action.modelTransition(to:)`). The unit hears of an outcome (recognised or
+    /// not, commended, replicated) in the same transaction.
     public func transition(
-        _ modelID: Int64, to state: Model.State, on day: CivilDate, note: String = "", in connection: PostgresConnection
+        _ modelID: Int64, to state: Model.State, on day: CivilDate, note: String = "", by principal: Principal,
+        in connection: PostgresConnection
     ) throws -> Model {
         var cleanedNote = ""
         if !note.isEmpty { cleanedNote = try Self.clean(note, field: "note", limit: 2000) }
-        guard let row = try connection.query("SELECT state::text AS state FROM danvan.models WHERE id = $1 FOR UPDATE", modelID).first else {
-            throw ModelError.modelNotFound(modelID)
+        guard let row = try connection.query(
+            """
+            SELECT m.state::text AS state, m.unit_id, c.unit_id AS campaign_unit
+            FROM danvan.models AS m JOIN danvan.campaigns AS c ON c.id = m.campaign_id WHERE m.id = $1 FOR UPDATE OF m
+            """,
+            modelID
+        ).first else {
+            // Worded as Authority's refusal of one outside the caller's subtree.
+            throw AuthorityError.notFound(what: "model", id: modelID)
         }
+        try Authority.require(
+            Action.modelTransition(to: state), by: principal,
+            on: .model(modelID, registrant: try row.decode("unit_id"), campaignUnit: try row.decode("campaign_unit")), in: connection
+        )
         let current = Model.State(rawValue: try row.decode("state")) ?? .registered
         guard current.next.contains(state) else { throw ModelError.transitionNotAllowed(from: current, to: state) }
         try connection.query(

@@ -7,7 +7,8 @@ public import PostgresClient
 /// Each model counts for its own unit and every unit above it (`unnest(path)`), so
 /// the roll-up costs one pass over models times the depth of the tree. A model counts
 /// in the periods its registration day falls in; it counts as recognised or commended
-/// once its history reaches that state. Deadlines count by their due day, activities
+/// once its history reaches that state. Deadlines count by their due day (met on time,
+/// met late and overdue apart), activities
 /// by the day they were held, inspection visits by their date (done once recorded).
 public enum StatisticsBuilder {
     /// Returns the new snapshot's id.
@@ -31,7 +32,7 @@ public enum StatisticsBuilder {
                        count(*) FILTER (WHERE r.recognised) AS recognised, count(*) FILTER (WHERE r.commended) AS commended,
                        count(*) FILTER (WHERE m.holder_kind = 'collective') AS collective,
                        count(*) FILTER (WHERE m.holder_kind = 'individual') AS individual,
-                       0 AS met, 0 AS overdue, 0 AS conferences, 0 AS conference_attendees, 0 AS trainings,
+                       0 AS met, 0 AS met_late, 0 AS overdue, 0 AS conferences, 0 AS conference_attendees, 0 AS trainings,
                        0 AS training_participants, 0 AS documents, 0 AS planned, 0 AS done
                 FROM danvan.models AS m
                 JOIN danvan.units AS u ON u.id = m.unit_id
@@ -41,14 +42,15 @@ public enum StatisticsBuilder {
                 GROUP BY GROUPING SETS ((a.unit_id, p.id, m.field), (a.unit_id, p.id))
               UNION ALL
                 SELECT a.unit_id, p.id, 'all', 0, 0, 0, 0, 0,
-                       count(*) FILTER (WHERE d.status = 'met'), count(*) FILTER (WHERE d.status = 'overdue'), 0, 0, 0, 0, 0, 0, 0
+                       count(*) FILTER (WHERE d.status = 'met' AND NOT d.met_late), count(*) FILTER (WHERE d.status = 'met' AND d.met_late),
+                       count(*) FILTER (WHERE d.status = 'overdue'), 0, 0, 0, 0, 0, 0, 0
                 FROM danvan.deadlines AS d
                 JOIN danvan.units AS u ON u.id = d.unit_id
                 CROSS JOIN LATERAL unnest(u.path) AS a(unit_id)
                 JOIN danvan.periods AS p ON d.due_on BETWEEN p.starts_on AND p.ends_on
                 GROUP BY a.unit_id, p.id
               UNION ALL
-                SELECT a.unit_id, p.id, 'all', 0, 0, 0, 0, 0, 0, 0,
+                SELECT a.unit_id, p.id, 'all', 0, 0, 0, 0, 0, 0, 0, 0,
                        coalesce(sum(x.sessions) FILTER (WHERE x.kind = 'conference'), 0),
                        coalesce(sum(x.attendees) FILTER (WHERE x.kind = 'conference'), 0),
                        coalesce(sum(x.sessions) FILTER (WHERE x.kind = 'training'), 0),
@@ -60,7 +62,7 @@ public enum StatisticsBuilder {
                 JOIN danvan.periods AS p ON x.held_on BETWEEN p.starts_on AND p.ends_on
                 GROUP BY a.unit_id, p.id
               UNION ALL
-                SELECT a.unit_id, p.id, 'all', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                SELECT a.unit_id, p.id, 'all', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
                        count(*), count(*) FILTER (WHERE v.done_at IS NOT NULL)
                 FROM danvan.inspection_visits AS v
                 JOIN danvan.units AS u ON u.id = v.unit_id
@@ -69,11 +71,11 @@ public enum StatisticsBuilder {
                 GROUP BY a.unit_id, p.id
             )
             INSERT INTO danvan.statistics (snapshot_id, unit_id, period_id, field, models_registered, models_recognised,
-                                           models_commended, collective, individual, deadlines_met, deadlines_overdue,
+                                           models_commended, collective, individual, deadlines_met, deadlines_met_late, deadlines_overdue,
                                            conferences, conference_attendees, trainings, training_participants,
                                            documents_issued, inspections_planned, inspections_done)
             SELECT $1, unit_id, period_id, field, sum(registered), sum(recognised), sum(commended), sum(collective),
-                   sum(individual), sum(met), sum(overdue), sum(conferences), sum(conference_attendees), sum(trainings),
+                   sum(individual), sum(met), sum(met_late), sum(overdue), sum(conferences), sum(conference_attendees), sum(trainings),
                    sum(training_participants), sum(documents), sum(planned), sum(done)
             FROM counted GROUP BY unit_id, period_id, field
             """,

@@ -12,7 +12,10 @@ public struct StatisticsFigures: Sendable, Equatable, Codable {
     public var modelsCommended: Int
     public var collective: Int
     public var individual: Int
+    /// Met on or before the due day.
     public var deadlinesMet: Int
+    /// Met after the due day.
+    public var deadlinesMetLate: Int
     public var deadlinesOverdue: Int
     public var conferences: Int
     public var conferenceAttendees: Int
@@ -37,7 +40,7 @@ public struct StatisticsFigures: Sendable, Equatable, Codable {
         try executor.query(
             """
             SELECT s.snapshot_id, s.unit_id, s.period_id, s.field, s.models_registered, s.models_recognised, s.models_commended,
-                   s.collective, s.individual, s.deadlines_met, s.deadlines_overdue, s.conferences, s.conference_attendees,
+                   s.collective, s.individual, s.deadlines_met, s.deadlines_met_late, s.deadlines_overdue, s.conferences, s.conference_attendees,
                    s.trainings, s.training_participants, s.documents_issued, s.inspections_planned, s.inspections_done
             FROM danvan.current_statistics AS c
             JOIN danvan.statistics AS s ON s.snapshot_id = c.snapshot_id
@@ -56,6 +59,7 @@ public struct StatisticsFigures: Sendable, Equatable, Codable {
                 collective: Int(try row.decode("collective", as: Int32.self)),
                 individual: Int(try row.decode("individual", as: Int32.self)),
                 deadlinesMet: Int(try row.decode("deadlines_met", as: Int32.self)),
+                deadlinesMetLate: Int(try row.decode("deadlines_met_late", as: Int32.self)),
                 deadlinesOverdue: Int(try row.decode("deadlines_overdue", as: Int32.self)),
                 conferences: Int(try row.decode("conferences", as: Int32.self)),
                 conferenceAttendees: Int(try row.decode("conference_attendees", as: Int32.self)),

@@ -11,7 +11,7 @@ public struct Webhooks: Sendable {
         public var description: String {
             switch self {
             case .unitNotFound(let id): "unit \(id) does not exist"
-            case .invalidURL(let url): "\"\(url.prefix(80))\" is not an http or https URL"
+            case .invalidURL: "the URL must be http:// or https://, with a host and no user name or password"
             case .weakSecret: "the secret must be 16 to 200 characters"
             }
         }
@@ -23,7 +23,7 @@ public struct Webhooks: Sendable {
     @discardableResult
     public func register(unit: Int64, url: String, secret: String, on executor: some PostgresExecutor) throws -> Int64 {
         guard url.hasPrefix("http://") || url.hasPrefix("https://"), url.count <= 2000, !url.contains(where: \.isWhitespace),
-              let parsed = URLComponents(string: url), let host = parsed.host, !host.isEmpty
+              let parsed = URLComponents(string: url), let host = parsed.host, !host.isEmpty, parsed.user == nil, parsed.password == nil
         else {
             throw WebhookError.invalidURL(url)
         }

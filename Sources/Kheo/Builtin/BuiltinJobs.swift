@@ -1,20 +1,32 @@
 import Foundation
 import PostgresClient
 
-/// Kinds every `kheo work` knows, for demos, tests and the bench. They do nothing
-/// useful on purpose: each exercises one path of the engine.
+/// Kinds built into the engine. They do nothing useful on purpose: each exercises one
+/// path of the engine.
+///
+/// Only `kheo.noop` is registered everywhere. The others hold a worker's slot for as
+/// long as their args say, fail on request or write rows, which is what tests and the
+/// bench need and what no production node should let a producer ask for: they are
+/// registered only when asked (`kheo work --test-kinds`), and a production node
+/// discards them as unknown kinds.
 public enum BuiltinJobs {
-    /// Adds the built-in kinds to `registry`.
+    /// Adds `kheo.noop` to `registry`.
     public static func register(in registry: inout JobRegistry) {
         registry.register(NoopHandler())
+    }
+
+    /// Adds the kinds for tests and the bench: `kheo.sleep`, `kheo.fail`, `kheo.record`.
+    public static func registerTestKinds(in registry: inout JobRegistry) {
         registry.register(SleepHandler())
         registry.register(FailHandler())
         registry.register(RecordHandler())
     }
 
-    /// `kheo.noop {}`: completes at once. Measures the engine's own cost per job.
+    /// `kheo.noop {}`: completes at once. Measures the engine's own cost per job, and
+    /// lets a producer check its path to the queue end to end.
     public struct Noop: JobArgs {
         public static let kind = "kheo.noop"
+        public static let exposure = JobExposure.public(queue: EnqueueOptions.defaultQueue, scopeArguments: [])
         public init() {}
     }
 

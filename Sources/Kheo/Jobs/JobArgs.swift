@@ -14,4 +14,10 @@
 public protocol JobArgs: Codable, Sendable {
     /// The stable name of this kind of job. Renaming it strands jobs already enqueued.
     static var kind: String { get }
+    /// Who may enqueue it; `.internal` unless the kind says otherwise.
+    static var exposure: JobExposure { get }
+}
+
+extension JobArgs {
+    public static var exposure: JobExposure { .internal }
 }

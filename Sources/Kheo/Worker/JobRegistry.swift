@@ -10,6 +10,7 @@ public struct JobRegistry: Sendable {
     /// A handler with its args type erased: decodes the JSON and runs.
     struct Entry: Sendable {
         let timeout: Duration
+        let exposure: JobExposure
         let retryDelay: @Sendable (Int) -> Duration?
         let run: @Sendable (String, JobContext) throws -> JobResult
     }
@@ -22,6 +23,7 @@ public struct JobRegistry: Sendable {
     public mutating func register<Handler: JobHandler>(_ handler: Handler) {
         entries[Handler.Args.kind] = Entry(
             timeout: handler.timeout,
+            exposure: Handler.Args.exposure,
             retryDelay: { handler.retryDelay(afterAttempt: $0) },
             run: { json, context in
                 let args: Handler.Args
@@ -37,6 +39,10 @@ public struct JobRegistry: Sendable {
 
     /// The kinds that have a handler, sorted.
     public var kinds: [String] { entries.keys.sorted() }
+
+    /// The kinds outside producers may enqueue, with their queue and scope arguments
+    /// (`JobExposure.public`).
+    public var publicKinds: [String: JobExposure] { entries.filter { $0.value.exposure.isPublic }.mapValues(\.exposure) }
 
     func entry(for kind: String) -> Entry? { entries[kind] }
 }

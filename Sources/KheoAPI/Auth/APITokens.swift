@@ -1,26 +1,6 @@
+public import DanVan
 import Foundation
 public import PostgresClient
-
-/// What a token may do. Each role includes the ones before it.
-public enum APIRole: String, Sendable, CaseIterable, Comparable {
-    /// Reads within its unit's subtree.
-    case viewer
-    /// Also submits and changes work within it.
-    case editor
-    /// Also administers queues.
-    case admin
-
-    public static func < (lhs: APIRole, rhs: APIRole) -> Bool {
-        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
-    }
-}
-
-/// Who is calling: the unit a token acts for and its role.
-public struct Principal: Sendable, Equatable {
-    public let tokenID: Int64
-    public let unitID: Int64
-    public let role: APIRole
-}
 
 /// Creates, revokes and checks bearer tokens. A token is `kheo_` and 43 characters of
 /// base64url (32 random bytes); the database keeps its SHA-256 only.
@@ -28,10 +8,14 @@ public struct APITokens: Sendable {
     public enum TokenError: Error, Sendable, Equatable, CustomStringConvertible {
         case unitNotFound(Int64)
         case notFound(String)
+        /// An operator token names no unit; every other role names one.
+        case unitAndRole(Principal.Role)
 
         public var description: String {
             switch self {
             case .unitNotFound(let id): "unit \(id) does not exist"
+            case .unitAndRole(let role):
+                role == .operator ? "an operator token acts for every unit: give no --unit" : "a \(role.rawValue) token acts for one unit: give --unit ID"
             case .notFound(let prefix): "no active token starts with \(prefix)"
             }
         }
@@ -46,7 +30,9 @@ public struct APITokens: Sendable {
 
     public init() {}
 
-    public func create(unit: Int64, role: APIRole, label: String = "", on executor: some PostgresExecutor) throws -> Created {
+    /// A token for `unit` with `role`, or with `unit: nil` an operator's.
+    public func create(unit: Int64?, role: Principal.Role, label: String = "", on executor: some PostgresExecutor) throws -> Created {
+        guard (role == .operator) == (unit == nil) else { throw TokenError.unitAndRole(role) }
         var bytes = [UInt8](repeating: 0, count: 32)
         var generator = SystemRandomNumberGenerator()
         for index in bytes.indices { bytes[index] = generator.next() }
@@ -57,14 +43,14 @@ public struct APITokens: Sendable {
             let id: Int64 = try executor.query(
                 """
                 INSERT INTO danvan.api_tokens (token_hash, prefix, unit_id, role, label)
-                VALUES (digest($1, 'sha256'), $2, $3, $4::danvan.api_role, normalize($5, NFC)) RETURNING id
+                VALUES (digest($1, 'sha256'), $2, $3, $4, normalize($5, NFC)) RETURNING id
                 """,
                 token, prefix, unit, role.rawValue, label
             ).single().decode("id")
             return Created(id: id, token: token, prefix: prefix)
         } catch {
             guard error.sqlState == "23503" else { throw error }
-            throw TokenError.unitNotFound(unit)
+            throw TokenError.unitNotFound(unit ?? 0)
         }
     }
 
@@ -84,12 +70,13 @@ public struct APITokens: Sendable {
     public func authenticate(_ token: String, on executor: some PostgresExecutor) throws -> Principal? {
         guard token.hasPrefix("kheo_"), token.utf8.count <= 100 else { return nil }
         guard let row = try executor.query(
-            "SELECT id, unit_id, role::text AS role FROM danvan.api_tokens WHERE token_hash = digest($1, 'sha256') AND revoked_at IS NULL",
+            "SELECT id, unit_id, role FROM danvan.api_tokens WHERE token_hash = digest($1, 'sha256') AND revoked_at IS NULL",
             token
         ).first else { return nil }
-        return Principal(
-            tokenID: try row.decode("id"), unitID: try row.decode("unit_id"),
-            role: APIRole(rawValue: try row.decode("role")) ?? .viewer
-        )
+        let id: Int64 = try row.decode("id")
+        guard let role = Principal.Role(rawValue: try row.decode("role")) else { return nil }
+        if role == .operator { return .operator(token: id) }
+        guard let unit = try row.decode("unit_id", as: Int64?.self) else { return nil }
+        return .unit(unit, role, token: id)
     }
 }

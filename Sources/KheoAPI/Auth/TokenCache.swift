@@ -1,3 +1,4 @@
+import DanVan
 import Foundation
 import Logging
 import PostgresClient

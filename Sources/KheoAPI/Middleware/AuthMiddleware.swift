@@ -1,3 +1,4 @@
+import DanVan
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -34,12 +35,20 @@ extension Principal {
     /// The caller of the request being handled, set by `AuthMiddleware`.
     @TaskLocal static var current: Principal?
 
-    /// The caller, who must hold at least `role`.
-    static func require(_ role: APIRole) throws -> Principal {
+    /// The caller, who must hold the role `action` needs (`Authority` checks the
+    /// rest against the record, once the handler has found it).
+    static func require(_ action: Action) throws -> Principal {
         guard let principal = current else { throw Problem(.unauthorized, "no token") }
-        guard principal.role >= role else {
-            throw Problem(.forbidden, "this needs a token with the \(role.rawValue) role; this one is \(principal.role.rawValue)")
-        }
+        let needed = action.rule.role
+        guard principal.role >= needed else { throw Problem(.forbidden, AuthorityError.roleTooLow(needed: needed, held: principal.role).description) }
         return principal
+    }
+
+    /// The unit a request about "my unit" means: the token's own. An operator acts for
+    /// no unit, so it must name one.
+    func defaultUnit(_ given: Int64?, parameter: String = "unit") throws -> Int64 {
+        if let given { return given }
+        guard let unitID else { throw Problem(.badRequest, "an operator token acts for no unit: name one with ?\(parameter)=ID") }
+        return unitID
     }
 }

@@ -1,3 +1,4 @@
+import DanVan
 import Foundation
 import HTTPTypes
 import OpenAPIRuntime
@@ -25,7 +26,7 @@ struct FastEnqueueMiddleware: ServerMiddleware {
         // The router's body limit has already bounded it.
         let bytes = try await Data(collecting: body, upTo: .max)
         guard let jobs = Self.decode(bytes) else { return try await next(request, HTTPBody(bytes), metadata) }
-        let principal = try Principal.require(.editor)
+        let principal = try Principal.require(.enqueueJob)
         switch try await handlers.enqueue(jobs, key: nil, canonical: "", principal: principal) {
         case .created(let created):
             guard case .json(let enqueued) = created.body else { break }
@@ -43,6 +44,9 @@ struct FastEnqueueMiddleware: ServerMiddleware {
         case .badRequest(let refused):
             guard case .applicationProblemJson(let problem) = refused.body else { break }
             throw Problem(.badRequest, problem.detail)
+        case .notFound(let refused):
+            guard case .applicationProblemJson(let problem) = refused.body else { break }
+            throw Problem(.notFound, problem.detail)
         default: break
         }
         throw Problem(.internalServerError, "enqueueJobs answered what the fast path does not expect")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DanVan
 import Foundation
 import Kheo
 
@@ -20,6 +21,8 @@ struct JobsCancelCommand: ParsableCommand {
 
     func run() throws {
         let (_, connection) = try global.connect(label: "kheo.jobs")
+        // Whoever holds the database's credentials runs the system.
+        try Authority.require(.controlJob, by: .system, in: connection)
         try JobControlReport.print(try JobControl().cancel(ids, reason: reason, on: connection))
     }
 }
@@ -39,6 +42,7 @@ struct JobsRetryCommand: ParsableCommand {
 
     func run() throws {
         let (_, connection) = try global.connect(label: "kheo.jobs")
+        try Authority.require(.controlJob, by: .system, in: connection)
         try JobControlReport.print(try JobControl().retry(ids, on: connection))
     }
 }

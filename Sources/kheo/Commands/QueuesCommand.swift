@@ -1,4 +1,5 @@
 import ArgumentParser
+import DanVan
 import Foundation
 import Kheo
 
@@ -58,6 +59,8 @@ struct QueuesPauseCommand: ParsableCommand {
 
     func run() throws {
         let (_, connection) = try global.connect(label: "kheo.queues")
+        // Whoever holds the database's credentials runs the system.
+        try Authority.require(.administerQueues, by: .system, in: connection)
         try JobControl().pause(queue: queue, on: connection)
         print("queue \(queue) paused: no node claims its jobs until kheo queues resume \(queue)")
     }
@@ -76,6 +79,7 @@ struct QueuesResumeCommand: ParsableCommand {
 
     func run() throws {
         let (_, connection) = try global.connect(label: "kheo.queues")
+        try Authority.require(.administerQueues, by: .system, in: connection)
         try JobControl().resume(queue: queue, on: connection)
         print("queue \(queue) resumed")
     }

@@ -45,6 +45,9 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("queue"), help: "With --workers: a queue and its concurrency, NAME=N. Repeat for several (default: default=10).")
     var queues: [String] = []
 
+    @Flag(help: "Also run the engine's test kinds (kheo.sleep, kheo.fail, kheo.record): for tests and trials, never production.")
+    var testKinds = false
+
     @Option(help: "With --workers: seconds running jobs get to finish after SIGTERM/SIGINT.")
     var grace: Double = 30
 
@@ -65,12 +68,13 @@ struct ServeCommand: ParsableCommand {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: prometheus))
         var registry = JobRegistry()
         BuiltinJobs.register(in: &registry)
-        DanVanJobs.register(in: &registry)
+        if testKinds { BuiltinJobs.registerTestKinds(in: &registry) }
+        DanVanJobs.register(in: &registry, webhookEgress: try WebhookEgress.fromEnvironment())
         let server = APIServer(
             configuration: .init(
                 host: host, port: port, maxBodyBytes: maxBody, connections: connections, enqueueStatements: enqueueStatements
             ),
-            database: target.configuration, kinds: registry.kinds, metrics: { prometheus.emitToBuffer() }, logger: logger
+            database: target.configuration, publicKinds: registry.publicKinds, metrics: { prometheus.emitToBuffer() }, logger: logger
         )
         // The worker node, when asked for, runs beside the server and stops after it:
         // SIGTERM ends the server's requests first, then the jobs get their grace.

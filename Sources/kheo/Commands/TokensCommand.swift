@@ -1,4 +1,5 @@
 import ArgumentParser
+import DanVan
 import Foundation
 import KheoAPI
 
@@ -14,36 +15,46 @@ struct TokensCommand: ParsableCommand {
 struct TokensCreateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "create",
-        abstract: "Create a token acting for a unit (and its subtree), and print it once.",
+        abstract: "Create a token acting for a unit (and its subtree), or an operator's, and print it once.",
         discussion: """
-            Roles: viewer reads; editor also submits and changes work; admin also pauses and
-            resumes queues. Only the token's hash is stored: keep the printed token.
+            Roles of a unit's token: viewer reads its subtree; editor also submits and
+            changes work there; admin also manages its subtree's webhooks. An operator
+            token acts for no unit: it runs the system (pauses and resumes queues, sees and
+            cancels or retries every job, reads /metrics). Only the token's hash is stored:
+            keep the printed token.
 
-            Example:
+            Examples:
               kheo tokens create --unit 12 --role editor --label "cổng thông tin huyện"
+              kheo tokens create --role operator --label "trực vận hành"
             """
     )
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: "The unit's id.")
-    var unit: Int64
+    @Option(help: "The unit's id (not for --role operator).")
+    var unit: Int64?
 
-    @Option(help: "viewer, editor or admin.")
+    @Option(help: "viewer, editor, admin or operator.")
     var role: String
 
     @Option(help: "A note to tell tokens apart.")
     var label = ""
 
     func run() throws {
-        guard let parsed = APIRole(rawValue: role) else {
-            throw ValidationError("--role must be viewer, editor or admin, not \(role)")
+        guard let parsed = Principal.Role(rawValue: role) else {
+            throw ValidationError("--role must be viewer, editor, admin or operator, not \(role)")
+        }
+        guard (parsed == .operator) == (unit == nil) else {
+            throw ValidationError(APITokens.TokenError.unitAndRole(parsed).description)
         }
         let (_, connection) = try global.connect(label: "kheo.tokens")
+        // Whoever holds the database's credentials runs the system.
+        try Authority.require(.manageTokens, by: .system, in: connection)
         let created = try APITokens().create(unit: unit, role: parsed, label: label, on: connection)
         print(created.token)
         // The token alone on stdout, for scripts; the note for people on stderr.
-        FileHandle.standardError.write(Data("Token \(created.prefix)… for unit \(unit), role \(parsed.rawValue): shown once; revoke it with `kheo tokens revoke \(created.prefix)`.\n".utf8))
+        let actsFor = unit.map { "for unit \($0)" } ?? "for every unit"
+        FileHandle.standardError.write(Data("Token \(created.prefix)… \(actsFor), role \(parsed.rawValue): shown once; revoke it with `kheo tokens revoke \(created.prefix)`.\n".utf8))
     }
 }
 
@@ -60,6 +71,7 @@ struct TokensRevokeCommand: ParsableCommand {
 
     func run() throws {
         let (_, connection) = try global.connect(label: "kheo.tokens")
+        try Authority.require(.manageTokens, by: .system, in: connection)
         let count = try APITokens().revoke(prefix: prefix, on: connection)
         print("Revoked \(count) token(s) starting \(prefix.prefix(12)).")
     }

@@ -66,6 +66,9 @@ struct WorkCommand: ParsableCommand {
     @Flag(help: "Never delete finished jobs from this node (by default one node at a time prunes them).")
     var noPrune = false
 
+    @Flag(help: "Also run the engine's test kinds (kheo.sleep, kheo.fail, kheo.record): for tests and trials, never production.")
+    var testKinds = false
+
     @Option(help: "Serve Prometheus metrics at http://HOST:PORT/metrics (0 picks a free port, logged at start).")
     var metricsPort: Int?
 
@@ -104,7 +107,8 @@ struct WorkCommand: ParsableCommand {
         try target.prepareSchema(logger: logger)
         var registry = JobRegistry()
         BuiltinJobs.register(in: &registry)
-        DanVanJobs.register(in: &registry)
+        if testKinds { BuiltinJobs.registerTestKinds(in: &registry) }
+        DanVanJobs.register(in: &registry, webhookEgress: try WebhookEgress.fromEnvironment())
         let queues = try parsedQueues()
         // A node serving the domain's queue also fires its hourly scan and nightly statistics.
         let domainSchedules = queues.contains { $0.name == DanVanJobs.queue } ? try DanVanJobs.periodicJobs() : []

@@ -56,6 +56,7 @@ struct DemoRun {
         print("  month     models  steps  activities  visits done  reminders  overdue  met   jobs   elapsed")
 
         var models: [Int: Int64] = [:]
+        var registrants: [Int: Int64] = [:]
         var refusals: [String: Int] = [:]
         var day = script.first
         let end = script.last.adding(days: 1)
@@ -74,17 +75,24 @@ struct DemoRun {
                     switch event {
                     case .register(let index, let registration):
                         do {
-                            models[index] = try ModelRegistry().register(registration, in: connection).id
+                            // Each unit acts for itself; the province, which runs the
+                            // campaign, judges the models.
+                            models[index] = try ModelRegistry().register(
+                                registration, by: .unit(registration.unitID, .editor), in: connection
+                            ).id
+                            registrants[index] = registration.unitID
                         } catch let error as ModelError {
                             refusals[Self.refusalKind(error), default: 0] += 1
                         }
                     case .step(let index, let state):
                         guard let id = models[index] else { continue }
-                        _ = try ModelRegistry().transition(id, to: state, on: day, in: connection)
+                        let actor: Principal = Action.modelTransition(to: state) == .evaluateModel
+                            ? .unit(province.unit.id, .editor) : .unit(registrants[index, default: province.unit.id], .editor)
+                        _ = try ModelRegistry().transition(id, to: state, on: day, by: actor, in: connection)
                     case .activity(let kind, let unit, let title, let sessions, let attendees):
                         try ActivityLog().record(kind, by: unit, title: title, on: day, sessions: sessions, attendees: attendees, on: connection)
                     case .deadline(let unit, let kind, let title, let due):
-                        _ = try DeadlineBook().create(for: unit, kind: kind, title: title, due: due, in: connection)
+                        _ = try DeadlineBook().create(for: unit, kind: kind, title: title, due: due, by: .unit(province.unit.id, .editor), in: connection)
                     case .plan(let plan, let title):
                         plans.append((plan, title))
                     case .reports(let period):
@@ -180,7 +188,7 @@ struct DemoRun {
             guard let completion = DemoPolicy.completion(
                 seed: settings.seed, unit: try row.decode("unit_id"), kind: try row.decode("kind"), title: try row.decode("title"), due: due
             ), completion <= day else { continue }
-            _ = try DeadlineBook().meet(try row.decode("id"), on: day, in: connection)
+            _ = try DeadlineBook().meet(try row.decode("id"), on: day, by: .unit(try row.decode("unit_id"), .editor), in: connection)
         }
     }
 
@@ -188,7 +196,7 @@ struct DemoRun {
     private func reportVisits(on day: CivilDate, in connection: PostgresConnection) throws {
         let visits = try connection.query(
             """
-            SELECT v.id, v.unit_id, p.title FROM danvan.inspection_visits AS v JOIN danvan.inspection_plans AS p ON p.id = v.plan_id
+            SELECT v.id, v.unit_id, p.title, p.issuing_unit_id FROM danvan.inspection_visits AS v JOIN danvan.inspection_plans AS p ON p.id = v.plan_id
             WHERE v.visit_on = $1::date AND v.done_at IS NULL ORDER BY v.id
             """,
             day.iso
@@ -196,7 +204,8 @@ struct DemoRun {
         for row in visits {
             guard let report = DemoPolicy.report(seed: settings.seed, plan: try row.decode("title"), unit: try row.decode("unit_id")) else { continue }
             try InspectionVisits().record(
-                visit: try row.decode("id"), findings: report.findings, recommendations: report.recommendations, on: day, in: connection
+                visit: try row.decode("id"), findings: report.findings, recommendations: report.recommendations, on: day,
+                by: .unit(try row.decode("issuing_unit_id"), .editor), in: connection
             )
         }
     }

@@ -1,0 +1,79 @@
+/// Everything a door can cause, each with the one rule that says who may cause it.
+///
+/// Every entry point names one of these when it asks `Authority`: an API operation,
+/// a CLI command, a console page, a domain call. A new action must be added here
+/// with its rule, and the test matrix (every action × every principal) then
+/// covers it.
+public enum Action: String, Sendable, CaseIterable {
+    // The engine: jobs and queues.
+    case readJobs, enqueueJob, controlJob, readQueues, administerQueues
+    // Units and their inboxes.
+    case readUnits, readInbox, markNotificationRead
+    // Deadlines.
+    case readDeadlines, createDeadline, meetDeadline, withdrawDeadline
+    // Campaigns and models.
+    case readCampaigns, readModels, registerModel, advanceModel, evaluateModel
+    // Activities.
+    case readActivities, recordActivity
+    // Inspections.
+    case readInspections, submitInspectionPlan, recordFindings
+    // Webhooks.
+    case readWebhook, manageWebhook
+    // Periods, statistics and reports.
+    case readPeriods, readStatistics, requestReport, readReports
+    // Tokens.
+    case manageTokens
+
+    /// How the acting unit must stand to the record's units.
+    public enum Relation: Sendable, Equatable {
+        /// No unit is involved: any principal holding the role.
+        case anyone
+        /// The record's unit lies in the caller's subtree (the caller's unit or below).
+        case withinSubtree
+        /// The unit a deadline is assigned to, and no other.
+        case assignee
+        /// The unit that issued a deadline, or a unit above it.
+        case issuerOrAbove
+        /// The campaign's unit or one above it, never the registering unit or a unit
+        /// under it: a unit does not judge its own model.
+        case evaluator
+        /// The unit whose delegation carried out the inspection.
+        case inspectingUnit
+        /// Operators only: the queue is shared by every unit.
+        case operatorOnly
+    }
+
+    public struct Rule: Sendable, Equatable {
+        public let role: Principal.Role
+        public let relation: Relation
+    }
+
+    public var rule: Rule {
+        switch self {
+        case .readJobs, .readUnits, .readInbox, .readDeadlines, .readModels, .readActivities, .readInspections,
+             .readWebhook, .readStatistics, .readReports, .readCampaigns:
+            Rule(role: .viewer, relation: .withinSubtree)
+        case .readQueues, .readPeriods:
+            Rule(role: .viewer, relation: .anyone)
+        case .enqueueJob, .controlJob, .markNotificationRead, .createDeadline, .registerModel, .advanceModel,
+             .recordActivity, .submitInspectionPlan, .requestReport:
+            Rule(role: .editor, relation: .withinSubtree)
+        case .meetDeadline: Rule(role: .editor, relation: .assignee)
+        case .withdrawDeadline: Rule(role: .editor, relation: .issuerOrAbove)
+        case .evaluateModel: Rule(role: .editor, relation: .evaluator)
+        case .recordFindings: Rule(role: .editor, relation: .inspectingUnit)
+        case .manageWebhook, .manageTokens: Rule(role: .admin, relation: .withinSubtree)
+        case .administerQueues: Rule(role: .operator, relation: .operatorOnly)
+        }
+    }
+
+    /// A model's move to `state`: judging it (evaluated, recognised or not,
+    /// commended) belongs to the campaign's side; carrying it out (implementing,
+    /// replicated) to the registrant's.
+    public static func modelTransition(to state: Model.State) -> Action {
+        switch state {
+        case .evaluated, .recognised, .notRecognised, .commended: .evaluateModel
+        case .registered, .implementing, .replicated: .advanceModel
+        }
+    }
+}

@@ -1,0 +1,80 @@
+public import PostgresClient
+
+/// The one place that decides who may cause what. Every door asks it: the HTTP API
+/// before it reads or writes, the domain's record calls (`DeadlineBook`,
+/// `ModelRegistry`, `InspectionVisits`, `Webhooks`) before they change a row, the CLI
+/// for what it does as the system.
+///
+/// The answer comes in a fixed order, so a refusal teaches nothing it should not:
+/// 1. the role (`Action.rule.role`): a role too low is refused with 403 whatever the
+///    record, since it depends only on the caller's own token;
+/// 2. sight: a record none of whose units lies in the caller's subtree is refused as
+///    not found, exactly as one that does not exist;
+/// 3. the record's own rule (`Action.Relation`): who among those who see it may act.
+///
+/// Operators pass every check; `Principal.system` is one.
+public enum Authority {
+    /// Throws unless `principal` may perform `action` on `subject`.
+    public static func require(
+        _ action: Action, by principal: Principal, on subject: Subject = .global, in executor: some PostgresExecutor
+    ) throws(AuthorityError) {
+        let rule = action.rule
+        guard principal.role >= rule.role else { throw .roleTooLow(needed: rule.role, held: principal.role) }
+        if principal.isOperator { return }
+        guard let acting = principal.unitID else { throw .roleTooLow(needed: .operator, held: principal.role) }
+        if rule.relation == .anyone { return }
+        let paths: [Int64: [Int64]]
+        do {
+            paths = try Self.paths(of: [acting] + subject.allUnits, in: executor)
+        } catch {
+            throw .notFound(what: subject.what, id: subject.id)
+        }
+        /// Whether `unit` is `ancestor` or lies under it.
+        func within(_ unit: Int64, _ ancestor: Int64) -> Bool { paths[unit]?.contains(ancestor) ?? false }
+        guard subject.visibleFrom.contains(where: { within($0, acting) }) else {
+            throw .notFound(what: subject.what, id: subject.id)
+        }
+        switch (rule.relation, subject.units) {
+        case (.anyone, _), (.withinSubtree, _):
+            return
+        case (.assignee, .deadline(let assignee, _)):
+            guard acting == assignee else { throw .notYours("only the unit the deadline is assigned to marks it met") }
+        case (.issuerOrAbove, .deadline(_, let issuer)):
+            guard within(issuer, acting) else {
+                throw .notYours("only the unit that issued this deadline, or a unit above it, may withdraw or move it")
+            }
+        case (.evaluator, .model(let registrant, let campaignUnit)):
+            guard within(campaignUnit, acting), !within(acting, registrant) else {
+                throw .notYours(
+                    "evaluation, recognition and commendation belong to the campaign's unit or a unit above it, never to the registering unit or a unit under it"
+                )
+            }
+        case (.inspectingUnit, .visit(let inspecting, _)):
+            guard acting == inspecting else { throw .notYours("findings and conclusions are recorded by the inspecting unit") }
+        default:
+            // A rule asked of a record it does not apply to is a programming error;
+            // refusing keeps it safe.
+            throw .notFound(what: subject.what, id: subject.id)
+        }
+    }
+
+    /// Whether `principal` may perform `action` on `subject`, without saying why not.
+    public static func allows(
+        _ action: Action, by principal: Principal, on subject: Subject = .global, in executor: some PostgresExecutor
+    ) -> Bool {
+        do {
+            try require(action, by: principal, on: subject, in: executor)
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    private static func paths(of units: [Int64], in executor: some PostgresExecutor) throws -> [Int64: [Int64]] {
+        var paths: [Int64: [Int64]] = [:]
+        for row in try executor.query("SELECT id, path FROM danvan.units WHERE id = ANY($1::bigint[])", Array(Set(units))) {
+            paths[try row.decode("id")] = try row.decode("path")
+        }
+        return paths
+    }
+}

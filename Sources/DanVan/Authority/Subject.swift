@@ -1,0 +1,61 @@
+/// What an action acts on, with the units that decide who may: the record's own
+/// unit, or for deadlines, models and visits the two units their rules name.
+public struct Subject: Sendable, Equatable {
+    enum Units: Sendable, Equatable {
+        /// Nothing of a unit (queues, periods).
+        case none
+        /// One unit's record; nil for one of no unit (a job no unit submitted).
+        case one(Int64?)
+        case deadline(assignee: Int64, issuer: Int64)
+        case model(registrant: Int64, campaignUnit: Int64)
+        case visit(inspecting: Int64, inspected: Int64)
+    }
+
+    /// What a refusal calls it ("deadline"), and its id.
+    public let what: String
+    public let id: Int64
+    let units: Units
+
+    /// Nothing of any unit: queues, periods.
+    public static let global = Subject(what: "record", id: 0, units: .none)
+
+    /// A unit itself, or a new record for it (`what` names the record in a refusal).
+    public static func unit(_ id: Int64, what: String = "unit") -> Subject {
+        Subject(what: what, id: id, units: .one(id))
+    }
+
+    /// A record that belongs to `unit`: a notification, an activity, a report, a plan.
+    public static func record(_ what: String, _ id: Int64, unit: Int64?) -> Subject {
+        Subject(what: what, id: id, units: .one(unit))
+    }
+
+    public static func deadline(_ deadline: Deadline) -> Subject {
+        Subject(what: "deadline", id: deadline.id, units: .deadline(assignee: deadline.unitID, issuer: deadline.issuerUnitID))
+    }
+
+    public static func model(_ id: Int64, registrant: Int64, campaignUnit: Int64) -> Subject {
+        Subject(what: "model", id: id, units: .model(registrant: registrant, campaignUnit: campaignUnit))
+    }
+
+    public static func visit(_ id: Int64, inspecting: Int64, inspected: Int64) -> Subject {
+        Subject(what: "inspection visit", id: id, units: .visit(inspecting: inspecting, inspected: inspected))
+    }
+
+    /// The units whose subtrees may see the record.
+    var visibleFrom: [Int64] {
+        switch units {
+        case .none: []
+        case .one(let unit): unit.map { [$0] } ?? []
+        case .deadline(let assignee, let issuer): [assignee, issuer]
+        case .model(let registrant, _): [registrant]
+        case .visit(let inspecting, let inspected): [inspecting, inspected]
+        }
+    }
+
+    var allUnits: [Int64] {
+        switch units {
+        case .model(let registrant, let campaign): [registrant, campaign]
+        default: visibleFrom
+        }
+    }
+}
