@@ -33,10 +33,13 @@ struct APIHandlers: APIProtocol {
                 }
             }
         } catch {
-            return .serviceUnavailable(.init(body: .applicationProblemJson(.problem(.serviceUnavailable, "the database cannot be reached: \(Self.brief(error))"))))
+            // Anyone may ask; only the log says why.
+            logger.warning("not ready: the database cannot be reached", metadata: ["error": "\(Self.brief(error))"])
+            return .serviceUnavailable(.init(body: .applicationProblemJson(.problem(.serviceUnavailable, "not ready"))))
         }
         guard pending == 0 else {
-            return .serviceUnavailable(.init(body: .applicationProblemJson(.problem(.serviceUnavailable, "\(pending) migration(s) pending: run kheo migrate"))))
+            logger.warning("not ready: migrations pending", metadata: ["pending": "\(pending)", "fix": "run kheo migrate"])
+            return .serviceUnavailable(.init(body: .applicationProblemJson(.problem(.serviceUnavailable, "not ready"))))
         }
         return .ok(.init(body: .plainText("ready\n")))
     }

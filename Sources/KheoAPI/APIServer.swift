@@ -9,8 +9,8 @@ public import Kheo
 public import PostgresClient
 
 /// `kheo serve`: the HTTP API on Hummingbird. Requests pass, outermost first, through
-/// problem rendering, the body limit and the token check, then reach the handlers
-/// generated from `openapi.yaml`.
+/// problem rendering, metrics, the method check, the token check (on the headers
+/// alone), the body's limits, then reach the handlers generated from `openapi.yaml`.
 public struct APIServer: Sendable {
     public struct Configuration: Sendable {
         public var host: String
@@ -23,15 +23,23 @@ public struct APIServer: Sendable {
         /// INSERTs of `POST /v1/jobs` in flight at once; requests arriving meanwhile
         /// share the next one (see `EnqueueCoalescer`).
         public var enqueueStatements: Int
+        /// A connection that sends no request for this long is closed.
+        public var idleTimeout: Duration
+        /// A body that has not fully arrived this long after its request's head is
+        /// refused (408).
+        public var bodyTimeout: Duration
 
         public init(
-            host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 2 * 1024 * 1024, connections: Int = 32, enqueueStatements: Int = 2
+            host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 2 * 1024 * 1024, connections: Int = 32, enqueueStatements: Int = 2,
+            idleTimeout: Duration = .seconds(30), bodyTimeout: Duration = .seconds(30)
         ) {
             self.host = host
             self.port = port
             self.maxBodyBytes = maxBodyBytes
             self.connections = connections
             self.enqueueStatements = enqueueStatements
+            self.idleTimeout = idleTimeout
+            self.bodyTimeout = bodyTimeout
         }
     }
 
@@ -65,18 +73,20 @@ public struct APIServer: Sendable {
         router.middlewares.add(MetricsMiddleware())
         let document = try Self.document()
         router.middlewares.add(MethodNotAllowedMiddleware(document: String(decoding: document, as: UTF8.self)))
-        router.middlewares.add(BodyLimitMiddleware(limit: configuration.maxBodyBytes))
         let tokens = TokenCache(database: database, logger: logger)
         tokens.start()
         defer { tokens.stop() }
         router.middlewares.add(AuthMiddleware(database: blocking, cache: tokens))
+        router.middlewares.add(BodyLimitMiddleware(limit: configuration.maxBodyBytes, readTimeout: configuration.bodyTimeout))
         router.get("openapi.yaml") { _, _ in
             var headers = HTTPFields()
             headers[.contentType] = "application/yaml"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: document)))
         }
         if let metrics {
+            // What the server and its queues are doing is the operators' to read.
             router.get("metrics") { _, _ in
+                _ = try Principal.require(.administerQueues)
                 var headers = HTTPFields()
                 headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
                 return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: metrics())))
@@ -89,6 +99,7 @@ public struct APIServer: Sendable {
         )
         let app = Application(
             router: router,
+            server: .http1(configuration: .init(idleTimeout: .nanoseconds(Int64(configuration.idleTimeout.components.seconds) * 1_000_000_000))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "kheo"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: logger

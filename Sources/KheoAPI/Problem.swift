@@ -26,7 +26,7 @@ struct Problem: Codable, Sendable, Error {
     /// Statuses rebuilt from a bare code carry no reason phrase.
     static let titles = [
         400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
-        409: "Conflict", 413: "Content Too Large", 415: "Unsupported Media Type", 422: "Unprocessable Content",
+        408: "Request Timeout", 409: "Conflict", 413: "Content Too Large", 415: "Unsupported Media Type", 422: "Unprocessable Content",
         500: "Internal Server Error", 503: "Service Unavailable",
     ]
 

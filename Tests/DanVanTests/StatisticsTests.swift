@@ -185,4 +185,30 @@ struct StatisticsTests {
             #expect(total.modelsRegistered == 0 && total.inspectionsPlanned == 0)
         }
     }
+
+    /// A deadline met after its due day is recorded as met late and counted apart from
+    /// those met on time, for its unit and every unit above.
+    @Test func aLateMeetingIsCountedApartFromOnesOnTime() throws {
+        try TestDatabase.with { db in
+            let units = UnitDirectory()
+            let province = try units.create(.province, named: "Trà Vinh", under: nil, on: db.pool)
+            let commune = try units.create(.commune, named: "Mỹ Cẩm", under: try units.create(.district, named: "Càng Long", under: province.id, on: db.pool).id, on: db.pool)
+            let year = try period(db, "year", "năm 2025", "01/01/2025", "31/12/2025")
+            let book = DeadlineBook()
+            let due = try CivilDate(parsing: "10/06/2025")
+            let issuer = Principal.unit(province.id, .editor), assignee = Principal.unit(commune.id, .editor)
+            let onTime = try book.create(for: commune.id, kind: .sixMonthReview, title: "Đúng hạn", due: due, by: issuer, on: db.pool)
+            let late = try book.create(for: commune.id, kind: .sixMonthReview, title: "Trễ hạn", due: due, by: issuer, on: db.pool)
+            let onTheDay = try book.create(for: commune.id, kind: .other, title: "Đúng ngày", due: due, by: issuer, on: db.pool)
+            #expect(try book.meet(onTime.id, on: try CivilDate(parsing: "05/06/2025"), by: assignee, on: db.pool).metLate == false)
+            let metLate = try book.meet(late.id, on: try CivilDate(parsing: "20/06/2025"), by: assignee, on: db.pool)
+            #expect(metLate.metLate && metLate.status == .met && metLate.metOn?.description == "20/06/2025")
+            #expect(try book.meet(onTheDay.id, on: due, by: assignee, on: db.pool).metLate == false, "on the due day is on time")
+            try regenerate(db)
+            for unit in [commune.id, province.id] {
+                let all = try #require(try StatisticsFigures.read(unit: unit, period: year, on: db.pool).first { $0.field == nil })
+                #expect(all.deadlinesMet == 2 && all.deadlinesMetLate == 1 && all.deadlinesOverdue == 0, "unit \(unit): \(all)")
+            }
+        }
+    }
 }

@@ -5,7 +5,8 @@ import NIOPosix
 import Synchronization
 
 /// A local HTTP endpoint for webhook tests: it answers the first `failures` requests
-/// with 500 (`.max` for every request), then 200, and keeps what it received.
+/// with 500 (`.max` for every request), then 200, and keeps what it received. With
+/// `redirectTo` it answers every request 307 to that URL instead.
 final class WebhookReceiver: Sendable {
     struct Received: Sendable {
         let headers: [String: String]
@@ -18,15 +19,19 @@ final class WebhookReceiver: Sendable {
 
     final class State: Sendable {
         let failures: Int
+        let redirectTo: String?
         let received = Mutex<[Received]>([])
-        init(failures: Int) { self.failures = failures }
+        init(failures: Int, redirectTo: String?) {
+            self.failures = failures
+            self.redirectTo = redirectTo
+        }
     }
 
     var url: String { "http://127.0.0.1:\(channel.localAddress?.port ?? 0)/hook" }
     var received: [Received] { state.received.withLock { $0 } }
 
-    init(failures: Int) throws {
-        let state = State(failures: failures)
+    init(failures: Int, redirectTo: String? = nil) throws {
+        let state = State(failures: failures, redirectTo: redirectTo)
         self.state = state
         channel = try ServerBootstrap(group: group)
             .childChannelInitializer { channel in
@@ -66,8 +71,12 @@ final class WebhookReceiver: Sendable {
                     received.append(Received(headers: headers, body: String(buffer: body)))
                     return received.count
                 }
-                let status: HTTPResponseStatus = count <= state.failures ? .internalServerError : .ok
+                var status: HTTPResponseStatus = count <= state.failures ? .internalServerError : .ok
                 var responseHeaders = HTTPHeaders()
+                if let target = state.redirectTo {
+                    status = .temporaryRedirect
+                    responseHeaders.add(name: "location", value: target)
+                }
                 responseHeaders.add(name: "content-length", value: "0")
                 responseHeaders.add(name: "connection", value: "close")
                 context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: responseHeaders))), promise: nil)

@@ -26,7 +26,8 @@ struct WebhookTests {
         )
         try Producer().enqueue(DeadlineJobs.Scan(), options: EnqueueOptions(queue: DanVanJobs.queue), on: db.pool)
         var registry = JobRegistry()
-        DanVanJobs.register(in: &registry)
+        // The receiver listens on loopback, which only an operator's allow-list opens.
+        DanVanJobs.register(in: &registry, webhookEgress: try WebhookEgress(allow: ["127.0.0.1/32"]))
         let node = try WorkerNode(
             database: db.configuration, registry: registry,
             configuration: WorkerConfiguration(
@@ -84,7 +85,9 @@ struct WebhookTests {
             let delivery = try db.pool.query("SELECT status::text AS status, attempts, last_error FROM danvan.webhook_deliveries").single()
             #expect(try delivery.decode("status", as: String.self) == "given_up")
             #expect(try delivery.decode("attempts", as: Int32.self) == Int32(WebhookJobs.maxAttempts))
-            #expect(try delivery.decode("last_error", as: String.self) == "the endpoint answered 500")
+            #expect(try delivery.decode("last_error", as: String.self) == "failed", "the unit learns nothing of what answered")
+            let jobError = try db.pool.query("SELECT errors::text AS errors FROM kheo.jobs WHERE kind = 'notification.deliver'").single()
+            #expect(try jobError.decode("errors", as: String.self).contains("the endpoint answered 500"), "the operators' record keeps it")
             #expect(try db.pool.query("SELECT count(*) FROM kheo.jobs WHERE kind = 'notification.deliver' AND state = 'discarded'").single().decode(0, as: Int64.self) == 1)
             #expect(try db.pool.query("SELECT count(*) FROM danvan.notifications").single().decode(0, as: Int64.self) == 1, "the inbox has it all the same")
         }

@@ -28,10 +28,12 @@ struct APIHarness: Sendable {
     /// The server runs as a `kheo serve` process of its own: inside the test process it
     /// would share Swift's cooperative threads with tests that block them, and stall
     /// under load (a CI run saw schemathesis time out reading /openapi.yaml).
-    static func with(maxBodyBytes: Int = 64 * 1024, _ body: @Sendable (APIHarness) async throws -> Void) async throws {
+    static func with(
+        maxBodyBytes: Int = 64 * 1024, serveArguments: [String] = [], _ body: @Sendable (APIHarness) async throws -> Void
+    ) async throws {
         try await TestDatabase.with { db in
             let (serve, bound) = try await startServe(
-                db, ["--max-body", "\(maxBodyBytes)", "--connections", "8"]
+                db, ["--max-body", "\(maxBodyBytes)", "--connections", "8"] + serveArguments
             )
             defer {
                 serve.send(SIGTERM)

@@ -40,7 +40,8 @@ struct InspectionAPITests {
 
             let visit = try #require(visits.first?["id"] as? Int)
             let findings = #"{"day": "04/08/2025", "findings": "Mô hình duy trì tốt.", "recommendations": "Bổ sung sổ theo dõi."}"#
-            #expect(try await api.post("/v1/inspection-visits/\(visit)/findings", token: communeA, json: findings).status == 404)
+            let byInspected = try await api.post("/v1/inspection-visits/\(visit)/findings", token: communeA, json: findings)
+            #expect(byInspected.status == 403 && byInspected.isProblem, "the inspected commune does not write its own findings: \(byInspected.text)")
             let recorded = try await api.post("/v1/inspection-visits/\(visit)/findings", token: district, json: findings)
             #expect(recorded.status == 200 && recorded.json["done"] as? Bool == true && recorded.json["remedyDeadlineId"] is Int, "\(recorded.text)")
             let twice = try await api.post("/v1/inspection-visits/\(visit)/findings", token: district, json: findings)

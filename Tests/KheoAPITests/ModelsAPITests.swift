@@ -55,8 +55,16 @@ struct ModelsAPITests {
 
             let moved = try await api.post("/v1/models/\(id)/transition", token: communeA, json: #"{"to": "implementing", "day": "01/03/2025"}"#)
             #expect(moved.status == 200 && moved.json["state"] as? String == "implementing", "\(moved.text)")
-            let skipped = try await api.post("/v1/models/\(id)/transition", token: communeA, json: #"{"to": "recognised", "day": "01/03/2025"}"#)
+            // Judging the model is the campaign's side's, never the registrant's.
+            for state in ["evaluated", "recognised", "commended"] {
+                let own = try await api.post("/v1/models/\(id)/transition", token: communeA, json: "{\"to\": \"\(state)\", \"day\": \"01/03/2025\"}")
+                #expect(own.status == 403 && own.isProblem, "a commune does not judge its own model (\(state)): \(own.text)")
+            }
+            let judge = try api.token(units.district, .editor)
+            let skipped = try await api.post("/v1/models/\(id)/transition", token: judge, json: #"{"to": "recognised", "day": "01/03/2025"}"#)
             #expect(skipped.status == 409 && (skipped.json["detail"] as? String)?.contains("next: evaluated") == true, "\(skipped.text)")
+            let evaluated = try await api.post("/v1/models/\(id)/transition", token: judge, json: #"{"to": "evaluated", "day": "02/03/2025"}"#)
+            #expect(evaluated.status == 200 && evaluated.json["state"] as? String == "evaluated", "the district, which runs the campaign, does: \(evaluated.text)")
 
             let district = try api.token(units.district, .viewer)
             let listed = try await api.request("GET", "/v1/models?state=implementing&field=economy&campaign=\(campaign)", token: district)
@@ -80,6 +88,17 @@ struct ModelsAPITests {
             #expect(try await api.request("GET", "/v1/models?unit=\(units.communeA)", token: communeB).status == 404)
             let forA = try await api.post("/v1/models", token: communeB, json: registration(campaign, units.communeA, title: "Thay mặt xã khác"))
             #expect(forA.status == 404 && forA.isProblem)
+            // Another district's campaign is named nowhere: the same 404 as none at all.
+            let province = try #require(try UnitDirectory().find(units.district, on: api.db.pool)?.parentID)
+            let elsewhere = try UnitDirectory().create(.district, named: "Cầu Kè", under: province, on: api.db.pool)
+            let theirs = try ModelRegistry().createCampaign(
+                named: "Chiến dịch riêng của Cầu Kè", unit: elsewhere.id, from: try CivilDate(parsing: "01/01/2025"),
+                to: try CivilDate(parsing: "31/12/2025"), on: api.db.pool
+            )
+            let foreign = try await api.post("/v1/models", token: communeA, json: registration(theirs, units.communeA, title: "Lạc chỗ"))
+            let missing = try await api.post("/v1/models", token: communeA, json: registration(999_999, units.communeA, title: "Lạc chỗ"))
+            #expect(foreign.status == 404 && missing.status == 404 && !foreign.text.contains("Cầu Kè"), "\(foreign.text)")
+            #expect(foreign.json["detail"] as? String == (missing.json["detail"] as? String)?.replacingOccurrences(of: "999999", with: "\(theirs)"))
             #expect(try api.count("SELECT count(*) FROM danvan.models") == 1)
             #expect(try api.count("SELECT count(*) FROM danvan.models WHERE state = 'registered'") == 1, "B's transition changed nothing")
         }

@@ -24,7 +24,7 @@ struct ServeCommandTests {
             request.httpMethod = "POST"
             request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-            request.httpBody = Data(#"{"jobs": [{"kind": "kheo.noop"}, {"kind": "kheo.sleep", "args": {"ms": 20}}]}"#.utf8)
+            request.httpBody = Data(#"{"jobs": [{"kind": "kheo.noop"}, {"kind": "kheo.noop", "args": {"n": 2}}]}"#.utf8)
             let (_, response) = try await URLSession.shared.data(for: request)
             #expect((response as? HTTPURLResponse)?.statusCode == 201)
             var completed: Int64 = 0

@@ -98,7 +98,7 @@ struct MetricsTests {
             let failing = try JobRequest(BuiltinJobs.Fail(times: 1), options: EnqueueOptions(queue: "measured", maxAttempts: 1))
             try producer.enqueueMany(Array(repeating: failing, count: 3), on: db.pool)
             let worker = try KheoProcess.start(
-                ["work", "--log-level", "notice", "--queue", "measured=4", "--metrics-port", "0", "--metrics-host", "127.0.0.1"],
+                ["work", "--test-kinds", "--log-level", "notice", "--queue", "measured=4", "--metrics-port", "0", "--metrics-host", "127.0.0.1"],
                 environment: ["DATABASE_URL": db.url]
             )
             defer {

@@ -20,7 +20,7 @@ struct WorkerProcessTests {
     }
 
     static func work(_ url: String, _ extra: [String] = []) throws -> KheoProcess {
-        try KheoProcess.start(["work", "--log-level", "notice"] + extra, environment: ["DATABASE_URL": url])
+        try KheoProcess.start(["work", "--test-kinds", "--log-level", "notice"] + extra, environment: ["DATABASE_URL": url])
     }
 
     @Test func twoProcessesDrainOneHundredThousandJobsEachEffectOnce() throws {
@@ -35,6 +35,26 @@ struct WorkerProcessTests {
             #expect(try count("SELECT count(*) FROM kheo.recorded_effects", in: db) == 100_000)
             #expect(try count("SELECT count(*) FROM kheo.jobs j JOIN kheo.recorded_effects e ON e.job_id = j.id", in: db) == 100_000)
             #expect(try count("SELECT count(DISTINCT node) FROM kheo.recorded_effects", in: db) == 2)
+        }
+    }
+
+    /// The test kinds hold a slot for as long as their args say or fail on request: a
+    /// node started without `--test-kinds` discards them as unknown, never runs them.
+    @Test func aProductionWorkerRejectsTheTestKinds() throws {
+        try TestDatabase.with { db in
+            let sleep = try Producer().enqueue(BuiltinJobs.Sleep(ms: 3_600_000), on: db.pool)
+            let noop = try Producer().enqueue(BuiltinJobs.Noop(), on: db.pool)
+            let production = try KheoProcess.start(["work", "--until-empty", "--log-level", "notice"], environment: ["DATABASE_URL": db.url])
+            #expect(try production.wait(timeout: .seconds(60)) == 0, "\(production.output.suffix(2000))")
+            let sleepRow = try db.pool.query("SELECT state::text AS state, errors::text AS errors FROM kheo.jobs WHERE id = $1", sleep).single()
+            #expect(try sleepRow.decode("state", as: String.self) == "discarded")
+            #expect(try sleepRow.decode("errors", as: String.self).contains("kheo.sleep"), "the error names the kind")
+            #expect(try count("SELECT count(*) FROM kheo.jobs WHERE id = $1 AND state = 'completed'", in: db, noop) == 1, "kheo.noop stays")
+
+            let short = try Producer().enqueue(BuiltinJobs.Sleep(ms: 10), on: db.pool)
+            let trial = try Self.work(db.url, ["--until-empty"])
+            #expect(try trial.wait(timeout: .seconds(60)) == 0, "\(trial.output.suffix(2000))")
+            #expect(try count("SELECT count(*) FROM kheo.jobs WHERE id = $1 AND state = 'completed'", in: db, short) == 1, "with --test-kinds it runs")
         }
     }
 
@@ -111,7 +131,7 @@ struct WorkerProcessTests {
             for _ in 0..<2 { try Producer().enqueueMany(Array(repeating: request, count: 2000), on: connection) }
             let workers = try (0..<2).map { _ in
                 try KheoProcess.start(
-                    ["work", "--until-empty", "--queue", "default=10", "--lease", "2", "--log-level", "notice"],
+                    ["work", "--test-kinds", "--until-empty", "--queue", "default=10", "--lease", "2", "--log-level", "notice"],
                     environment: ["DATABASE_URL": cluster.url]
                 )
             }

@@ -30,7 +30,11 @@ public struct Subject: Sendable, Equatable {
     }
 
     public static func deadline(_ deadline: Deadline) -> Subject {
-        Subject(what: "deadline", id: deadline.id, units: .deadline(assignee: deadline.unitID, issuer: deadline.issuerUnitID))
+        .deadline(deadline.id, assignee: deadline.unitID, issuer: deadline.issuerUnitID)
+    }
+
+    public static func deadline(_ id: Int64, assignee: Int64, issuer: Int64) -> Subject {
+        Subject(what: "deadline", id: id, units: .deadline(assignee: assignee, issuer: issuer))
     }
 
     public static func model(_ id: Int64, registrant: Int64, campaignUnit: Int64) -> Subject {

@@ -3,15 +3,17 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// Checks the bearer token of every `/v1` request and makes its principal available to
-/// the handlers (`Principal.current`) for the rest of the request. Tokens seen lately
+/// Checks the bearer token of every `/v1` request (and `/metrics`) from its headers,
+/// before anything reads its body, and makes its principal available to the handlers
+/// (`Principal.current`) for the rest of the request. Tokens seen lately
 /// are answered from `TokenCache`, which forgets them the moment any token changes.
 struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
     let database: BlockingDatabase
     let cache: TokenCache
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard request.uri.path.hasPrefix("/v1/") || request.uri.path == "/v1" else { return try await next(request, context) }
+        let path = request.uri.path
+        guard path.hasPrefix("/v1/") || path == "/v1" || path == "/metrics" else { return try await next(request, context) }
         guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
             throw Problem(.unauthorized, "send a token from `kheo tokens create` as: Authorization: Bearer kheo_…")
         }

@@ -39,6 +39,18 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "INSERTs of POST /v1/jobs in flight at once; requests arriving meanwhile share the next one.")
     var enqueueStatements = 2
 
+    @Option(help: "Also serve Prometheus metrics without a token at http://METRICS-HOST:PORT/metrics (on the API's port they need an operator token).")
+    var metricsPort: Int?
+
+    @Option(help: "The address the metrics port listens on.")
+    var metricsHost = "127.0.0.1"
+
+    @Option(help: "Seconds a connection may stay open without sending a request.")
+    var idleTimeout = 30
+
+    @Option(help: "Seconds a request's body may take to arrive; slower ones get 408.")
+    var bodyTimeout = 30
+
     @Flag(help: "Also run a worker node in this process (see --queue).")
     var workers = false
 
@@ -56,6 +68,10 @@ struct ServeCommand: ParsableCommand {
         guard maxBody >= 1024 else { throw ValidationError("--max-body must be at least 1024 bytes") }
         guard (1...500).contains(connections) else { throw ValidationError("--connections must be 1 to 500") }
         guard (1...connections).contains(enqueueStatements) else { throw ValidationError("--enqueue-statements must be 1 to --connections") }
+        if let metricsPort, !(0...65535).contains(metricsPort) { throw ValidationError("--metrics-port must be 0 to 65535") }
+        guard (1...3600).contains(idleTimeout), (1...3600).contains(bodyTimeout) else {
+            throw ValidationError("--idle-timeout and --body-timeout must be 1 to 3600 seconds")
+        }
         if !queues.isEmpty, !workers { throw ValidationError("--queue needs --workers") }
         _ = try QueueSpec.parse(queues)
     }
@@ -66,13 +82,20 @@ struct ServeCommand: ParsableCommand {
         try target.prepareSchema(logger: logger)
         let prometheus = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: prometheus))
+        let metricsServer = try metricsPort.map { port in
+            let server = try MetricsServer.start(host: metricsHost, port: port, registry: prometheus)
+            logger.notice("serving metrics", metadata: ["url": "http://\(metricsHost):\(server.port)/metrics"])
+            return server
+        }
+        defer { metricsServer?.stop() }
         var registry = JobRegistry()
         BuiltinJobs.register(in: &registry)
         if testKinds { BuiltinJobs.registerTestKinds(in: &registry) }
         DanVanJobs.register(in: &registry, webhookEgress: try WebhookEgress.fromEnvironment())
         let server = APIServer(
             configuration: .init(
-                host: host, port: port, maxBodyBytes: maxBody, connections: connections, enqueueStatements: enqueueStatements
+                host: host, port: port, maxBodyBytes: maxBody, connections: connections, enqueueStatements: enqueueStatements,
+                idleTimeout: .seconds(idleTimeout), bodyTimeout: .seconds(bodyTimeout)
             ),
             database: target.configuration, publicKinds: registry.publicKinds, metrics: { prometheus.emitToBuffer() }, logger: logger
         )
