@@ -146,6 +146,9 @@ extension APIHandlers {
         if let queue = query.queue, !APIServer.isQueueName(queue) {
             return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, "queue: use 1 to 128 letters, digits, and . _ -"))))
         }
+        if let kind = query.kind, !APIServer.isQueueName(kind) {
+            return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, "kind: use 1 to 128 letters, digits, and . _ -"))))
+        }
         if let cursor = query.cursor, cursor < 1 {
             return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, "cursor must be a job id (1 or more), as nextCursor gave it"))))
         }

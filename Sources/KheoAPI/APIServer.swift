@@ -116,7 +116,8 @@ public struct APIServer: Sendable {
     /// The job kinds `openapi.yaml` lists: what a request may name (the public kinds).
     public static var documentedKinds: [String] { Components.Schemas.JobKind.allCases.map(\.rawValue).sorted() }
 
-    /// The document's `QueueName`: what the generated code does not check itself.
+    /// The document's `QueueName` (also the shape of a kind filter): what the generated
+    /// code does not check itself.
     static func isQueueName(_ name: String) -> Bool {
         (1...128).contains(name.utf8.count) && name.utf8.allSatisfy { byte in
             (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)

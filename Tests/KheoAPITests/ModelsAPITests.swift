@@ -67,7 +67,7 @@ struct ModelsAPITests {
             #expect(evaluated.status == 200 && evaluated.json["state"] as? String == "evaluated", "the district, which runs the campaign, does: \(evaluated.text)")
 
             let district = try api.token(units.district, .viewer)
-            let listed = try await api.request("GET", "/v1/models?state=implementing&field=economy&campaign=\(campaign)", token: district)
+            let listed = try await api.request("GET", "/v1/models?state=evaluated&field=economy&campaign=\(campaign)", token: district)
             #expect((listed.json["models"] as? [[String: Any]])?.map { $0["id"] as? Int } == [id], "the district sees its communes' models")
             #expect(try await api.post("/v1/models", token: district, json: registration(campaign, units.communeA, title: "X")).status == 403, "a viewer cannot register")
         }

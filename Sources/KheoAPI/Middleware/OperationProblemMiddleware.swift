@@ -43,39 +43,77 @@ struct OperationProblemMiddleware: ServerMiddleware {
         error is DecodingError || String(describing: type(of: error)).contains("Decoding")
     }
 
-    /// Which field was wrong and how, from a decoding error; the first line of any
-    /// other error's description.
+    /// Which field was wrong and how, in the document's terms (JSON types and field
+    /// paths), never in the server's: no Swift type, no generated name, no error type.
     static func explain(_ error: any Error) -> String {
         guard let decoding = error as? DecodingError else {
             let text = String(describing: error)
-            return "the request was refused: " + String(text.split(separator: "\n").first ?? "").prefix(300)
+            return "the request was refused: " + publicText(String(text.split(separator: "\n").first ?? "").prefix(300).description)
         }
         func path(_ context: DecodingError.Context) -> String {
             let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
             return keys.isEmpty ? "the request" : String(keys.drop(while: { $0 == "." }))
         }
         switch decoding {
-        case .typeMismatch(let type, let context): return "\(path(context)): expected \(Self.name(type)); \(context.debugDescription)"
+        case .typeMismatch(let type, let context): return "\(path(context)): expected \(jsonType(type))"
         case .valueNotFound(let type, let context):
-            // A oneOf that matched none of its shapes: say what the shapes were.
-            if Self.name(type).hasSuffix("Payload"), let underlying = context.underlyingError {
-                return "\(path(context)) matches none of the shapes the schema allows (see /openapi.yaml): \(Self.explainAll(underlying))"
+            // A oneOf that matched none of its shapes: say what each shape found wrong.
+            if String(describing: type).hasSuffix("Payload"), let underlying = context.underlyingError {
+                return "\(path(context)) matches none of the shapes the schema allows (see /openapi.yaml): \(explainAll(underlying))"
             }
-            return "\(path(context)): a \(Self.name(type)) is required"
+            return "\(path(context)): \(jsonType(type)) is required"
         case .keyNotFound(let key, let context): return "\(path(context)): the field \(key.stringValue) is required"
-        case .dataCorrupted(let context): return "\(path(context)): \(context.debugDescription)"
+        case .dataCorrupted(let context):
+            let text = context.debugDescription
+            if let range = text.range(of: "from invalid String value ") {
+                return "\(path(context)): \"\(text[range.upperBound...].prefix(200))\" is not one of the values the schema allows (see /openapi.yaml)"
+            }
+            return "\(path(context)): \(publicText(text))"
         @unknown default: return "the body does not follow the schema"
         }
     }
 
-    /// Each attempt's fault, for an error that gathers several (a oneOf's).
+    /// Each attempt's fault, for an error that gathers several (a oneOf's): the
+    /// decoding errors found inside it, explained one by one.
     static func explainAll(_ error: any Error) -> String {
-        let text = String(describing: error)
-        return String(text.split(separator: "\n").prefix(4).joined(separator: "; ").prefix(600))
+        var found: [DecodingError] = []
+        func collect(_ value: Any, depth: Int) {
+            if let decoding = value as? DecodingError {
+                found.append(decoding)
+                return
+            }
+            guard depth < 4 else { return }
+            for child in Mirror(reflecting: value).children { collect(child.value, depth: depth + 1) }
+        }
+        collect(error, depth: 0)
+        guard !found.isEmpty else { return "the body does not follow the schema" }
+        return found.prefix(4).map(explain).joined(separator: "; ")
     }
 
-    static func name(_ type: Any.Type) -> String {
+    /// A Swift type as the JSON it stands for.
+    static func jsonType(_ type: Any.Type) -> String {
         let name = String(describing: type)
-        return name.split(separator: ".").last.map(String.init) ?? name
+        if ["Int", "Int8", "Int16", "Int32", "Int64", "UInt", "UInt8", "UInt16", "UInt32", "UInt64"].contains(name) { return "an integer" }
+        if ["Double", "Float", "Decimal"].contains(name) { return "a number" }
+        if name == "String" { return "a string" }
+        if name == "Bool" { return "true or false" }
+        if name.hasPrefix("Array") || name.hasPrefix("[") { return "an array" }
+        if name == "Date" { return "a date-time (RFC 3339)" }
+        return "an object"
+    }
+
+    /// Text from a library with the server's own names replaced by the document's.
+    static func publicText(_ text: String) -> String {
+        var text = text
+        let replacements: [(String, String)] = [
+            (#"\b(Swift\.)?U?Int(8|16|32|64)?\b"#, "integer"), (#"\b(Swift\.)?(Double|Float)\b"#, "number"),
+            (#"\b(Swift\.)?String\b"#, "string"), (#"\b(Swift\.)?Bool\b"#, "boolean"),
+            (#"\b(Components|Operations)(\.\w+)+"#, "the schema"), (#"\b\w*(Error|Payload|CodingKeys)\b(\(\w*\))?"#, "error"),
+            (#"\bOptional<[^>]*>"#, "value"),
+        ]
+        for (pattern, replacement) in replacements {
+            text = text.replacingOccurrences(of: pattern, with: replacement, options: .regularExpression)
+        }
+        return text
     }
 }
