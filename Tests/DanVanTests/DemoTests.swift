@@ -55,7 +55,7 @@ struct DemoTests {
             #expect(row.split(separator: " ").map(String.init) == [
                 "Toàn", "tỉnh", byField(.economy), byField(.cultureSociety), byField(.defenceSecurity), byField(.politicalSystem),
                 "\(all.modelsRegistered)", "\(all.modelsRecognised)", String(format: "%.1f", all.recognitionRate ?? 0), "%",
-                "\(all.inspectionsDone)/\(all.inspectionsPlanned)", "\(all.deadlinesMet)", "\(all.deadlinesOverdue)", "\(reminders)",
+                "\(all.inspectionsDone)/\(all.inspectionsPlanned)", "\(all.deadlinesMet)", "\(all.deadlinesMetLate)", "\(all.deadlinesOverdue)", "\(reminders)",
             ], "the summary's province row is the snapshot's")
             #expect(all.modelsRegistered > 100 && all.modelsRecognised > 0 && all.deadlinesOverdue > 0 && all.inspectionsDone > 0 && reminders > 0,
                     "the year had models, outcomes, late units, visits and reminders: \(all)")

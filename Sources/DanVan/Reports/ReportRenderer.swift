@@ -35,7 +35,7 @@ public struct ReportRenderer: Sendable {
 
     static let columns = [
         "Đơn vị", "Mô hình đăng ký", "Kinh tế", "Văn hóa – Xã hội", "Quốc phòng – An ninh", "Xây dựng hệ thống chính trị",
-        "Tập thể", "Cá nhân", "Được công nhận", "Tỷ lệ công nhận (%)", "Được biểu dương", "Nhiệm vụ đúng hạn", "Nhiệm vụ quá hạn",
+        "Tập thể", "Cá nhân", "Được công nhận", "Tỷ lệ công nhận (%)", "Được biểu dương", "Nhiệm vụ đúng hạn", "Nhiệm vụ trễ hạn", "Nhiệm vụ quá hạn",
     ]
 
     func cells(_ row: Row) -> [String] {
@@ -45,7 +45,8 @@ public struct ReportRenderer: Sendable {
         return [
             row.unitName, String(total?.modelsRegistered ?? 0), count(.economy), count(.cultureSociety), count(.defenceSecurity),
             count(.politicalSystem), String(total?.collective ?? 0), String(total?.individual ?? 0), String(total?.modelsRecognised ?? 0),
-            rate, String(total?.modelsCommended ?? 0), String(total?.deadlinesMet ?? 0), String(total?.deadlinesOverdue ?? 0),
+            rate, String(total?.modelsCommended ?? 0), String(total?.deadlinesMet ?? 0), String(total?.deadlinesMetLate ?? 0),
+            String(total?.deadlinesOverdue ?? 0),
         ]
     }
 

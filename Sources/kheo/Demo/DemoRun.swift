@@ -53,7 +53,7 @@ struct DemoRun {
         defer { for worker in workers { worker.stop() } }
         print("Workers:    \(settings.workers) kheo work processes × 4 slots on queue \(DanVanJobs.queue); the clock runs \(settings.speed.map { "at most \(Self.number($0)) days a second" } ?? "as fast as they finish each day")")
         print("")
-        print("  month     models  steps  activities  visits done  reminders  overdue  met   jobs   elapsed")
+        print("  month     models  steps  activities  visits done  reminders  overdue  met  late   jobs   elapsed")
 
         var models: [Int: Int64] = [:]
         var registrants: [Int: Int64] = [:]
@@ -234,7 +234,8 @@ struct DemoRun {
                    (SELECT count(*) FILTER (WHERE done_at IS NOT NULL) || '/' || count(*) FROM danvan.inspection_visits) AS visits,
                    (SELECT count(*) FROM danvan.notifications WHERE kind = 'deadline.reminder') AS reminders,
                    (SELECT count(*) FROM danvan.deadlines WHERE status = 'overdue') AS overdue,
-                   (SELECT count(*) FROM danvan.deadlines WHERE status = 'met') AS met,
+                   (SELECT count(*) FROM danvan.deadlines WHERE status = 'met' AND NOT met_late) AS met,
+                   (SELECT count(*) FROM danvan.deadlines WHERE status = 'met' AND met_late) AS late,
                    (SELECT count(*) FROM kheo.jobs WHERE queue = $1) AS jobs
             """,
             DanVanJobs.queue
@@ -244,10 +245,11 @@ struct DemoRun {
             String(try row.decode("models", as: Int64.self)), String(try row.decode("steps", as: Int64.self)),
             String(try row.decode("activities", as: Int64.self)), try row.decode("visits", as: String.self),
             String(try row.decode("reminders", as: Int64.self)), String(try row.decode("overdue", as: Int64.self)),
-            String(try row.decode("met", as: Int64.self)), String(try row.decode("jobs", as: Int64.self)),
+            String(try row.decode("met", as: Int64.self)), String(try row.decode("late", as: Int64.self)),
+            String(try row.decode("jobs", as: Int64.self)),
             String(format: "%.1f s", start.duration(to: ContinuousClock().now).inSeconds),
         ]
-        let widths = [9, 6, 6, 11, 12, 10, 8, 5, 6, 9]
+        let widths = [9, 6, 6, 11, 12, 10, 8, 4, 5, 6, 9]
         print("  " + zip(cells, widths).enumerated().map { index, pair in
             index == 0 ? pair.0.padding(toLength: pair.1, withPad: " ", startingAt: 0) : String(repeating: " ", count: max(0, pair.1 - pair.0.count)) + pair.0
         }.joined(separator: " "))

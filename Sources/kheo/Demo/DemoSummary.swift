@@ -10,7 +10,7 @@ struct DemoSummary {
 
     func printTable() throws {
         guard let year = outcome.periods[.year] else { return }
-        var lines = [["unit", "economy", "cult-soc", "def-sec", "political", "models", "recognised", "rate", "visits done", "met", "overdue", "reminders"]]
+        var lines = [["unit", "economy", "cult-soc", "def-sec", "political", "models", "recognised", "rate", "visits done", "met", "late", "overdue", "reminders"]]
         for unit in outcome.province.districts.map(\.unit) + [outcome.province.unit] {
             let figures = Dictionary(uniqueKeysWithValues: try StatisticsFigures.read(unit: unit.id, period: year, on: connection).map { ($0.field, $0) })
             let all = figures[nil]
@@ -28,12 +28,12 @@ struct DemoSummary {
                 String(all?.modelsRegistered ?? 0), String(all?.modelsRecognised ?? 0),
                 all?.recognitionRate.map { String(format: "%.1f %%", $0) } ?? "-",
                 "\(all?.inspectionsDone ?? 0)/\(all?.inspectionsPlanned ?? 0)",
-                String(all?.deadlinesMet ?? 0), String(all?.deadlinesOverdue ?? 0), String(reminders),
+                String(all?.deadlinesMet ?? 0), String(all?.deadlinesMetLate ?? 0), String(all?.deadlinesOverdue ?? 0), String(reminders),
             ])
         }
         print(Output.table(lines))
         print("Models registered in the year by field; rate = recognised ÷ registered; visits done of those planned;")
-        print("deadlines met and overdue by due day; reminders = 7- and 1-day reminders sent to the district's units.")
+        print("deadlines by due day: met on time, met late, still overdue; reminders = 7- and 1-day reminders sent to the district's units.")
     }
 
     /// Writes each generated report as `<unit>-<period>.html` and `.csv`; returns the
