@@ -53,17 +53,7 @@ struct WebhookEgressTests {
         ).single().decode("id")
         try Webhooks().register(unit: unit, url: url, secret: "0123456789abcdef", on: db.pool)
         _ = try DeadlineBook().create(for: unit, kind: .other, title: "Báo cáo", due: try CivilDate(parsing: "15/06/2025"), by: .system, on: db.pool)
-        var registry = JobRegistry()
-        DanVanJobs.register(in: &registry, webhookEgress: egress)
-        let node = try WorkerNode(
-            database: db.configuration, registry: registry,
-            configuration: WorkerConfiguration(
-                queues: [.init(DanVanJobs.queue, concurrency: 2)], pollInterval: .milliseconds(100),
-                retryPolicy: RetryPolicy(base: .milliseconds(10), jitter: 0), stopWhenEmpty: true
-            )
-        )
-        try node.start()
-        node.wait()
+        try drainDomainQueue(db, egress: egress)
     }
 
     @Test func aReceiverOnLoopbackSeesNothingUnlessAllowed() throws {

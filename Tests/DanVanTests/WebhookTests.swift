@@ -25,18 +25,8 @@ struct WebhookTests {
             "INSERT INTO danvan.simulated_clock (now) VALUES (($1::date + time '12:00') AT TIME ZONE 'Asia/Ho_Chi_Minh')", today.iso
         )
         try Producer().enqueue(DeadlineJobs.Scan(), options: EnqueueOptions(queue: DanVanJobs.queue), on: db.pool)
-        var registry = JobRegistry()
         // The receiver listens on loopback, which only an operator's allow-list opens.
-        DanVanJobs.register(in: &registry, webhookEgress: try WebhookEgress(allow: ["127.0.0.1/32"]))
-        let node = try WorkerNode(
-            database: db.configuration, registry: registry,
-            configuration: WorkerConfiguration(
-                queues: [.init(DanVanJobs.queue, concurrency: 2)], pollInterval: .milliseconds(100),
-                retryPolicy: RetryPolicy(base: .milliseconds(10), jitter: 0), stopWhenEmpty: true
-            )
-        )
-        try node.start()
-        node.wait()
+        try drainDomainQueue(db, egress: try WebhookEgress(allow: ["127.0.0.1/32"]))
         return deadline.id
     }
 
