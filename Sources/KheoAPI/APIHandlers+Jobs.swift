@@ -85,7 +85,7 @@ extension APIHandlers {
         if !scoped.isEmpty {
             let checks = scoped
             let refused = try await database.run { pool -> (String, String, Int64)? in
-                for check in checks where !Authority.allows(.enqueueJob, by: principal, on: .unit(check.unit), in: pool) {
+                for check in checks where try !Authority.allows(.enqueueJob, by: principal, on: .unit(check.unit), in: pool) {
                     return check
                 }
                 return nil
@@ -130,7 +130,7 @@ extension APIHandlers {
         let id = input.path.id
         let found = try await database.run { pool -> JobRecord? in
             guard let job = try JobRecord.find(id, on: pool) else { return nil }
-            return Authority.allows(.readJobs, by: principal, on: JobScope.subject(job), in: pool) ? job : nil
+            return try Authority.allows(.readJobs, by: principal, on: JobScope.subject(job), in: pool) ? job : nil
         }
         guard let job = found else {
             return .notFound(.init(body: .applicationProblemJson(.problem(.notFound, "no job \(id) within your unit"))))
@@ -195,7 +195,7 @@ extension APIHandlers {
     ) async throws -> ControlOutcome {
         let principal = try Principal.require(.controlJob)
         let result = try await database.run { pool -> JobControlResult? in
-            guard let job = try JobRecord.find(id, on: pool), Authority.allows(.controlJob, by: principal, on: JobScope.subject(job), in: pool) else {
+            guard let job = try JobRecord.find(id, on: pool), try Authority.allows(.controlJob, by: principal, on: JobScope.subject(job), in: pool) else {
                 return nil
             }
             return try action([id], pool).first

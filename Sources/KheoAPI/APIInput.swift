@@ -80,8 +80,8 @@ enum APIInput {
     static func authorise(_ action: Action, _ principal: Principal, _ subject: Subject, on executor: some PostgresExecutor) throws {
         do {
             try Authority.require(action, by: principal, on: subject, in: executor)
-        } catch {
-            throw DomainProblem.from(error) ?? Problem(.notFound, error.description)
+        } catch let refusal as AuthorityError {
+            throw DomainProblem.from(refusal) ?? Problem(.forbidden, refusal.description)
         }
     }
 }

@@ -113,12 +113,12 @@ struct AuthorityTests {
                 #expect(Set(expected.keys) == Set(Who.allCases), "\(action): every principal has an expectation")
                 for who in Who.allCases {
                     let outcome: Outcome
-                    do throws(AuthorityError) {
+                    do {
                         try Authority.require(action, by: tree.principal(who), on: subject, in: db.pool)
                         outcome = .allowed
-                    } catch .notFound {
+                    } catch AuthorityError.notFound {
                         outcome = .notFound
-                    } catch {
+                    } catch is AuthorityError {
                         outcome = .forbidden
                     }
                     #expect(outcome == expected[who], "\(action) by \(who)")

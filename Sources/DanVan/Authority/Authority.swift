@@ -14,58 +14,55 @@ public import PostgresClient
 ///
 /// Operators pass every check; `Principal.system` is one.
 public enum Authority {
-    /// Throws unless `principal` may perform `action` on `subject`.
+    /// Throws an `AuthorityError` unless `principal` may perform `action` on `subject`
+    /// (and the database's own error when it cannot be asked: never a refusal).
     public static func require(
         _ action: Action, by principal: Principal, on subject: Subject = .global, in executor: some PostgresExecutor
-    ) throws(AuthorityError) {
+    ) throws {
         let rule = action.rule
-        guard principal.role >= rule.role else { throw .roleTooLow(needed: rule.role, held: principal.role) }
+        guard principal.role >= rule.role else { throw AuthorityError.roleTooLow(needed: rule.role, held: principal.role) }
         if principal.isOperator { return }
-        guard let acting = principal.unitID else { throw .roleTooLow(needed: .operator, held: principal.role) }
+        guard let acting = principal.unitID else { throw AuthorityError.roleTooLow(needed: .operator, held: principal.role) }
         if rule.relation == .anyone { return }
-        let paths: [Int64: [Int64]]
-        do {
-            paths = try Self.paths(of: [acting] + subject.allUnits, in: executor)
-        } catch {
-            throw .notFound(what: subject.what, id: subject.id)
-        }
+        let paths = try Self.paths(of: [acting] + subject.allUnits, in: executor)
         /// Whether `unit` is `ancestor` or lies under it.
         func within(_ unit: Int64, _ ancestor: Int64) -> Bool { paths[unit]?.contains(ancestor) ?? false }
         guard subject.visibleFrom.contains(where: { within($0, acting) }) else {
-            throw .notFound(what: subject.what, id: subject.id)
+            throw AuthorityError.notFound(what: subject.what, id: subject.id)
         }
         switch (rule.relation, subject.units) {
         case (.anyone, _), (.withinSubtree, _):
             return
         case (.assignee, .deadline(let assignee, _)):
-            guard acting == assignee else { throw .notYours("only the unit the deadline is assigned to marks it met") }
+            guard acting == assignee else { throw AuthorityError.notYours("only the unit the deadline is assigned to marks it met") }
         case (.issuerOrAbove, .deadline(_, let issuer)):
             guard within(issuer, acting) else {
-                throw .notYours("only the unit that issued this deadline, or a unit above it, may withdraw or move it")
+                throw AuthorityError.notYours("only the unit that issued this deadline, or a unit above it, may withdraw or move it")
             }
         case (.evaluator, .model(let registrant, let campaignUnit)):
             guard within(campaignUnit, acting), !within(acting, registrant) else {
-                throw .notYours(
+                throw AuthorityError.notYours(
                     "evaluation, recognition and commendation belong to the campaign's unit or a unit above it, never to the registering unit or a unit under it"
                 )
             }
         case (.inspectingUnit, .visit(let inspecting, _)):
-            guard acting == inspecting else { throw .notYours("findings and conclusions are recorded by the inspecting unit") }
+            guard acting == inspecting else { throw AuthorityError.notYours("findings and conclusions are recorded by the inspecting unit") }
         default:
             // A rule asked of a record it does not apply to is a programming error;
             // refusing keeps it safe.
-            throw .notFound(what: subject.what, id: subject.id)
+            throw AuthorityError.notFound(what: subject.what, id: subject.id)
         }
     }
 
-    /// Whether `principal` may perform `action` on `subject`, without saying why not.
+    /// Whether `principal` may perform `action` on `subject`, without saying why not;
+    /// throws only when the database cannot be asked.
     public static func allows(
         _ action: Action, by principal: Principal, on subject: Subject = .global, in executor: some PostgresExecutor
-    ) -> Bool {
+    ) throws -> Bool {
         do {
             try require(action, by: principal, on: subject, in: executor)
             return true
-        } catch {
+        } catch is AuthorityError {
             return false
         }
     }
