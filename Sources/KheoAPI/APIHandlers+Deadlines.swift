@@ -3,8 +3,8 @@ import Foundation
 import HTTPTypes
 import PostgresClient
 
-/// `/v1/deadlines`: list, create, meet, withdraw, within the token's subtree. Who may
-/// meet or withdraw one is `DeadlineBook`'s to check (through `Authority`); each change
+/// `/v1/deadlines`: list, create, meet, withdraw, move, within the token's subtree. Who
+/// may meet, withdraw or move one is `DeadlineBook`'s to check (through `Authority`); each change
 /// tells the units concerned in its own transaction.
 extension APIHandlers {
     func listDeadlines(_ input: Operations.ListDeadlines.Input) async throws -> Operations.ListDeadlines.Output {
@@ -55,7 +55,17 @@ extension APIHandlers {
         return .ok(.init(body: .json(.init(deadline))))
     }
 
-    /// Meets or withdraws a deadline. With an `Idempotency-Key`, a repeat answers the
+    func moveDeadline(_ input: Operations.MoveDeadline.Input) async throws -> Operations.MoveDeadline.Output {
+        let principal = try Principal.require(.moveDeadline)
+        guard case .json(let request) = input.body else { throw Problem(.unsupportedMediaType) }
+        let due = try APIInput.day(request.due, "due")
+        let deadline = try await close(input.path.id, principal, key: input.headers.idempotencyKey, operation: "moveDeadline", request: request) { id, connection in
+            try DeadlineBook().move(id, to: due, by: principal, in: connection)
+        }
+        return .ok(.init(body: .json(.init(deadline))))
+    }
+
+    /// Meets, withdraws or moves a deadline. With an `Idempotency-Key`, a repeat answers the
     /// deadline as it is instead of 409.
     private func close(
         _ id: Int64, _ principal: Principal, key: String?, operation: String, request: some Encodable,

@@ -84,7 +84,7 @@ struct AuthorityTests {
                 .viewerOfA: .forbidden, .editorOfA: .allowed, .adminOfA: .allowed, .siblingAdmin: .notFound, .parentAdmin: .forbidden,
                 .childAdmin: .notFound, .operator: .allowed,
             ])
-        case .withdrawDeadline:
+        case .withdrawDeadline, .moveDeadline:
             return (deadline, [
                 .viewerOfA: .forbidden, .editorOfA: .forbidden, .adminOfA: .forbidden, .siblingAdmin: .notFound, .parentAdmin: .allowed,
                 .childAdmin: .notFound, .operator: .allowed,

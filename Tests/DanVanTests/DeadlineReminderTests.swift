@@ -92,17 +92,19 @@ struct DeadlineReminderTests {
             let keys = try db.pool.query(
                 "SELECT dedupe_key FROM danvan.notifications WHERE kind IN ('deadline.reminder', 'deadline.overdue', 'deadline.escalated')"
             ).map { try $0.decode("dedupe_key", as: String.self) }
+            // Each key names its deadline, the offset and the due day it was sent for.
+            let (ten, three, lateDue) = (inTen.dueOn.iso, inThree.dueOn.iso, late.dueOn.iso)
             #expect(keys.sorted() == [
-                "escalate:\(inTen.id)", "escalate:\(late.id)", "overdue:\(inTen.id)", "overdue:\(late.id)",
-                "remind:\(inTen.id):1", "remind:\(inTen.id):7", "remind:\(inThree.id):1", "remind:\(inThree.id):7",
-                "escalate:\(inThree.id)", "overdue:\(inThree.id)",
+                "escalate:\(inTen.id):\(ten)", "escalate:\(late.id):\(lateDue)", "overdue:\(inTen.id):\(ten)", "overdue:\(late.id):\(lateDue)",
+                "remind:\(inTen.id):1:\(ten)", "remind:\(inTen.id):7:\(ten)", "remind:\(inThree.id):1:\(three)", "remind:\(inThree.id):7:\(three)",
+                "escalate:\(inThree.id):\(three)", "overdue:\(inThree.id):\(three)",
             ].sorted(), "\(keys)")
             #expect(try db.pool.query("SELECT count(*) FROM kheo.jobs WHERE kind = 'deadline.remind'").single().decode(0, as: Int64.self) == 4,
                     "one reminder job per (deadline, offset)")
             #expect(try db.pool.query("SELECT count(*) FROM kheo.jobs WHERE kind IN ('deadline.remind', 'deadline.escalate') AND attempt >= 2").single().decode(0, as: Int64.self) >= 3,
                     "injected failures made jobs retry")
             #expect(try db.pool.query("SELECT count(*) FROM kheo.jobs WHERE state = 'discarded'").single().decode(0, as: Int64.self) == 0)
-            let escalated = try db.pool.query("SELECT unit_id FROM danvan.notifications WHERE dedupe_key = $1", "escalate:\(late.id)").single()
+            let escalated = try db.pool.query("SELECT unit_id FROM danvan.notifications WHERE dedupe_key = $1", "escalate:\(late.id):\(lateDue)").single()
             #expect(try escalated.decode("unit_id", as: Int64.self) == district.id, "escalated to the parent unit")
             #expect(try book.find(late.id, on: db.pool)?.status == .overdue)
             let closedNotices = try db.pool.query(
@@ -114,8 +116,64 @@ struct DeadlineReminderTests {
             ], "met and withdrawn deadlines: their notices, and no reminder")
             #expect(try db.pool.query("SELECT count(*) FROM danvan.notifications WHERE kind = 'deadline.assigned'").single().decode(0, as: Int64.self) == 5,
                     "each new deadline was announced to its unit once")
-            let body = try db.pool.query("SELECT body FROM danvan.notifications WHERE dedupe_key = $1", "remind:\(inThree.id):7").single().decode("body", as: String.self)
+            let body = try db.pool.query("SELECT body FROM danvan.notifications WHERE dedupe_key = $1", "remind:\(inThree.id):7:\(three)").single().decode("body", as: String.self)
             #expect(body == "Nhắc việc: Khắc phục sau kiểm tra, hạn 04/06/2024 (còn 3 ngày).")
+        }
+    }
+
+    /// A deadline its issuer moves is reminded and escalated again for the new day,
+    /// once each; what was sent for the old day is not sent twice, and the assignee
+    /// cannot move it.
+    @Test func aMovedDeadlineIsRemindedAndEscalatedForItsNewDay() throws {
+        try TestDatabase.with { db in
+            let units = UnitDirectory()
+            let province = try units.create(.province, named: "Trà Vinh", under: nil, on: db.pool)
+            let commune = try units.create(.commune, named: "Mỹ Cẩm", under: try units.create(.district, named: "Càng Long", under: province.id, on: db.pool).id, on: db.pool)
+            let issuer = Principal.unit(province.id, .editor)
+            func day(_ text: String) throws -> CivilDate { try CivilDate(parsing: text) }
+            func scan(on text: String) throws {
+                try db.pool.query(
+                    """
+                    INSERT INTO danvan.simulated_clock (now) VALUES (($1::date + time '12:00') AT TIME ZONE 'Asia/Ho_Chi_Minh')
+                    ON CONFLICT (only_row) DO UPDATE SET now = excluded.now
+                    """,
+                    try day(text).iso
+                )
+                try Producer().enqueue(DeadlineJobs.Scan(), options: EnqueueOptions(queue: DanVanJobs.queue), on: db.pool)
+                try drainDomainQueue(db, egress: .publicOnly)
+            }
+            func notices(_ kind: String) throws -> Int {
+                Int(try db.pool.query("SELECT count(*) FROM danvan.notifications WHERE kind = $1", kind).single().decode(0, as: Int64.self))
+            }
+            let book = DeadlineBook()
+            let deadline = try book.create(for: commune.id, kind: .sixMonthReview, title: "Báo cáo sơ kết", due: try day("05/06/2025"), by: issuer, on: db.pool)
+            try scan(on: "01/06/2025")
+            #expect(try notices("deadline.reminder") == 1, "7 days ahead of 05/06")
+
+            #expect(throws: AuthorityError.self, "the assignee does not move its own deadline") {
+                try book.move(deadline.id, to: try day("30/06/2025"), by: .unit(commune.id, .admin), on: db.pool)
+            }
+            let moved = try book.move(deadline.id, to: try day("20/06/2025"), by: issuer, on: db.pool)
+            #expect(moved.dueOn == (try day("20/06/2025")) && moved.status == .open)
+            #expect(try notices("deadline.moved") == 1)
+            try scan(on: "04/06/2025")
+            #expect(try notices("deadline.reminder") == 1, "the old day's 1-day reminder is not sent")
+            try scan(on: "14/06/2025")
+            try scan(on: "19/06/2025")
+            #expect(try notices("deadline.reminder") == 3, "7 and 1 days ahead of 20/06")
+            try scan(on: "21/06/2025")
+            #expect(try book.find(deadline.id, on: db.pool)?.status == .overdue)
+            #expect(try notices("deadline.escalated") == 1)
+
+            let again = try book.move(deadline.id, to: try day("30/06/2025"), by: .unit(province.id, .admin), on: db.pool)
+            #expect(again.status == .open, "an overdue deadline moved later is open again")
+            try scan(on: "01/07/2025")
+            try scan(on: "02/07/2025")
+            #expect(try notices("deadline.escalated") == 2 && (try notices("deadline.overdue")) == 2, "escalated once more, for the new day")
+            _ = try book.meet(deadline.id, on: try day("03/07/2025"), by: .unit(commune.id, .editor), on: db.pool)
+            #expect(throws: DeadlineError.notOpen(id: deadline.id, status: .met)) {
+                try book.move(deadline.id, to: try day("30/07/2025"), by: issuer, on: db.pool)
+            }
         }
     }
 }

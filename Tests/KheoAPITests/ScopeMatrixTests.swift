@@ -161,6 +161,9 @@ struct ScopeMatrixTests {
                  expected: statuses([403, 200, 200, 404, 403, 404, 200, 401, 401]))
         }],
         "withdrawDeadline": [{ w in Case(method: "POST", path: "/v1/deadlines/\(try w.deadline().id)/withdraw", body: nil, expected: districtsOwn()) }],
+        "moveDeadline": [{ w in
+            Case(method: "POST", path: "/v1/deadlines/\(try w.deadline().id)/move", body: #"{"due": "30/06/2025"}"#, expected: districtsOwn())
+        }],
         "listCampaigns": [{ _ in Case(method: "GET", path: "/v1/campaigns", body: nil, expected: anyToken()) }],
         "listModels": [{ w in Case(method: "GET", path: "/v1/models?unit=\(w.communeA)", body: nil, expected: read()) }],
         "registerModel": [{ w in

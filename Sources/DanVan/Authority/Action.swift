@@ -10,7 +10,7 @@ public enum Action: String, Sendable, CaseIterable {
     // Units and their inboxes.
     case readUnits, readInbox, markNotificationRead
     // Deadlines.
-    case readDeadlines, createDeadline, meetDeadline, withdrawDeadline
+    case readDeadlines, createDeadline, meetDeadline, withdrawDeadline, moveDeadline
     // Campaigns and models.
     case readCampaigns, readModels, registerModel, advanceModel, evaluateModel
     // Activities.
@@ -59,7 +59,7 @@ public enum Action: String, Sendable, CaseIterable {
              .recordActivity, .submitInspectionPlan, .requestReport:
             Rule(role: .editor, relation: .withinSubtree)
         case .meetDeadline: Rule(role: .editor, relation: .assignee)
-        case .withdrawDeadline: Rule(role: .editor, relation: .issuerOrAbove)
+        case .withdrawDeadline, .moveDeadline: Rule(role: .editor, relation: .issuerOrAbove)
         case .evaluateModel: Rule(role: .editor, relation: .evaluator)
         case .recordFindings: Rule(role: .editor, relation: .inspectingUnit)
         case .manageWebhook, .manageTokens: Rule(role: .admin, relation: .withinSubtree)

@@ -6,7 +6,7 @@ public import PostgresClient
 ///
 /// Each change is checked by `Authority` for the principal making it: a unit sets
 /// deadlines within its subtree (and is recorded as their issuer), the assignee alone
-/// marks one met, and only the issuer or a unit above it withdraws one.
+/// marks one met, and only the issuer or a unit above it withdraws or moves one.
 ///
 /// Each change tells the people concerned, in the transaction that makes it: the
 /// responsible unit learns of a new deadline (`deadline.assigned`) and of one withdrawn
@@ -102,6 +102,29 @@ public struct DeadlineBook: Sendable {
             to: deadline.unitID, kind: "deadline.withdrawn", title: "Rút nhiệm vụ: \(deadline.title)",
             body: "Nhiệm vụ \"\(deadline.title)\" (hạn \(deadline.dueOn)) đã được rút; đơn vị không phải thực hiện.",
             deadline: id, key: "withdrawn:\(id)", on: connection
+        )
+        return deadline
+    }
+
+    /// Moves an open (or overdue) deadline to `due`, in its own transaction.
+    public func move(_ id: Int64, to due: CivilDate, by principal: Principal, on pool: PostgresConnectionPool) throws -> Deadline {
+        try pool.transaction { connection in try move(id, to: due, by: principal, in: connection) }
+    }
+
+    /// Moves an open (or overdue) deadline to `due` (gia hạn, or brought forward) inside
+    /// the caller's transaction, and tells its unit. Only its issuer or a unit above may.
+    /// An overdue one moved to a later day is open again; the scan then reminds and
+    /// escalates it for the new day, once each.
+    public func move(_ id: Int64, to due: CivilDate, by principal: Principal, in connection: PostgresConnection) throws -> Deadline {
+        try authorise(.moveDeadline, id, by: principal, in: connection)
+        let deadline = try close(id, executor: connection, sql: """
+            UPDATE danvan.deadlines SET due_on = $2::date, status = 'open', escalated_at = NULL
+            WHERE id = $1 AND status IN ('open', 'overdue') RETURNING \(Deadline.columns)
+            """, due.iso)
+        try Notifications.post(
+            to: deadline.unitID, kind: "deadline.moved", title: "Điều chỉnh hạn: \(deadline.title)",
+            body: "Hạn thực hiện \"\(deadline.title)\" được điều chỉnh đến ngày \(due).",
+            deadline: id, key: "moved:\(id):\(due.iso)", on: connection
         )
         return deadline
     }

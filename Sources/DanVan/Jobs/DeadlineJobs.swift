@@ -22,23 +22,36 @@ public enum DeadlineJobs {
         public init(offsets: [Int]? = nil) { self.offsets = offsets }
     }
 
+    /// A reminder `daysAhead` before the due day `due` (yyyy-mm-dd). A deadline moved
+    /// to another day gets its reminders again for the new day; one for the old day
+    /// sends nothing. (`due` is absent from reminders enqueued before deadlines moved.)
     public struct Remind: JobArgs {
         public static let kind = "deadline.remind"
         public var deadlineID: Int64
         public var daysAhead: Int
+        public var due: String?
 
-        public init(deadlineID: Int64, daysAhead: Int) {
+        public init(deadlineID: Int64, daysAhead: Int, due: String? = nil) {
             self.deadlineID = deadlineID
             self.daysAhead = daysAhead
+            self.due = due
         }
     }
 
+    /// The escalation of a deadline missed on its due day `due` (yyyy-mm-dd).
     public struct Escalate: JobArgs {
         public static let kind = "deadline.escalate"
         public var deadlineID: Int64
+        public var due: String?
 
-        public init(deadlineID: Int64) { self.deadlineID = deadlineID }
+        public init(deadlineID: Int64, due: String? = nil) {
+            self.deadlineID = deadlineID
+            self.due = due
+        }
     }
+
+    /// The part of a notification's key that tells one due day from another.
+    static func dueSuffix(_ due: String?) -> String { due.map { ":\($0)" } ?? "" }
 
     public static let defaultOffsets = [7, 1]
 
@@ -63,18 +76,21 @@ public enum DeadlineJobs {
                 let producer = Producer()
                 let due = try connection.query(
                     """
-                    SELECT d.id, o.days FROM danvan.deadlines AS d CROSS JOIN unnest($1::int[]) AS o(days)
+                    SELECT d.id, o.days, d.due_on::text AS due FROM danvan.deadlines AS d CROSS JOIN unnest($1::int[]) AS o(days)
                     WHERE d.status = 'open' AND d.due_on >= danvan.today() AND d.due_on - o.days <= danvan.today()
                     ORDER BY d.id, o.days
                     """,
                     offsets.map(Int32.init)
                 )
                 for row in due {
-                    let remind = Remind(deadlineID: try row.decode("id"), daysAhead: Int(try row.decode("days", as: Int32.self)))
-                    try producer.enqueue(remind, options: DeadlineJobs.onceEver(by: ["deadlineID", "daysAhead"]), on: connection)
+                    let remind = Remind(deadlineID: try row.decode("id"), daysAhead: Int(try row.decode("days", as: Int32.self)), due: try row.decode("due"))
+                    try producer.enqueue(remind, options: DeadlineJobs.onceEver(by: ["deadlineID", "daysAhead", "due"]), on: connection)
                 }
-                for row in try connection.query("SELECT id FROM danvan.deadlines WHERE status = 'open' AND due_on < danvan.today() ORDER BY id") {
-                    try producer.enqueue(Escalate(deadlineID: try row.decode("id")), options: DeadlineJobs.onceEver(by: ["deadlineID"]), on: connection)
+                for row in try connection.query(
+                    "SELECT id, due_on::text AS due FROM danvan.deadlines WHERE status = 'open' AND due_on < danvan.today() ORDER BY id"
+                ) {
+                    let escalate = Escalate(deadlineID: try row.decode("id"), due: try row.decode("due"))
+                    try producer.enqueue(escalate, options: DeadlineJobs.onceEver(by: ["deadlineID", "due"]), on: connection)
                 }
             }
             return .completed
@@ -87,9 +103,9 @@ public enum DeadlineJobs {
                 guard let deadline = try connection.query(
                     """
                     SELECT unit_id, title, to_char(due_on, 'DD/MM/YYYY') AS due, due_on - danvan.today() AS days_left
-                    FROM danvan.deadlines WHERE id = $1 AND status = 'open'
+                    FROM danvan.deadlines WHERE id = $1 AND status = 'open' AND ($2::date IS NULL OR due_on = $2::date)
                     """,
-                    args.deadlineID
+                    args.deadlineID, args.due
                 ).first else { return }
                 let daysLeft = Int(try deadline.decode("days_left", as: Int32.self))
                 let title: String = try deadline.decode("title")
@@ -98,7 +114,7 @@ public enum DeadlineJobs {
                 try Notifications.post(
                     to: try deadline.decode("unit_id"), kind: "deadline.reminder",
                     title: "Nhắc hạn: \(title)", body: "Nhắc việc: \(title), hạn \(due) (\(when)).",
-                    deadline: args.deadlineID, key: "remind:\(args.deadlineID):\(args.daysAhead)", on: connection
+                    deadline: args.deadlineID, key: "remind:\(args.deadlineID):\(args.daysAhead)" + DeadlineJobs.dueSuffix(args.due), on: connection
                 )
             }
             return .completed
@@ -113,9 +129,10 @@ public enum DeadlineJobs {
                     UPDATE danvan.deadlines AS d SET status = 'overdue', escalated_at = now()
                     FROM danvan.units AS u
                     WHERE d.id = $1 AND d.status = 'open' AND d.due_on < danvan.today() AND u.id = d.unit_id
+                      AND ($2::date IS NULL OR d.due_on = $2::date)
                     RETURNING d.unit_id, u.parent_id, u.name AS unit_name, d.title, to_char(d.due_on, 'DD/MM/YYYY') AS due
                     """,
-                    args.deadlineID
+                    args.deadlineID, args.due
                 ).first else { return }
                 let title: String = try deadline.decode("title")
                 let due: String = try deadline.decode("due")
@@ -123,13 +140,13 @@ public enum DeadlineJobs {
                 try Notifications.post(
                     to: try deadline.decode("unit_id"), kind: "deadline.overdue",
                     title: "Quá hạn: \(title)", body: "Đã quá hạn \(due): \(title). Đề nghị khẩn trương thực hiện và báo cáo.",
-                    deadline: args.deadlineID, key: "overdue:\(args.deadlineID)", on: connection
+                    deadline: args.deadlineID, key: "overdue:\(args.deadlineID)" + DeadlineJobs.dueSuffix(args.due), on: connection
                 )
                 if let parent = try deadline.decode("parent_id", as: Int64?.self) {
                     try Notifications.post(
                         to: parent, kind: "deadline.escalated",
                         title: "Đơn vị quá hạn: \(unitName)", body: "\(unitName) chưa hoàn thành \"\(title)\" (hạn \(due)).",
-                        deadline: args.deadlineID, key: "escalate:\(args.deadlineID)", on: connection
+                        deadline: args.deadlineID, key: "escalate:\(args.deadlineID)" + DeadlineJobs.dueSuffix(args.due), on: connection
                     )
                 }
             }
