@@ -87,9 +87,17 @@ public enum JobSQL {
     /// claim index until VACUUM reaches them; scanning from the head meant stepping over
     /// all of them on every claim, so each claim got slower as a large backlog drained
     /// (10 ms per claim after 200,000 jobs). A cursor of priority -1 reads from the head;
-    /// the worker goes back to the head whenever a claim comes back short, when it hears
-    /// of new jobs, and at least every second, so a job that sorts before the cursor
-    /// waits at most that long.
+    /// the worker goes back to the head whenever a claim comes back short, and at least
+    /// every second.
+    ///
+    /// Each claim first takes the jobs of higher priority than the cursor's (`ahead`,
+    /// a short range of the index that lies before the dead entries), then fills its
+    /// remaining slots from the cursor (`rest`). A priority-0 job sent while a burst of
+    /// priority-5 jobs drains is claimed by the next round trip: it waited 100–235 ms
+    /// (p50–p99) when only a restart from the head could find it, and those restarts,
+    /// one per announced job, each stepped over every dead entry the burst had left.
+    /// Only a job of the cursor's own priority scheduled before it (a retry coming due)
+    /// waits for the next restart, a second at most.
     ///
     /// The claimed rows are updated through `id = ANY (ARRAY(…))`, not a join: the
     /// prepared statement runs on a generic plan that cannot see the slot counts, and
@@ -171,14 +179,26 @@ public enum JobSQL {
                     WHERE NOT EXISTS (SELECT 1 FROM kheo.queues AS p WHERE p.name = u.queue AND p.paused_at IS NOT NULL)
                 ) AS q
                 CROSS JOIN LATERAL (
-                    SELECT id FROM kheo.jobs
-                    WHERE state = 'available' AND queue = q.queue
-                      AND (priority, scheduled_at, id)
-                          > (q.after_priority, timestamptz 'epoch' + q.after_us * interval '1 microsecond', q.after_id)
-                    ORDER BY priority, scheduled_at, id
-                    LIMIT q.slots
-                    FOR UPDATE SKIP LOCKED
-                ) AS next
+                    SELECT coalesce(array_agg(a.id), '{}') AS ids FROM (
+                        SELECT id FROM kheo.jobs
+                        WHERE state = 'available' AND queue = q.queue AND priority < q.after_priority
+                        ORDER BY priority, scheduled_at, id
+                        LIMIT q.slots
+                        FOR UPDATE SKIP LOCKED
+                    ) AS a
+                ) AS ahead
+                CROSS JOIN LATERAL (
+                    SELECT coalesce(array_agg(r.id), '{}') AS ids FROM (
+                        SELECT id FROM kheo.jobs
+                        WHERE state = 'available' AND queue = q.queue
+                          AND (priority, scheduled_at, id)
+                              > (q.after_priority, timestamptz 'epoch' + q.after_us * interval '1 microsecond', q.after_id)
+                        ORDER BY priority, scheduled_at, id
+                        LIMIT q.slots - cardinality(ahead.ids)
+                        FOR UPDATE SKIP LOCKED
+                    ) AS r
+                ) AS rest
+                CROSS JOIN LATERAL unnest(ahead.ids || rest.ids) AS next(id)
             ), claimed AS (
                 UPDATE kheo.jobs AS j SET
                     state = 'running',

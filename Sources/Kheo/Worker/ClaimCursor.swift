@@ -1,6 +1,10 @@
 /// The last job a node claimed from a queue, in claim order (priority, scheduled
 /// time, id): the next claim reads the claim index from just past it instead of
-/// stepping again over the dead entries that claimed jobs leave at its head.
+/// stepping again over the dead entries that claimed jobs leave at its head. Each
+/// claim also reads the jobs of higher priority than the cursor's (`JobSQL`), so one
+/// that arrives during a drain is picked up by the next round trip; only a job of the
+/// cursor's own priority scheduled before it (a retry coming due) waits for the cursor
+/// to go back to the head, at most `maximumAge`.
 struct ClaimCursor: Comparable, Sendable {
     var priority: Int32
     /// Microseconds since the Unix epoch, exactly as the server has it.
@@ -12,8 +16,7 @@ struct ClaimCursor: Comparable, Sendable {
 
     var isHead: Bool { priority < 0 }
 
-    /// How long a cursor may stand once new jobs were announced, and at most.
-    static let restartAfterNews = Duration.milliseconds(250)
+    /// How long a cursor may stand before the next claim reads from the head again.
     static let maximumAge = Duration.seconds(1)
 
     static func < (lhs: ClaimCursor, rhs: ClaimCursor) -> Bool {

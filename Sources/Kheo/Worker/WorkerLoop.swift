@@ -28,8 +28,6 @@ final class WorkerLoop {
         /// Where the next claim reads the claim index from (see `JobSQL.finishAndClaim`).
         var cursor = ClaimCursor.head
         var cursorSince: ContinuousClock.Instant
-        /// New jobs were announced: they may sort before the cursor.
-        var cursorStale = false
     }
 
     struct RunningJob {
@@ -213,17 +211,13 @@ final class WorkerLoop {
     }
 
     /// The queues to claim from, each with its number of free slots and its cursor.
-    /// A cursor goes back to the head when it is too old, or old enough and new jobs
-    /// were announced since.
+    /// A cursor goes back to the head when it is older than `ClaimCursor.maximumAge`.
     private func wantedClaims(_ now: ContinuousClock.Instant) -> [Claim] {
         var claims: [Claim] = []
         for name in queueNames {
             guard var queue = slots[name], queue.canClaim else { continue }
             let age = queue.cursorSince.duration(to: now)
-            if !queue.cursor.isHead, age >= ClaimCursor.maximumAge || (queue.cursorStale && age >= ClaimCursor.restartAfterNews) {
-                queue.cursor = .head
-            }
-            if queue.cursor.isHead { queue.cursorStale = false }
+            if !queue.cursor.isHead, age >= ClaimCursor.maximumAge { queue.cursor = .head }
             slots[name] = queue
             claims.append(Claim(queue: name, slots: queue.free.count, after: queue.cursor))
         }
@@ -234,7 +228,6 @@ final class WorkerLoop {
     func wantEverything() {
         for name in queueNames {
             slots[name]?.wantsClaim = true
-            slots[name]?.cursorStale = true
         }
     }
 
@@ -286,7 +279,6 @@ final class WorkerLoop {
         if !mail.wokenQueues.isEmpty {
             for name in mail.wokenQueues {
                 slots[name]?.wantsClaim = true
-                slots[name]?.cursorStale = true
             }
             // A notification may announce a job scheduled for later: learn when it is due,
             // at most every 50 ms however fast notifications come.

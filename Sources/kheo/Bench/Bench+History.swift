@@ -49,29 +49,3 @@ extension Bench {
         return rate
     }
 }
-
-/// A migrated database created beside the configured one for one measurement.
-private struct ScratchDatabase {
-    let name: String
-    let connection: PostgresConnection
-    let pgbench: Pgbench
-    private let admin: PostgresConnection
-
-    init(name: String, bench: Bench) throws {
-        self.name = name
-        admin = bench.connection
-        let quoted = try admin.quoteIdentifier(name)
-        try admin.execute(script: "DROP DATABASE IF EXISTS \(quoted) WITH (FORCE)")
-        try admin.execute(script: "CREATE DATABASE \(quoted)")
-        var configuration = bench.configuration
-        configuration.database = name
-        connection = try PostgresConnection.connect(to: configuration, logger: bench.logger)
-        _ = try Migrator(logger: bench.logger).migrate(on: connection)
-        pgbench = Pgbench(executable: bench.pgbench.executable, url: configuration.url)
-    }
-
-    func drop() {
-        guard let quoted = try? admin.quoteIdentifier(name) else { return }
-        try? admin.execute(script: "DROP DATABASE IF EXISTS \(quoted) WITH (FORCE)")
-    }
-}

@@ -44,6 +44,11 @@ struct Bench {
         }
         if parts.contains(.drain) { (report.drain, report.drainSeconds, report.workerMemory) = try drain() }
         if parts.contains(.history) { report.claimHistory = try claimWithHistory() }
+        if parts.contains(.burst) {
+            report.burst = try burst()
+        } else if parts.contains(.backlog) {
+            report.burst = try backlog()
+        }
         return report
     }
 
@@ -192,9 +197,10 @@ struct Bench {
         return "BEGIN;\n\(Pgbench.oneLine(claim))\n\\gset\n\(complete)\nCOMMIT;\n"
     }
 
-    func fillBacklog(queue: String, count: Int, on connection: PostgresConnection? = nil) throws {
+    /// `count` no-op jobs in `queue`, `batch` to a statement.
+    func fillBacklog(queue: String, count: Int, priority: Int = 0, batch size: Int = 5000, on connection: PostgresConnection? = nil) throws {
         let producer = Producer()
-        let batch = Array(repeating: try JobRequest(BuiltinJobs.Noop(), options: EnqueueOptions(queue: queue)), count: 5000)
+        let batch = Array(repeating: try JobRequest(BuiltinJobs.Noop(), options: EnqueueOptions(queue: queue, priority: priority)), count: size)
         var left = count
         while left > 0 {
             try producer.enqueueMany(Array(batch.prefix(min(left, batch.count))), on: connection ?? self.connection)

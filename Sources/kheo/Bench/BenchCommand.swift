@@ -29,7 +29,7 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Small sizes: seconds instead of minutes; the figures are rough.")
     var quick = false
 
-    @Option(name: .customLong("only"), help: "Run only this part (repeatable): single, bulk, drain (with worker memory), latency, history (claims beside a million finished jobs).")
+    @Option(name: .customLong("only"), help: "Run only this part (repeatable): single, bulk, drain (with worker memory), latency, history (claims beside a million finished jobs), burst (a burst to idle workers and after a prune, beside the drain filled first, with backlog), backlog (priority-0 pickup during a burst).")
     var only: [BenchPart] = []
 
     @Option(help: "Jobs in the backlog the two worker processes drain (memory is sampled on it).")
@@ -66,6 +66,9 @@ struct BenchSizes {
     /// Jobs claimed per round of the history part, and finished jobs beside them.
     var historyBacklog: Int
     var historyFinished = 1_000_000
+    /// Jobs in a burst, and priority-0 probes per second sent while it drains.
+    var burstJobs: Int
+    var burstProbeRate = 20
 
     init(quick: Bool, backlog: Int?) {
         singleSeconds = quick ? 1 : 5
@@ -74,10 +77,11 @@ struct BenchSizes {
         latencyJobs = quick ? 200 : 1000
         historyBacklog = quick ? 20_000 : 100_000
         historyFinished = quick ? 200_000 : 1_000_000
+        burstJobs = quick ? 50_000 : 300_000
     }
 }
 
 /// The parts of the bench, for `--only`.
 enum BenchPart: String, CaseIterable, ExpressibleByArgument {
-    case single, bulk, drain, latency, history
+    case single, bulk, drain, latency, history, burst, backlog
 }

@@ -77,6 +77,38 @@ struct BenchReport: Codable {
         }
     }
 
+    /// Priority-0 jobs' pickup while a burst drains, by the server's clock.
+    struct BacklogLatency: Codable {
+        var jobs: Int
+        var ratePerSecond: Double
+        var p50Milliseconds: Double
+        var p99Milliseconds: Double
+        var met: Bool { p99Milliseconds <= 10 }
+
+        enum CodingKeys: String, CodingKey {
+            case jobs, ratePerSecond = "rate_per_second", p50Milliseconds = "p50_ms", p99Milliseconds = "p99_ms"
+        }
+    }
+
+    /// The same drain in three orders: filled before the workers started, a burst to
+    /// idle workers, a burst after a prune emptied the table (nil when not run).
+    struct Burst: Codable {
+        var jobs: Int
+        var filledFirstSeconds: Double?
+        var burstSeconds: Double
+        var afterPruneSeconds: Double?
+        var probes: BacklogLatency?
+        /// The burst's rate over the filled-first rate (1 is as fast).
+        var ratio: Double? { filledFirstSeconds.map { $0 / burstSeconds } }
+        var afterPruneRatio: Double? { filledFirstSeconds.flatMap { filled in afterPruneSeconds.map { filled / $0 } } }
+        static let target = 0.9
+
+        enum CodingKeys: String, CodingKey {
+            case jobs, filledFirstSeconds = "filled_first_seconds", burstSeconds = "burst_seconds"
+            case afterPruneSeconds = "after_prune_seconds", probes = "backlog_pickup"
+        }
+    }
+
     /// Each figure is nil when `--only` left its part out.
     var database: String
     var singleEnqueue: Throughput?
@@ -86,10 +118,11 @@ struct BenchReport: Codable {
     var pickupLatency: Latency?
     var workerMemory: Memory?
     var claimHistory: ClaimHistory?
+    var burst: Burst?
 
     enum CodingKeys: String, CodingKey {
         case database, singleEnqueue = "single_enqueue", bulkEnqueue = "bulk_enqueue", drain, drainSeconds = "drain_seconds"
-        case pickupLatency = "pickup_latency", workerMemory = "worker_memory", claimHistory = "claim_with_history"
+        case pickupLatency = "pickup_latency", workerMemory = "worker_memory", claimHistory = "claim_with_history", burst
     }
 
     /// The table people read.
@@ -117,6 +150,21 @@ struct BenchReport: Codable {
         }
         if let history = claimHistory {
             lines.append("claim vs history   \(format(history.withHistoryPerSecond)) jobs/s beside \(history.finishedJobs) finished jobs   empty table \(format(history.emptyPerSecond)) jobs/s   ratio \(decimals(history.ratio)) (target ≥ \(history.target)) \(history.met ? "ok" : "BELOW TARGET")")
+        }
+        if let burst {
+            func rate(_ seconds: Double) -> String { format(Double(burst.jobs) / seconds) }
+            func mark(_ ratio: Double) -> String { ratio >= Burst.target ? "ok" : "BELOW TARGET" }
+            if let filled = burst.filledFirstSeconds {
+                lines.append("drain, filled first  \(rate(filled)) jobs/s   \(burst.jobs) jobs in \(decimals(filled)) s (2 workers × 50)")
+            }
+            let ratio = burst.ratio.map { "   ratio \(decimals($0)) (target ≥ \(Burst.target)) \(mark($0))" } ?? ""
+            lines.append("drain, burst         \(rate(burst.burstSeconds)) jobs/s   from the enqueue's commit, workers idle before\(ratio)")
+            if let pruned = burst.afterPruneSeconds, let prunedRatio = burst.afterPruneRatio {
+                lines.append("drain, after prune   \(rate(pruned)) jobs/s   a million finished jobs pruned first   ratio \(decimals(prunedRatio)) (target ≥ \(Burst.target)) \(mark(prunedRatio))")
+            }
+            if let probes = burst.probes {
+                lines.append("pickup in a burst    p50 \(decimals(probes.p50Milliseconds)) ms  p99 \(decimals(probes.p99Milliseconds)) ms, \(probes.jobs) priority-0 jobs at \(Int(probes.ratePerSecond))/s (server clock; target p99 ≤ 10) \(probes.met ? "ok" : "ABOVE TARGET")")
+            }
         }
         return lines.joined(separator: "\n")
     }

@@ -1,0 +1,124 @@
+import Foundation
+import Kheo
+import PostgresClient
+
+/// (g) Work in the orders production sends it, each in a scratch database of its own
+/// so that "empty" means empty:
+/// - filled first: `burstJobs` enqueued, analyzed, then 2 workers × 50 slots drain them
+///   (the order every other drain figure uses);
+/// - a burst: the same workers start on the empty queue and idle, then the same jobs
+///   arrive in one bulk enqueue; measured from its commit, with priority-0 probes sent
+///   while it drains (their pickup: `attempted_at − inserted_at`, the server's clock);
+/// - after a prune: a million finished jobs, analyzed (statistics that say "large"),
+///   workers started, the finished jobs pruned under them, then the burst.
+extension Bench {
+    func burst() throws -> BenchReport.Burst {
+        let jobs = sizes.burstJobs
+        progress("burst: \(jobs) jobs filled first, then 2 workers × 50 slots drain them")
+        let filled = try withScratch("filled") { scratch in try drainFilledFirst(jobs: jobs, in: scratch) }
+        progress("burst: 2 idle workers, then \(jobs) jobs in one enqueue, and priority-0 probes at \(sizes.burstProbeRate)/s")
+        let idle = try withScratch("burst") { scratch in try drainBurst(jobs: jobs, probes: true, in: scratch) }
+        progress("burst: \(sizes.historyFinished) finished jobs analyzed, workers started, the jobs pruned, then \(jobs) jobs")
+        let afterPrune = try withScratch("pruned") { scratch in
+            try scratch.connection.query(
+                """
+                INSERT INTO kheo.jobs (queue, kind, args, state, attempt, scheduled_at, attempted_at, finalized_at)
+                SELECT 'kheo-bench-finished', 'kheo.noop', '{}', 'completed', 1, t, t, t
+                FROM (SELECT now() - interval '2 days' AS t FROM generate_series(1, $1::int)) AS s
+                """,
+                Int32(sizes.historyFinished)
+            )
+            try scratch.connection.execute(script: "VACUUM ANALYZE kheo.jobs")
+            return try drainBurst(jobs: jobs, probes: false, in: scratch) {
+                // What `kheo jobs prune` and the workers' pruning run, to the last batch.
+                while try scratch.connection.query("SELECT kheo.prune_jobs('completed', '1 day', 5000) AS n").single().decode("n", as: Int32.self) > 0 {}
+            }
+        }
+        return BenchReport.Burst(
+            jobs: jobs, filledFirstSeconds: filled, burstSeconds: idle.seconds, afterPruneSeconds: afterPrune.seconds, probes: idle.latency
+        )
+    }
+
+    /// The burst alone, with its priority-0 probes.
+    func backlog() throws -> BenchReport.Burst {
+        progress("backlog: 2 idle workers, then \(sizes.burstJobs) jobs in one enqueue, and priority-0 probes at \(sizes.burstProbeRate)/s")
+        let idle = try withScratch("burst") { scratch in try drainBurst(jobs: sizes.burstJobs, probes: true, in: scratch) }
+        return BenchReport.Burst(jobs: sizes.burstJobs, filledFirstSeconds: nil, burstSeconds: idle.seconds, afterPruneSeconds: nil, probes: idle.latency)
+    }
+
+    private func withScratch<Result>(_ label: String, _ body: (ScratchDatabase) throws -> Result) throws -> Result {
+        let scratch = try ScratchDatabase(name: "kheo_bench_\(label)_\(getpid())", bench: self)
+        defer { scratch.drop() }
+        return try body(scratch)
+    }
+
+    /// Seconds from the first claim to the last completion of jobs enqueued before the
+    /// workers started.
+    private func drainFilledFirst(jobs: Int, in scratch: ScratchDatabase) throws -> Double {
+        let queue = Self.queuePrefix + "burst"
+        try fillBacklog(queue: queue, count: jobs, priority: 5, on: scratch.connection)
+        try scratch.connection.execute(script: "VACUUM ANALYZE kheo.jobs")
+        let workers = try (0..<2).map { _ in try WorkerProcess.start(queue: queue, concurrency: 50, url: scratch.url, extra: ["--no-prune"]) }
+        for worker in workers { try worker.finish() }
+        return try scratch.connection.query(
+            "SELECT extract(epoch FROM max(finalized_at) - min(attempted_at))::float8 AS s FROM kheo.jobs WHERE queue = $1 AND state = 'completed'",
+            queue
+        ).single().decode("s", as: Double.self)
+    }
+
+    /// Starts 2 workers on an idle queue, runs `meanwhile` while they idle, enqueues
+    /// `jobs` in one statement and waits for them all: seconds from its commit to the
+    /// last completion, and with `probes` the pickup of priority-0 jobs sent meanwhile.
+    private func drainBurst(
+        jobs: Int, probes: Bool, in scratch: ScratchDatabase, meanwhile: () throws -> Void = {}
+    ) throws -> (seconds: Double, latency: BenchReport.BacklogLatency?) {
+        let queue = Self.queuePrefix + "burst"
+        let workers = try (0..<2).map { _ in
+            try WorkerProcess.start(queue: queue, concurrency: 50, url: scratch.url, untilEmpty: false, extra: ["--no-prune"])
+        }
+        defer { for worker in workers { worker.stop() } }
+        // Long enough for both to start and claim on the idle queue, so their
+        // statements are planned on it.
+        Thread.sleep(forTimeInterval: 2)
+        try meanwhile()
+        let connection = scratch.connection
+        try fillBacklog(queue: queue, count: jobs, priority: 5, batch: jobs, on: connection)
+        let committed: Date = try connection.query("SELECT now() AS t").single().decode("t")
+        let probe = try JobRequest(BuiltinJobs.Noop(), options: EnqueueOptions(queue: queue, priority: 0))
+        let interval = 1.0 / Double(sizes.burstProbeRate)
+        var nextProbe = Date()
+        while try connection.query(
+            "SELECT EXISTS (SELECT 1 FROM kheo.jobs WHERE queue = $1 AND priority = 5 AND state IN ('available', 'running')) AS busy", queue
+        ).single().decode("busy", as: Bool.self) {
+            if probes, Date() >= nextProbe {
+                _ = try Producer().enqueue(probe, on: connection)
+                nextProbe += interval
+            }
+            Thread.sleep(forTimeInterval: min(0.01, max(0, nextProbe.timeIntervalSinceNow)))
+        }
+        let row = try connection.query(
+            """
+            SELECT count(*) AS done, extract(epoch FROM max(finalized_at) - $2::timestamptz)::float8 AS s
+            FROM kheo.jobs WHERE queue = $1 AND priority = 5 AND state = 'completed'
+            """,
+            queue, committed
+        ).single()
+        let done = Int(try row.decode("done", as: Int64.self))
+        guard done == jobs else { throw BenchError("the burst completed \(done) of \(jobs) jobs") }
+        guard probes else { return (try row.decode("s", as: Double.self), nil) }
+        // Probes still waiting when the burst ended are picked up within milliseconds.
+        Thread.sleep(forTimeInterval: 0.5)
+        let waits = try connection.query(
+            """
+            SELECT extract(epoch FROM attempted_at - inserted_at)::float8 * 1000 AS ms FROM kheo.jobs
+            WHERE queue = $1 AND priority = 0 AND attempted_at IS NOT NULL ORDER BY 1
+            """,
+            queue
+        ).map { try $0.decode("ms", as: Double.self) }
+        let latency = BenchReport.BacklogLatency(
+            jobs: waits.count, ratePerSecond: Double(sizes.burstProbeRate),
+            p50Milliseconds: Self.percentile(waits, 0.5), p99Milliseconds: Self.percentile(waits, 0.99)
+        )
+        return (try row.decode("s", as: Double.self), latency)
+    }
+}
