@@ -69,6 +69,7 @@ struct BenchSizes {
     /// Jobs in a burst, and priority-0 probes per second sent while it drains.
     var burstJobs: Int
     var burstProbeRate = 20
+    var burstRounds: Int
 
     init(quick: Bool, backlog: Int?) {
         singleSeconds = quick ? 1 : 5
@@ -78,6 +79,7 @@ struct BenchSizes {
         historyBacklog = quick ? 20_000 : 100_000
         historyFinished = quick ? 200_000 : 1_000_000
         burstJobs = quick ? 50_000 : 300_000
+        burstRounds = quick ? 1 : 3
     }
 }
 
