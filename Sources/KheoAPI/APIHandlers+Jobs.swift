@@ -84,9 +84,14 @@ extension APIHandlers {
         }
         if !scoped.isEmpty {
             let checks = scoped
+            // Once per unit, not per job: a batch usually names one unit a thousand times.
             let refused = try await database.run { pool -> (String, String, Int64)? in
-                for check in checks where try !Authority.allows(.enqueueJob, by: principal, on: .unit(check.unit), in: pool) {
-                    return check
+                var allowed: [Int64: Bool] = [:]
+                for check in checks {
+                    if allowed[check.unit] == nil {
+                        allowed[check.unit] = try Authority.allows(.enqueueJob, by: principal, on: .unit(check.unit), in: pool)
+                    }
+                    if allowed[check.unit] == false { return check }
                 }
                 return nil
             }

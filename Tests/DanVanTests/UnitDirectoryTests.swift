@@ -23,9 +23,13 @@ struct UnitDirectoryTests {
             #expect(hamlet.depth == 3)
             #expect(try units.subtree(of: cangLong.id, on: db.pool).map(\.id) == [cangLong.id, myCam.id, hamlet.id, front.id])
             #expect(try units.subtree(of: province.id, on: db.pool).count == 7)
-            #expect(try units.contains(cangLong.id, hamlet.id, on: db.pool))
-            #expect(try !units.contains(cangLong.id, other.id, on: db.pool), "a district does not see another district's communes")
-            #expect(try !units.contains(myCam.id, cangLong.id, on: db.pool), "a commune does not see its parent")
+            // Who sees which unit is `Authority`'s rule: the unit itself and the units above.
+            func sees(_ viewer: Int64, _ unit: Int64) throws -> Bool {
+                try Authority.allows(.readUnits, by: .unit(viewer, .viewer), on: .unit(unit), in: db.pool)
+            }
+            #expect(try sees(cangLong.id, hamlet.id))
+            #expect(try !sees(cangLong.id, other.id), "a district does not see another district's communes")
+            #expect(try !sees(myCam.id, cangLong.id), "a commune does not see its parent")
         }
     }
 

@@ -45,14 +45,6 @@ public struct UnitDirectory: Sendable {
         return units
     }
 
-    /// Whether `ancestor` is `unit` or one of the units above it: the rule for what a
-    /// unit's officials may see.
-    public func contains(_ ancestor: Int64, _ unit: Int64, on executor: some PostgresExecutor) throws -> Bool {
-        try executor.query(
-            "SELECT EXISTS (SELECT 1 FROM danvan.units WHERE id = $2 AND path @> ARRAY[$1::bigint]) AS inside", ancestor, unit
-        ).single().decode("inside")
-    }
-
     /// Mirrors `danvan.unit_parent_allowed`, so a refusal names the fault before the
     /// database has to.
     static func allowed(child: OrgUnit.Kind, under parent: OrgUnit.Kind) -> Bool {

@@ -68,14 +68,12 @@ public struct JobFilter: Sendable, Equatable {
     /// The page after this job id: pass the last id of the previous page. Ids only
     /// grow, so pages stay stable while new jobs arrive.
     public var before: Int64?
-    /// Only jobs carrying at least one of these tags (none: no restriction)…
+    /// Only jobs carrying at least one of these tags (none: no restriction).
     public var tags: [String]
-    /// …and, with `tags` given, also jobs with no tag at all.
-    public var includeUntagged: Bool
 
     public init(
         states: [JobState] = [], queues: [String] = [], kinds: [String] = [], limit: Int = 50, before: Int64? = nil,
-        tags: [String] = [], includeUntagged: Bool = false
+        tags: [String] = []
     ) {
         self.states = states
         self.queues = queues
@@ -83,7 +81,6 @@ public struct JobFilter: Sendable, Equatable {
         self.limit = limit
         self.before = before
         self.tags = tags
-        self.includeUntagged = includeUntagged
     }
 }
 
@@ -103,11 +100,11 @@ extension JobRecord {
               AND (cardinality($2::text[]) = 0 OR state::text = ANY ($2))
               AND (cardinality($3::text[]) = 0 OR queue = ANY ($3))
               AND (cardinality($4::text[]) = 0 OR kind = ANY ($4))
-              AND (cardinality($6::text[]) = 0 OR (cardinality(tags) > 0 AND tags && $6) OR ($7 AND cardinality(tags) = 0))
+              AND (cardinality($6::text[]) = 0 OR (cardinality(tags) > 0 AND tags && $6))
             ORDER BY id DESC
             LIMIT $5
             """,
-            filter.before, filter.states.map(\.rawValue), filter.queues, filter.kinds, limit, filter.tags, filter.includeUntagged
+            filter.before, filter.states.map(\.rawValue), filter.queues, filter.kinds, limit, filter.tags
         )
         return try rows.map(JobRecord.init(row:))
     }
