@@ -76,7 +76,7 @@ struct AuthorityTests {
             return (model, write)
         case .manageWebhook, .manageTokens:
             return (ofA, administer)
-        case .administerQueues:
+        case .administerQueues, .readMetrics:
             return (.global, Dictionary(uniqueKeysWithValues: Who.allCases.map { ($0, $0 == .operator ? .allowed : .forbidden) }))
         case .meetDeadline:
             // The assignee alone; the district that set it sees it but does not meet it.

@@ -217,6 +217,11 @@ struct ScopeMatrixTests {
         "downloadReportCSV": [{ w in Case(method: "GET", path: "/v1/reports/\(try w.report())/csv", body: nil, expected: read()) }],
     ]
 
+    /// Doors of `kheo serve` that the document does not describe, tried the same way.
+    static let undocumented: [String: [Build]] = [
+        "metrics": [{ _ in Case(method: "GET", path: "/metrics", body: nil, expected: operators()) }],
+    ]
+
     /// The operation ids of `openapi.yaml`, read by a YAML parser (PyYAML, which
     /// `scripts/test` installs with schemathesis), not by this project's code.
     static func documentedOperations() throws -> [String] {
@@ -247,8 +252,9 @@ struct ScopeMatrixTests {
         try await APIHarness.with(serveArguments: ["--workers", "--queue", "unused=1"]) { api in
             let world = try Self.world(api)
             var cells = 0
-            for operation in operations.sorted() {
-                for build in Self.table[operation] ?? [] {
+            let rows = operations.sorted().map { ($0, Self.table[$0] ?? []) } + Self.undocumented.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+            for (operation, builds) in rows {
+                for build in builds {
                     #expect(Set(try build(world).expected.keys) == Set(Who.allCases), "\(operation): a status for every caller")
                     for who in Who.allCases {
                         let request = try build(world)

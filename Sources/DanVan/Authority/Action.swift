@@ -6,7 +6,7 @@
 /// covers it.
 public enum Action: String, Sendable, CaseIterable {
     // The engine: jobs and queues.
-    case readJobs, enqueueJob, controlJob, readQueues, administerQueues
+    case readJobs, enqueueJob, controlJob, readQueues, administerQueues, readMetrics
     // Units and their inboxes.
     case readUnits, readInbox, markNotificationRead
     // Deadlines.
@@ -63,7 +63,7 @@ public enum Action: String, Sendable, CaseIterable {
         case .evaluateModel: Rule(role: .editor, relation: .evaluator)
         case .recordFindings: Rule(role: .editor, relation: .inspectingUnit)
         case .manageWebhook, .manageTokens: Rule(role: .admin, relation: .withinSubtree)
-        case .administerQueues: Rule(role: .operator, relation: .operatorOnly)
+        case .administerQueues, .readMetrics: Rule(role: .operator, relation: .operatorOnly)
         }
     }
 
