@@ -10,11 +10,13 @@ import PostgresClient
 ///   arrive in one bulk enqueue; measured from its commit, with priority-0 probes sent
 ///   while it drains (their pickup: `attempted_at − inserted_at`, the server's clock);
 /// - after a prune: a million finished jobs, analyzed (statistics that say "large"),
-///   workers started, the finished jobs pruned under them, then the burst.
+///   workers started, the finished jobs pruned under them, then the burst;
+/// - after a prune and its VACUUM (statistics that say "empty" on a table whose pages
+///   stay), then the burst.
 extension Bench {
     func burst() throws -> BenchReport.Burst {
         let jobs = sizes.burstJobs
-        var filled: [Double] = [], idle: [Double] = [], pruned: [Double] = []
+        var filled: [Double] = [], idle: [Double] = [], pruned: [Double] = [], vacuumed: [Double] = []
         var probes: [BenchReport.BacklogLatency] = []
         // Rounds alternate the three orders, so a checkpoint or a noisy neighbour lands
         // on each; the report gives the medians.
@@ -26,26 +28,39 @@ extension Bench {
             idle.append(burst.seconds)
             if let latency = burst.latency { probes.append(latency) }
             progress("burst, round \(round): \(sizes.historyFinished) finished jobs analyzed, workers started, the jobs pruned, then \(jobs) jobs")
-            pruned.append(try withScratch("pruned") { scratch in
-                try scratch.connection.query(
-                    """
-                    INSERT INTO kheo.jobs (queue, kind, args, state, attempt, scheduled_at, attempted_at, finalized_at)
-                    SELECT 'kheo-bench-finished', 'kheo.noop', '{}', 'completed', 1, t, t, t
-                    FROM (SELECT now() - interval '2 days' AS t FROM generate_series(1, $1::int)) AS s
-                    """,
-                    Int32(sizes.historyFinished)
-                )
-                try scratch.connection.execute(script: "VACUUM ANALYZE kheo.jobs")
-                return try drainBurst(jobs: jobs, probes: false, in: scratch) {
-                    // What `kheo jobs prune` and the workers' pruning run, to the last batch.
-                    while try scratch.connection.query("SELECT kheo.prune_jobs('completed', '1 day', 5000) AS n").single().decode("n", as: Int32.self) > 0 {}
-                }.seconds
-            })
+            pruned.append(try withScratch("pruned") { scratch in try drainAfterPrune(jobs: jobs, vacuum: false, in: scratch) })
+            progress("burst, round \(round): the same, with the VACUUM that follows a prune before the burst")
+            vacuumed.append(try withScratch("vacuumed") { scratch in try drainAfterPrune(jobs: jobs, vacuum: true, in: scratch) })
         }
         return BenchReport.Burst(
             jobs: jobs, rounds: sizes.burstRounds, filledFirstSeconds: Self.median(filled), burstSeconds: Self.median(idle),
-            afterPruneSeconds: Self.median(pruned), probes: probes.sorted { $0.p99Milliseconds < $1.p99Milliseconds }.dropFirst(probes.count / 2).first
+            afterPruneSeconds: Self.median(pruned), afterVacuumSeconds: Self.median(vacuumed),
+            probes: probes.sorted { $0.p99Milliseconds < $1.p99Milliseconds }.dropFirst(probes.count / 2).first,
+            filledFirstRounds: filled, burstRounds: idle, afterPruneRounds: pruned, afterVacuumRounds: vacuumed
         )
+    }
+
+    /// A million finished jobs, analyzed (statistics that say "large"); two workers
+    /// started and idle; the jobs pruned under them as `kheo jobs prune` does, to the
+    /// last batch; with `vacuum`, then the VACUUM autovacuum runs soon after a prune,
+    /// which counts the table as empty while its pages stay (statistics that say
+    /// "empty", and the workers replan on them); then the burst.
+    private func drainAfterPrune(jobs: Int, vacuum: Bool, in scratch: ScratchDatabase) throws -> Double {
+        try scratch.connection.query(
+            """
+            INSERT INTO kheo.jobs (queue, kind, args, state, attempt, scheduled_at, attempted_at, finalized_at)
+            SELECT 'kheo-bench-finished', 'kheo.noop', '{}', 'completed', 1, t, t, t
+            FROM (SELECT now() - interval '2 days' AS t FROM generate_series(1, $1::int)) AS s
+            """,
+            Int32(sizes.historyFinished)
+        )
+        try scratch.connection.execute(script: "VACUUM ANALYZE kheo.jobs")
+        return try drainBurst(jobs: jobs, probes: false, in: scratch) {
+            // What `kheo jobs prune` and the workers' pruning run, to the last batch.
+            while try scratch.connection.query("SELECT kheo.prune_jobs('completed', '1 day', 5000) AS n").single().decode("n", as: Int32.self) > 0 {}
+            // Without truncation, as when autovacuum cannot take the table's lock from busy workers.
+            if vacuum { try scratch.connection.execute(script: "VACUUM (TRUNCATE false) kheo.jobs") }
+        }.seconds
     }
 
     /// The burst alone, with its priority-0 probes.
@@ -53,7 +68,8 @@ extension Bench {
         progress("backlog: 2 idle workers, then \(sizes.burstJobs) jobs in one enqueue, and priority-0 probes at \(sizes.burstProbeRate)/s")
         let idle = try withScratch("burst") { scratch in try drainBurst(jobs: sizes.burstJobs, probes: true, in: scratch) }
         return BenchReport.Burst(
-            jobs: sizes.burstJobs, rounds: 1, filledFirstSeconds: nil, burstSeconds: idle.seconds, afterPruneSeconds: nil, probes: idle.latency
+            jobs: sizes.burstJobs, rounds: 1, filledFirstSeconds: nil, burstSeconds: idle.seconds, afterPruneSeconds: nil,
+            afterVacuumSeconds: nil, probes: idle.latency
         )
     }
 

@@ -99,15 +99,25 @@ struct BenchReport: Codable {
         var filledFirstSeconds: Double?
         var burstSeconds: Double
         var afterPruneSeconds: Double?
+        var afterVacuumSeconds: Double?
         var probes: BacklogLatency?
+        /// Every round's seconds, in the order run, so that a reader can tell a steady
+        /// figure from a noisy one.
+        var filledFirstRounds: [Double] = []
+        var burstRounds: [Double] = []
+        var afterPruneRounds: [Double] = []
+        var afterVacuumRounds: [Double] = []
         /// The burst's rate over the filled-first rate (1 is as fast).
         var ratio: Double? { filledFirstSeconds.map { $0 / burstSeconds } }
         var afterPruneRatio: Double? { filledFirstSeconds.flatMap { filled in afterPruneSeconds.map { filled / $0 } } }
+        var afterVacuumRatio: Double? { filledFirstSeconds.flatMap { filled in afterVacuumSeconds.map { filled / $0 } } }
         static let target = 0.9
 
         enum CodingKeys: String, CodingKey {
             case jobs, rounds, filledFirstSeconds = "filled_first_seconds", burstSeconds = "burst_seconds"
-            case afterPruneSeconds = "after_prune_seconds", probes = "backlog_pickup"
+            case afterPruneSeconds = "after_prune_seconds", afterVacuumSeconds = "after_prune_and_vacuum_seconds", probes = "backlog_pickup"
+            case filledFirstRounds = "filled_first_rounds", burstRounds = "burst_rounds", afterPruneRounds = "after_prune_rounds"
+            case afterVacuumRounds = "after_prune_and_vacuum_rounds"
         }
     }
 
@@ -163,6 +173,13 @@ struct BenchReport: Codable {
             lines.append("drain, burst         \(rate(burst.burstSeconds)) jobs/s   from the enqueue's commit, workers idle before\(ratio)")
             if let pruned = burst.afterPruneSeconds, let prunedRatio = burst.afterPruneRatio {
                 lines.append("drain, after prune   \(rate(pruned)) jobs/s   finished jobs pruned first             ratio \(decimals(prunedRatio)) (target ≥ \(Burst.target)) \(mark(prunedRatio))")
+            }
+            if let vacuumed = burst.afterVacuumSeconds, let vacuumedRatio = burst.afterVacuumRatio {
+                lines.append("  and vacuumed       \(rate(vacuumed)) jobs/s   statistics that say empty              ratio \(decimals(vacuumedRatio)) (target ≥ \(Burst.target)) \(mark(vacuumedRatio))")
+            }
+            if burst.rounds > 1 {
+                func list(_ rounds: [Double]) -> String { rounds.map { rate($0).trimmingCharacters(in: .whitespaces) }.joined(separator: ", ") }
+                lines.append("  each round, jobs/s: filled first \(list(burst.filledFirstRounds)); burst \(list(burst.burstRounds)); after prune \(list(burst.afterPruneRounds)); and vacuumed \(list(burst.afterVacuumRounds))")
             }
             if let probes = burst.probes {
                 lines.append("pickup in a burst    p50 \(decimals(probes.p50Milliseconds)) ms  p99 \(decimals(probes.p99Milliseconds)) ms, \(probes.jobs) priority-0 jobs at \(Int(probes.ratePerSecond))/s (server clock; target p99 ≤ 10) \(probes.met ? "ok" : "ABOVE TARGET")")

@@ -1,5 +1,6 @@
 import DanVan
 import Kheo
+import Logging
 import PostgresClient
 
 /// A migrated database created beside the configured one for one measurement, so that
@@ -20,7 +21,10 @@ struct ScratchDatabase {
         var configuration = bench.configuration
         configuration.database = name
         connection = try PostgresConnection.connect(to: configuration, logger: bench.logger)
-        _ = try Migrator(migrations: DanVanSchema.all, logger: bench.logger).migrate(on: connection)
+        // Each round makes a database: its migrations are not news.
+        var quiet = bench.logger
+        quiet.logLevel = max(quiet.logLevel, .warning)
+        _ = try Migrator(migrations: DanVanSchema.all, logger: quiet).migrate(on: connection)
         url = configuration.url
         pgbench = Pgbench(executable: bench.pgbench.executable, url: configuration.url)
     }
