@@ -41,9 +41,11 @@ struct JobsAPITests {
             #expect(try await api.post("/v1/jobs", token: created.token, json: job).status == 201)
             #expect(try await api.post("/v1/jobs", token: created.token, json: job).status == 201, "now from the server's token cache")
             // The server forgets cached tokens when the revocation's notification
-            // arrives, milliseconds after its commit.
+            // arrives, milliseconds after its commit. The window is half the cache's
+            // 10 s lifetime, so only the notification can pass it; milliseconds on an
+            // idle machine, but the whole suite runs beside this test.
             try APITokens().revoke(prefix: created.prefix, on: api.db.pool)
-            #expect(try await api.refusedWithin(.seconds(1), token: created.token), "a revoked token is refused")
+            #expect(try await api.refusedWithin(.seconds(5), token: created.token), "a revoked token is refused")
             #expect(try await api.post("/v1/jobs", token: created.token, json: job).status == 401, "and stays refused")
             #expect(try api.jobCount() == 2)
 
@@ -53,12 +55,12 @@ struct JobsAPITests {
             try api.db.pool.query("UPDATE danvan.api_tokens SET role = 'viewer' WHERE id = $1", demoted.id)
             let start = ContinuousClock.now
             var status = 0
-            while ContinuousClock.now - start < .seconds(1) {
+            while ContinuousClock.now - start < .seconds(5) {
                 status = try await api.post("/v1/jobs", token: demoted.token, json: job).status
                 if status == 403 { break }
                 try await Task.sleep(for: .milliseconds(5))
             }
-            #expect(status == 403, "the role changed by hand applies at once")
+            #expect(status == 403, "the role changed by hand applies before the cached entry expires")
         }
     }
 
