@@ -34,21 +34,36 @@ struct GenericPlanTests {
         return try rows.map { try $0.decode(0, as: String.self) }.joined(separator: "\n")
     }
 
+    /// The generic plan of the worker's round trip, writing two outcomes and claiming ten.
+    private func finishAndClaimPlan(_ db: TestDatabase) throws -> String {
+        let node = UUID().uuidString.lowercased()
+        let empty: [Int64] = []
+        return try genericPlan(
+            db, JobSQL.finishAndClaim,
+            prepareWith: [
+                [Int64(1)], [Int32(1)], ["completed"], [Int64(0)], [""], node,
+                ["default"], [Int32(10)], Int64(30_000), [Int32(-1)], [Int64(0)], empty,
+            ],
+            arguments: "'{1,2}', '{1,1}', '{completed,completed}', '{0,0}', '{\"\",\"\"}', '\(node)', '{default}', '{10}', 30000, '{-1}', '{0}', '{0}'"
+        )
+    }
+
+    /// The generic plan of a lease extension for two jobs.
+    private func extendLeasesPlan(_ db: TestDatabase) throws -> String {
+        let node = UUID().uuidString.lowercased()
+        return try genericPlan(
+            db, JobSQL.extendLeases,
+            prepareWith: [[Int64(1)], [Int32(1)], Int64(30_000), node],
+            arguments: "'{1,2}', '{1,1}', 30000, '\(node)'"
+        )
+    }
+
     /// The outcomes of finished jobs are found by primary key, never by reading the
     /// lease index, whose dead entries pile up during a drain.
     @Test func outcomesAreWrittenThroughThePrimaryKey() throws {
         try TestDatabase.with { db in
             try midDrain(db)
-            let node = UUID().uuidString.lowercased()
-            let empty: [Int64] = []
-            let plan = try genericPlan(
-                db, JobSQL.finishAndClaim,
-                prepareWith: [
-                    [Int64(1)], [Int32(1)], ["completed"], [Int64(0)], [""], node,
-                    ["default"], [Int32(10)], Int64(30_000), [Int32(-1)], [Int64(0)], empty,
-                ],
-                arguments: "'{1,2}', '{1,1}', '{completed,completed}', '{0,0}', '{\"\",\"\"}', '\(node)', '{default}', '{10}', 30000, '{-1}', '{0}', '{0}'"
-            )
+            let plan = try finishAndClaimPlan(db)
             #expect(!plan.contains("jobs_lease"), "the claim statement reads the lease index:\n\(plan)")
             #expect(plan.contains("Index Scan using jobs_pkey"), "\(plan)")
             #expect(plan.contains("Index Scan using jobs_claim") || plan.contains("Index Only Scan using jobs_claim"), "\(plan)")
@@ -90,25 +105,12 @@ struct GenericPlanTests {
     func outcomesAreHashedAgainstOnlyTheirJobs(_ state: TableState) throws {
         try TestDatabase.with { db in
             try prepare(state, db)
-            let node = UUID().uuidString.lowercased()
-            let empty: [Int64] = []
-            let plan = try genericPlan(
-                db, JobSQL.finishAndClaim,
-                prepareWith: [
-                    [Int64(1)], [Int32(1)], ["completed"], [Int64(0)], [""], node,
-                    ["default"], [Int32(10)], Int64(30_000), [Int32(-1)], [Int64(0)], empty,
-                ],
-                arguments: "'{1,2}', '{1,1}', '{completed,completed}', '{0,0}', '{\"\",\"\"}', '\(node)', '{default}', '{10}', 30000, '{-1}', '{0}', '{0}'"
-            )
+            let plan = try finishAndClaimPlan(db)
             let finished = plan.components(separatedBy: "CTE wanted").first ?? plan
             #expect(finished.contains("Hash Join"), "outcomes are not hashed:\n\(finished)")
             #expect(finished.contains("Index Cond: (id = ANY ($1))"), "jobs are not read through the outcomes' ids:\n\(finished)")
             #expect(!finished.contains("Seq Scan"), "\(finished)")
-            let leases = try genericPlan(
-                db, JobSQL.extendLeases,
-                prepareWith: [[Int64(1)], [Int32(1)], Int64(30_000), node],
-                arguments: "'{1,2}', '{1,1}', 30000, '\(node)'"
-            )
+            let leases = try extendLeasesPlan(db)
             #expect(leases.contains("Hash Join"), "lease extensions are not hashed:\n\(leases)")
             #expect(leases.contains("Index Cond: (id = ANY ($1))"), "\(leases)")
         }
@@ -117,12 +119,7 @@ struct GenericPlanTests {
     @Test func leasesAreExtendedThroughThePrimaryKey() throws {
         try TestDatabase.with { db in
             try midDrain(db)
-            let node = UUID().uuidString.lowercased()
-            let plan = try genericPlan(
-                db, JobSQL.extendLeases,
-                prepareWith: [[Int64(1)], [Int32(1)], Int64(30_000), node],
-                arguments: "'{1,2}', '{1,1}', 30000, '\(node)'"
-            )
+            let plan = try extendLeasesPlan(db)
             #expect(!plan.contains("jobs_lease"), "lease extension reads the lease index:\n\(plan)")
             #expect(plan.contains("jobs_pkey"), "\(plan)")
         }
