@@ -40,6 +40,20 @@ extension Bench {
         )
     }
 
+    /// The cluster's WAL counters and this database's block reads, for the progress line.
+    private static func walCounters(_ connection: PostgresConnection) throws -> (bytes: Int64, fullPages: Int64, read: Int64) {
+        // The WAL position is exact; the other two are flushed by each backend at most
+        // once a second, so the last second of a drain may be missing from them.
+        let row = try connection.query(
+            """
+            SELECT (pg_current_wal_lsn() - '0/0')::bigint AS bytes, wal_fpi AS fpi,
+                   (SELECT blks_read FROM pg_stat_database WHERE datname = current_database()) AS read
+            FROM pg_stat_wal
+            """
+        ).single()
+        return (try row.decode("bytes"), try row.decode("fpi"), try row.decode("read"))
+    }
+
     /// A million finished jobs, analyzed (statistics that say "large"); two workers
     /// started and idle; the jobs pruned under them as `kheo jobs prune` does, to the
     /// last batch; with `vacuum`, then the VACUUM autovacuum runs soon after a prune,
@@ -116,6 +130,7 @@ extension Bench {
         let request = try JobRequest(BuiltinJobs.Noop(), options: EnqueueOptions(queue: queue, priority: 5))
         let ids = try Producer().enqueueMany(Array(repeating: request, count: jobs), on: connection)
         let committed: Date = try connection.query("SELECT now() AS t").single().decode("t")
+        let walBefore = try Self.walCounters(connection)
         let probe = try JobRequest(BuiltinJobs.Noop(), options: EnqueueOptions(queue: queue, priority: 0))
         let interval = 1.0 / Double(sizes.burstProbeRate)
         var nextProbe = Date()
@@ -148,6 +163,12 @@ extension Bench {
         ).single()
         let done = Int(try row.decode("done", as: Int64.self))
         guard done == jobs else { throw BenchError("the burst completed \(done) of \(jobs) jobs") }
+        // Where a slow drain's time went: the WAL it wrote and the pages it read from outside shared buffers.
+        let walAfter = try Self.walCounters(connection)
+        progress(String(
+            format: "  drained: WAL %.0f MB, %d full-page images, %d blocks read outside shared buffers",
+            Double(walAfter.bytes - walBefore.bytes) / 1e6, walAfter.fullPages - walBefore.fullPages, walAfter.read - walBefore.read
+        ))
         guard probes else { return (try row.decode("s", as: Double.self), nil) }
         // Probes still waiting when the burst ended are picked up within milliseconds.
         Thread.sleep(forTimeInterval: 0.5)
