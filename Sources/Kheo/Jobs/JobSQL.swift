@@ -124,7 +124,7 @@ public enum JobSQL {
     /// - With `unnest` as the outcomes, the planner guessed 10 of them and chose a
     ///   nested loop that re-ran the `unnest` for every job, n² work: 100 outcomes
     ///   took 8.4 ms of an 11 ms round trip. `generate_subscripts` is costed as 1,000
-    ///   rows, so hashing the outcomes is cheapest in every state tried (empty,
+    ///   rows, so a hash join is the cheapest plan in every state tried (empty,
     ///   analyzed empty, 1M rows, 1M pruned and vacuumed).
     ///
     /// `EXPLAIN (ANALYZE, BUFFERS)`, 100 outcomes and 50 claims, before:
