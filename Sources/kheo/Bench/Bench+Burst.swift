@@ -18,7 +18,7 @@ extension Bench {
         let jobs = sizes.burstJobs
         var filled: [Double] = [], idle: [Double] = [], pruned: [Double] = [], vacuumed: [Double] = []
         var probes: [BenchReport.BacklogLatency] = []
-        // Rounds alternate the three orders, so a checkpoint or a noisy neighbour lands
+        // Rounds alternate the four orders, so a checkpoint or a noisy neighbour lands
         // on each; the report gives the medians.
         for round in 1...sizes.burstRounds {
             progress("burst, round \(round) of \(sizes.burstRounds): \(jobs) jobs filled first, then 2 workers × 50 slots drain them")
@@ -33,10 +33,8 @@ extension Bench {
             vacuumed.append(try withScratch("vacuumed") { scratch in try drainAfterPrune(jobs: jobs, vacuum: true, in: scratch) })
         }
         return BenchReport.Burst(
-            jobs: jobs, rounds: sizes.burstRounds, filledFirstSeconds: Self.median(filled), burstSeconds: Self.median(idle),
-            afterPruneSeconds: Self.median(pruned), afterVacuumSeconds: Self.median(vacuumed),
-            probes: probes.sorted { $0.p99Milliseconds < $1.p99Milliseconds }.dropFirst(probes.count / 2).first,
-            filledFirstRounds: filled, burstRounds: idle, afterPruneRounds: pruned, afterVacuumRounds: vacuumed
+            jobs: jobs, filledFirst: .init(filled), burst: .init(idle), afterPrune: .init(pruned), afterVacuum: .init(vacuumed),
+            probes: probes.sorted { $0.p99Milliseconds < $1.p99Milliseconds }.dropFirst(probes.count / 2).first
         )
     }
 
@@ -81,10 +79,7 @@ extension Bench {
     func backlog() throws -> BenchReport.Burst {
         progress("backlog: 2 idle workers, then \(sizes.burstJobs) jobs in one enqueue, and priority-0 probes at \(sizes.burstProbeRate)/s")
         let idle = try withScratch("burst") { scratch in try drainBurst(jobs: sizes.burstJobs, probes: true, in: scratch) }
-        return BenchReport.Burst(
-            jobs: sizes.burstJobs, rounds: 1, filledFirstSeconds: nil, burstSeconds: idle.seconds, afterPruneSeconds: nil,
-            afterVacuumSeconds: nil, probes: idle.latency
-        )
+        return BenchReport.Burst(jobs: sizes.burstJobs, burst: .init([idle.seconds]), probes: idle.latency)
     }
 
     private func withScratch<Result>(_ label: String, _ body: (ScratchDatabase) throws -> Result) throws -> Result {

@@ -1,7 +1,7 @@
 import Foundation
 
 /// What `kheo bench` measured, as printed with `--json`.
-struct BenchReport: Codable {
+struct BenchReport: Encodable {
     struct Throughput: Codable {
         var jobs: Int
         var jobsPerSecond: Double
@@ -90,34 +90,41 @@ struct BenchReport: Codable {
         }
     }
 
-    /// The same drain in three orders: filled before the workers started, a burst to
-    /// idle workers, a burst after a prune emptied the table (nil when not run).
-    struct Burst: Codable {
+    /// One order's drain, every round in the order run (so that a reader can tell a
+    /// steady figure from a noisy one); the report compares medians.
+    struct Rounds: Encodable {
+        let seconds: [Double]
+        var median: Double { Bench.median(seconds) }
+
+        init(_ seconds: [Double]) { self.seconds = seconds }
+
+        enum CodingKeys: String, CodingKey { case seconds, median = "median_seconds" }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(seconds, forKey: .seconds)
+            try container.encode(median, forKey: .median)
+        }
+    }
+
+    /// The same drain in four orders: filled before the workers started, a burst to
+    /// idle workers, a burst after a prune emptied the table, and after the prune's
+    /// VACUUM too (nil when not run).
+    struct Burst: Encodable {
         var jobs: Int
-        /// Medians over this many rounds.
-        var rounds: Int
-        var filledFirstSeconds: Double?
-        var burstSeconds: Double
-        var afterPruneSeconds: Double?
-        var afterVacuumSeconds: Double?
+        var filledFirst: Rounds?
+        var burst: Rounds
+        var afterPrune: Rounds?
+        var afterVacuum: Rounds?
         var probes: BacklogLatency?
-        /// Every round's seconds, in the order run, so that a reader can tell a steady
-        /// figure from a noisy one.
-        var filledFirstRounds: [Double] = []
-        var burstRounds: [Double] = []
-        var afterPruneRounds: [Double] = []
-        var afterVacuumRounds: [Double] = []
-        /// The burst's rate over the filled-first rate (1 is as fast).
-        var ratio: Double? { filledFirstSeconds.map { $0 / burstSeconds } }
-        var afterPruneRatio: Double? { filledFirstSeconds.flatMap { filled in afterPruneSeconds.map { filled / $0 } } }
-        var afterVacuumRatio: Double? { filledFirstSeconds.flatMap { filled in afterVacuumSeconds.map { filled / $0 } } }
         static let target = 0.9
 
+        /// An order's rate over the filled-first rate (1 is as fast), by medians.
+        func ratio(_ order: Rounds) -> Double? { filledFirst.map { $0.median / order.median } }
+
         enum CodingKeys: String, CodingKey {
-            case jobs, rounds, filledFirstSeconds = "filled_first_seconds", burstSeconds = "burst_seconds"
-            case afterPruneSeconds = "after_prune_seconds", afterVacuumSeconds = "after_prune_and_vacuum_seconds", probes = "backlog_pickup"
-            case filledFirstRounds = "filled_first_rounds", burstRounds = "burst_rounds", afterPruneRounds = "after_prune_rounds"
-            case afterVacuumRounds = "after_prune_and_vacuum_rounds"
+            case jobs, filledFirst = "filled_first", burst, afterPrune = "after_prune", afterVacuum = "after_prune_and_vacuum"
+            case probes = "backlog_pickup"
         }
     }
 
@@ -165,21 +172,25 @@ struct BenchReport: Codable {
         }
         if let burst {
             func rate(_ seconds: Double) -> String { format(Double(burst.jobs) / seconds) }
-            func mark(_ ratio: Double) -> String { ratio >= Burst.target ? "ok" : "BELOW TARGET" }
-            if let filled = burst.filledFirstSeconds {
-                lines.append("drain, filled first  \(rate(filled)) jobs/s   \(burst.jobs) jobs in \(decimals(filled)) s (2 workers × 50; medians of \(burst.rounds) rounds)")
+            /// A line per order: its median rate, what it is, and its ratio to filled first.
+            func line(_ name: String, _ order: Rounds, _ what: String) -> String {
+                let ratio = burst.ratio(order).map { "   ratio \(decimals($0)) (target ≥ \(Burst.target)) \($0 >= Burst.target ? "ok" : "BELOW TARGET")" } ?? ""
+                return "\(name.padding(toLength: 20, withPad: " ", startingAt: 0)) \(rate(order.median)) jobs/s   \(what.padding(toLength: 46, withPad: " ", startingAt: 0))\(ratio)"
             }
-            let ratio = burst.ratio.map { "   ratio \(decimals($0)) (target ≥ \(Burst.target)) \(mark($0))" } ?? ""
-            lines.append("drain, burst         \(rate(burst.burstSeconds)) jobs/s   from the enqueue's commit, workers idle before\(ratio)")
-            if let pruned = burst.afterPruneSeconds, let prunedRatio = burst.afterPruneRatio {
-                lines.append("drain, after prune   \(rate(pruned)) jobs/s   finished jobs pruned first             ratio \(decimals(prunedRatio)) (target ≥ \(Burst.target)) \(mark(prunedRatio))")
+            let orders: [(String, Rounds?)] = [
+                ("filled first", burst.filledFirst), ("burst", burst.burst), ("after prune", burst.afterPrune), ("and vacuumed", burst.afterVacuum),
+            ]
+            if let filled = burst.filledFirst {
+                lines.append("drain, filled first  \(rate(filled.median)) jobs/s   \(burst.jobs) jobs in \(decimals(filled.median)) s (2 workers × 50; medians of \(filled.seconds.count) rounds)")
             }
-            if let vacuumed = burst.afterVacuumSeconds, let vacuumedRatio = burst.afterVacuumRatio {
-                lines.append("  and vacuumed       \(rate(vacuumed)) jobs/s   statistics that say empty              ratio \(decimals(vacuumedRatio)) (target ≥ \(Burst.target)) \(mark(vacuumedRatio))")
-            }
-            if burst.rounds > 1 {
-                func list(_ rounds: [Double]) -> String { rounds.map { rate($0).trimmingCharacters(in: .whitespaces) }.joined(separator: ", ") }
-                lines.append("  each round, jobs/s: filled first \(list(burst.filledFirstRounds)); burst \(list(burst.burstRounds)); after prune \(list(burst.afterPruneRounds)); and vacuumed \(list(burst.afterVacuumRounds))")
+            lines.append(line("drain, burst", burst.burst, "from the enqueue's commit, workers idle before"))
+            if let pruned = burst.afterPrune { lines.append(line("drain, after prune", pruned, "finished jobs pruned first")) }
+            if let vacuumed = burst.afterVacuum { lines.append(line("  and vacuumed", vacuumed, "statistics that say empty")) }
+            if burst.burst.seconds.count > 1 {
+                let each = orders.compactMap { name, order in
+                    order.map { "\(name) " + $0.seconds.map { rate($0).trimmingCharacters(in: .whitespaces) }.joined(separator: ", ") }
+                }
+                lines.append("  each round, jobs/s: " + each.joined(separator: "; "))
             }
             if let probes = burst.probes {
                 lines.append("pickup in a burst    p50 \(decimals(probes.p50Milliseconds)) ms  p99 \(decimals(probes.p99Milliseconds)) ms, \(probes.jobs) priority-0 jobs at \(Int(probes.ratePerSecond))/s (server clock; target p99 ≤ 10) \(probes.met ? "ok" : "ABOVE TARGET")")
