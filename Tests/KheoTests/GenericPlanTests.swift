@@ -30,7 +30,8 @@ struct GenericPlanTests {
             _ = try connection.query("SELECT set_config($1, $2, false)", [name, value])
         }
         _ = try connection.query(statement, parameters)
-        let rows = try connection.query("EXPLAIN EXECUTE \"\(statement.name)\"(\(arguments))", [])
+        let call = arguments.isEmpty ? "" : "(\(arguments))"
+        let rows = try connection.query("EXPLAIN EXECUTE \"\(statement.name)\"\(call)", [])
         return try rows.map { try $0.decode(0, as: String.self) }.joined(separator: "\n")
     }
 
@@ -122,6 +123,27 @@ struct GenericPlanTests {
             let plan = try extendLeasesPlan(db)
             #expect(!plan.contains("jobs_lease"), "lease extension reads the lease index:\n\(plan)")
             #expect(plan.contains("jobs_pkey"), "\(plan)")
+        }
+    }
+
+    /// Planned where the statistics say nothing is scheduled, the question "when is the
+    /// next job due?" still reads one entry of `jobs_due`, not every scheduled job.
+    @Test func theNextDueJobIsTheFirstEntryOfTheDueIndex() throws {
+        try TestDatabase.with { db in
+            try midDrain(db)
+            try db.pool.query(
+                """
+                INSERT INTO kheo.jobs (queue, kind, state, scheduled_at)
+                SELECT 'default', 'kheo.noop', 'scheduled', now() + g * interval '1 minute' FROM generate_series(1, 20000) AS g
+                """
+            )
+            let plan = try genericPlan(db, JobSQL.nextDue, prepareWith: [], arguments: "")
+            #expect(plan.contains("Limit"), "the next due job is found by aggregating every scheduled job:\n\(plan)")
+            #expect(plan.contains("jobs_due"), "\(plan)")
+            let dueIn = try db.pool.query(JobSQL.nextDue).single().decode("due_in_us", as: Int64?.self)
+            #expect(dueIn.map { (55_000_000...60_000_000).contains($0) } == true, "the first job is due in a minute, not \(String(describing: dueIn)) µs")
+            try db.pool.query("DELETE FROM kheo.jobs WHERE state = 'scheduled'")
+            #expect(try db.pool.query(JobSQL.nextDue).single().decode("due_in_us", as: Int64?.self) == nil)
         }
     }
 
