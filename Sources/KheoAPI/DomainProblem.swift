@@ -16,7 +16,7 @@ enum DomainProblem {
             switch error {
             case .unknownField, .invalidText, .invalidWindow: Problem(.badRequest, error.description)
             case .unitNotFound, .campaignNotFound: Problem(.notFound, error.description)
-            case .noWindow, .outsideWindow, .overQuota, .duplicateRegistration, .transitionNotAllowed:
+            case .noWindow, .outsideWindow, .overQuota, .duplicateRegistration, .transitionNotAllowed, .unitNotStanding:
                 Problem(.conflict, error.description)
             }
         case let error as ActivityLog.ActivityError:
@@ -40,6 +40,17 @@ enum DomainProblem {
             case .unitNotFound, .notFound: Problem(.notFound, error.description)
             case .notOpen: Problem(.conflict, error.description)
             case .invalidText: Problem(.badRequest, error.description)
+            }
+        case let error as UnitError:
+            switch error {
+            case .notFound: Problem(.notFound, error.description)
+            case .duplicateName, .notStanding: Problem(.conflict, error.description)
+            case .parentNotAllowed, .provinceWithParent, .parentMissing, .unknownKind, .invalidName: Problem(.badRequest, error.description)
+            }
+        case let error as UnitChangeError:
+            switch error {
+            case .beforeLastChange, .alreadyThere, .unitsStillUnder: Problem(.conflict, error.description)
+            case .underItself, .nothingToMerge, .ownSuccessor, .kindsDiffer: Problem(.badRequest, error.description)
             }
         case let error as DomainTextError: Problem(.badRequest, error.description)
         default: nil

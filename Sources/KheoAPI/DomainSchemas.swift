@@ -5,7 +5,10 @@ import PostgresClient
 // The movement's records as the API document shapes them.
 extension Components.Schemas.Unit {
     init(_ unit: OrgUnit) {
-        self.init(id: unit.id, parentId: unit.parentID, kind: .init(rawValue: unit.kind.rawValue) ?? .agency, name: unit.name, path: unit.path)
+        self.init(
+            id: unit.id, parentId: unit.parentID, kind: .init(rawValue: unit.kind.rawValue) ?? .agency, name: unit.name, path: unit.path,
+            validFrom: unit.validFrom?.description, validUntil: unit.validUntil?.description, successorId: unit.successorID
+        )
     }
 }
 

@@ -95,6 +95,12 @@ struct AuthorityTests {
                 .viewerOfA: .forbidden, .editorOfA: .forbidden, .adminOfA: .forbidden, .siblingAdmin: .notFound, .parentAdmin: .allowed,
                 .childAdmin: .notFound, .operator: .allowed,
             ])
+        case .reorganiseUnits:
+            // Renaming, moving or merging commune A: a unit above it, never A itself.
+            return (.reorganisation(of: [tree.communeA], into: [tree.district]), [
+                .viewerOfA: .forbidden, .editorOfA: .forbidden, .adminOfA: .forbidden, .siblingAdmin: .notFound, .parentAdmin: .allowed,
+                .childAdmin: .notFound, .operator: .allowed,
+            ])
         case .recordFindings:
             // The inspecting district, not the inspected commune.
             return (visit, [

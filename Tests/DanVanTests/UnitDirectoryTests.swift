@@ -51,7 +51,7 @@ struct UnitDirectoryTests {
             let units = UnitDirectory()
             let province = try units.create(.province, named: "Trà Vinh", under: nil, on: db.pool)
             let district = try units.create(.district, named: "Càng Long", under: province.id, on: db.pool)
-            #expect(throws: UnitError.parentNotAllowed(child: .hamlet, parent: .district)) {
+            #expect(throws: UnitError.parentNotAllowed(child: .hamlet, parent: .district, on: nil)) {
                 try units.create(.hamlet, named: "Ấp 2", under: district.id, on: db.pool)
             }
             #expect(throws: UnitError.notFound(999_999)) { try units.create(.commune, named: "Xã ma", under: 999_999, on: db.pool) }
@@ -84,9 +84,25 @@ struct UnitDirectoryTests {
             let move = #expect(throws: PostgresError.self) {
                 try db.pool.query("UPDATE danvan.units SET parent_id = $2 WHERE id = $1", district.id, other.id)
             }
-            #expect(move?.message.contains("cannot change its parent") == true)
-            let rename = try db.pool.query("UPDATE danvan.units SET name = 'Càng Long mới' WHERE id = $1 RETURNING path", district.id).single()
-            #expect(try rename.decode("path", as: [Int64].self) == [province.id, district.id], "a rename keeps the path")
+            #expect(move?.message.contains("has no open link") == true, "a move without its dated link")
+            let rename = #expect(throws: PostgresError.self) {
+                try db.pool.query("UPDATE danvan.units SET name = 'Càng Long mới' WHERE id = $1", district.id)
+            }
+            #expect(rename?.message.contains("no dated record of the name") == true, "a rename without its dated name")
+            let kind = #expect(throws: PostgresError.self) {
+                try db.pool.query("UPDATE danvan.units SET kind = 'commune' WHERE id = $1", district.id)
+            }
+            #expect(kind?.message.contains("cannot change its kind") == true)
+            let late = #expect(throws: PostgresError.self) {
+                try db.pool.query("INSERT INTO danvan.units (parent_id, kind, name, valid_from) VALUES ($1, 'district', 'Huyện mới', '2025-08-01')", province.id)
+            }
+            #expect(late?.message.contains("a district cannot be placed under a province from 2025-08-01") == true, "no district after 01/07/2025")
+            let overlap = #expect(throws: PostgresError.self) {
+                try db.pool.query("INSERT INTO danvan.unit_links (unit_id, parent_id, valid_from) VALUES ($1, $2, '2020-01-01')", district.id, other.id)
+            }
+            #expect(overlap?.message.contains("unit_links_no_overlap") == true, "two parents on one day")
+            let renamed = try UnitChanges().rename(district.id, to: "Càng Long mới", on: try CivilDate(parsing: "01/01/2024"), by: .system, on: db.pool)
+            #expect(renamed.path == [province.id, district.id], "a rename keeps the path")
         }
     }
 

@@ -9,6 +9,8 @@ public enum Action: String, Sendable, CaseIterable {
     case readJobs, enqueueJob, controlJob, readQueues, administerQueues, readMetrics
     // Units and their inboxes.
     case readUnits, readInbox, markNotificationRead
+    /// Rename, move, merge or dissolve units: the tree's dated changes (`UnitChanges`).
+    case reorganiseUnits
     // Deadlines.
     case readDeadlines, createDeadline, meetDeadline, withdrawDeadline, moveDeadline
     // Campaigns and models.
@@ -41,6 +43,10 @@ public enum Action: String, Sendable, CaseIterable {
         case inspectingUnit
         /// Operators only: the queue is shared by every unit.
         case operatorOnly
+        /// Strictly above every unit changed, with every new parent or successor in the
+        /// caller's subtree: a unit does not reorganise itself, and no unit reorganises
+        /// provinces (the system does, after a national decision).
+        case strictlyAbove
     }
 
     public struct Rule: Sendable, Equatable {
@@ -63,6 +69,7 @@ public enum Action: String, Sendable, CaseIterable {
         case .evaluateModel: Rule(role: .editor, relation: .evaluator)
         case .recordFindings: Rule(role: .editor, relation: .inspectingUnit)
         case .manageWebhook, .manageTokens: Rule(role: .admin, relation: .withinSubtree)
+        case .reorganiseUnits: Rule(role: .admin, relation: .strictlyAbove)
         case .administerQueues, .readMetrics: Rule(role: .operator, relation: .operatorOnly)
         }
     }

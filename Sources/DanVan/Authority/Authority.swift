@@ -45,6 +45,15 @@ public enum Authority {
                     "evaluation, recognition and commendation belong to the campaign's unit or a unit above it, never to the registering unit or a unit under it"
                 )
             }
+        case (.strictlyAbove, .reorganisation(let changed, let destinations)):
+            guard !changed.contains(acting) else {
+                throw AuthorityError.notYours("a unit's own renaming, move, merger or dissolution is recorded by a unit above it")
+            }
+            // Every unit changed, and every unit they go to, must lie in the caller's
+            // subtree; one outside it reads as not found, naming nothing.
+            guard changed.allSatisfy({ within($0, acting) }), destinations.allSatisfy({ within($0, acting) }) else {
+                throw AuthorityError.notFound(what: subject.what, id: subject.id)
+            }
         case (.inspectingUnit, .visit(let inspecting, _)):
             guard acting == inspecting else { throw AuthorityError.notYours("findings and conclusions are recorded by the inspecting unit") }
         default:

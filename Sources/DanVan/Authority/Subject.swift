@@ -9,6 +9,9 @@ public struct Subject: Sendable, Equatable {
         case deadline(assignee: Int64, issuer: Int64)
         case model(registrant: Int64, campaignUnit: Int64)
         case visit(inspecting: Int64, inspected: Int64)
+        /// Units renamed, moved, merged or dissolved, and the units they go under or
+        /// hand over to.
+        case reorganisation(changed: [Int64], destinations: [Int64])
     }
 
     /// What a refusal calls it ("deadline"), and its id.
@@ -45,6 +48,12 @@ public struct Subject: Sendable, Equatable {
         Subject(what: "inspection visit", id: id, units: .visit(inspecting: inspecting, inspected: inspected))
     }
 
+    /// A change to the tree: `changed` units renamed, moved, merged or dissolved,
+    /// `destinations` the parents and successors they go to.
+    public static func reorganisation(of changed: [Int64], into destinations: [Int64]) -> Subject {
+        Subject(what: "unit", id: changed.first ?? 0, units: .reorganisation(changed: changed, destinations: destinations))
+    }
+
     /// The units whose subtrees may see the record.
     var visibleFrom: [Int64] {
         switch units {
@@ -53,12 +62,14 @@ public struct Subject: Sendable, Equatable {
         case .deadline(let assignee, let issuer): [assignee, issuer]
         case .model(let registrant, _): [registrant]
         case .visit(let inspecting, let inspected): [inspecting, inspected]
+        case .reorganisation(let changed, _): changed
         }
     }
 
     var allUnits: [Int64] {
         switch units {
         case .model(let registrant, let campaign): [registrant, campaign]
+        case .reorganisation(let changed, let destinations): changed + destinations
         default: visibleFrom
         }
     }

@@ -10,6 +10,8 @@ public enum ModelError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidText(DomainTextError)
     case transitionNotAllowed(from: Model.State, to: Model.State)
     case invalidWindow(String)
+    /// The unit did not stand on the registration day (merged, dissolved, or not yet created).
+    case unitNotStanding(unit: String, on: CivilDate)
 
     public var description: String {
         switch self {
@@ -27,6 +29,8 @@ public enum ModelError: Error, Sendable, Equatable, CustomStringConvertible {
         case .transitionNotAllowed(let from, let to):
             "a model that is \(from.rawValue) cannot become \(to.rawValue)" + (from.next.isEmpty ? "" : "; next: \(from.next.map(\.rawValue).sorted().joined(separator: " or "))")
         case .invalidWindow(let reason): "invalid registration window: \(reason)"
+        case .unitNotStanding(let unit, let day):
+            "\(unit) did not stand on \(day): register the model for the unit standing then (after a merger, its successor)"
         }
     }
 }

@@ -83,11 +83,12 @@ public struct ModelRegistry: Sendable {
         let title = try Self.clean(registration.title, field: "model title", limit: 500)
         let holderName = try Self.clean(registration.holderName, field: "holder name", limit: 300)
         guard let unit = try connection.query(
-            "SELECT kind::text AS kind, name, path FROM danvan.units WHERE id = $1 FOR UPDATE", registration.unitID
-        ).first else { throw ModelError.unitNotFound(registration.unitID) }
-        let unitName: String = try unit.decode("name")
-        let unitKind = OrgUnit.Kind(rawValue: try unit.decode("kind")) ?? .commune
-        let path: [Int64] = try unit.decode("path")
+            "SELECT \(OrgUnit.columns) FROM danvan.units WHERE id = $1 FOR UPDATE", registration.unitID
+        ).first.map(OrgUnit.init(row:)) else { throw ModelError.unitNotFound(registration.unitID) }
+        let unitName = unit.name
+        let unitKind = unit.kind
+        let path = unit.path
+        guard unit.stands(on: registration.day) else { throw ModelError.unitNotStanding(unit: unitName, on: registration.day) }
         guard let campaign = try connection.query(
             "SELECT name, unit_id FROM danvan.campaigns WHERE id = $1", registration.campaignID
         ).first else { throw ModelError.campaignNotFound(registration.campaignID) }

@@ -4,9 +4,13 @@ public import PostgresClient
 /// current one, all in the caller's transaction: until it commits, readers keep the
 /// old snapshot; after, they see only the new one.
 ///
-/// Each model counts for its own unit and every unit above it (`unnest(path)`), so
-/// the roll-up costs one pass over models times the depth of the tree. A model counts
-/// in the periods its registration day falls in; it counts as recognised or commended
+/// Each record counts for its unit and every unit above it in the tree as it stood on
+/// the period's last day (`danvan.unit_lineage`): a 2024 period rolls up through the
+/// districts, a 2025 one through the two-tier tree, and a commune merged on 01/07/2025
+/// counts its records for its successor in every period ending after that day, so no
+/// record counts twice for one unit and a province's total is the sum over the units
+/// under it. The roll-up costs one pass over the records times the depth of the tree.
+/// A model counts in the periods its registration day falls in; it counts as recognised or commended
 /// once its history reaches that state. Deadlines count by their due day (met on time,
 /// met late and overdue apart), activities
 /// by the day they were held, inspection visits by their date (done once recorded).
@@ -24,51 +28,50 @@ public enum StatisticsBuilder {
         // summed into one row per key, so no row is written twice.
         try connection.query(
             """
-            WITH reached AS (
+            WITH lineage AS MATERIALIZED (
+                SELECT p.id AS period_id, l.unit_id, l.counts_for
+                FROM danvan.periods AS p CROSS JOIN LATERAL danvan.unit_lineage(p.ends_on) AS l
+            ), reached AS (
                 SELECT model_id, bool_or(to_state = 'recognised') AS recognised, bool_or(to_state = 'commended') AS commended
                 FROM danvan.model_transitions GROUP BY model_id
             ), counted AS (
-                SELECT a.unit_id, p.id AS period_id, coalesce(m.field::text, 'all') AS field, count(*) AS registered,
+                SELECT a.counts_for AS unit_id, p.id AS period_id, coalesce(m.field::text, 'all') AS field, count(*) AS registered,
                        count(*) FILTER (WHERE r.recognised) AS recognised, count(*) FILTER (WHERE r.commended) AS commended,
                        count(*) FILTER (WHERE m.holder_kind = 'collective') AS collective,
                        count(*) FILTER (WHERE m.holder_kind = 'individual') AS individual,
                        0 AS met, 0 AS met_late, 0 AS overdue, 0 AS conferences, 0 AS conference_attendees, 0 AS trainings,
                        0 AS training_participants, 0 AS documents, 0 AS planned, 0 AS done
                 FROM danvan.models AS m
-                JOIN danvan.units AS u ON u.id = m.unit_id
-                CROSS JOIN LATERAL unnest(u.path) AS a(unit_id)
                 JOIN danvan.periods AS p ON m.registered_on BETWEEN p.starts_on AND p.ends_on
+                JOIN lineage AS a ON a.period_id = p.id AND a.unit_id = m.unit_id
                 LEFT JOIN reached AS r ON r.model_id = m.id
-                GROUP BY GROUPING SETS ((a.unit_id, p.id, m.field), (a.unit_id, p.id))
+                GROUP BY GROUPING SETS ((a.counts_for, p.id, m.field), (a.counts_for, p.id))
               UNION ALL
-                SELECT a.unit_id, p.id, 'all', 0, 0, 0, 0, 0,
+                SELECT a.counts_for, p.id, 'all', 0, 0, 0, 0, 0,
                        count(*) FILTER (WHERE d.status = 'met' AND NOT d.met_late), count(*) FILTER (WHERE d.status = 'met' AND d.met_late),
                        count(*) FILTER (WHERE d.status = 'overdue'), 0, 0, 0, 0, 0, 0, 0
                 FROM danvan.deadlines AS d
-                JOIN danvan.units AS u ON u.id = d.unit_id
-                CROSS JOIN LATERAL unnest(u.path) AS a(unit_id)
                 JOIN danvan.periods AS p ON d.due_on BETWEEN p.starts_on AND p.ends_on
-                GROUP BY a.unit_id, p.id
+                JOIN lineage AS a ON a.period_id = p.id AND a.unit_id = d.unit_id
+                GROUP BY a.counts_for, p.id
               UNION ALL
-                SELECT a.unit_id, p.id, 'all', 0, 0, 0, 0, 0, 0, 0, 0,
+                SELECT a.counts_for, p.id, 'all', 0, 0, 0, 0, 0, 0, 0, 0,
                        coalesce(sum(x.sessions) FILTER (WHERE x.kind = 'conference'), 0),
                        coalesce(sum(x.attendees) FILTER (WHERE x.kind = 'conference'), 0),
                        coalesce(sum(x.sessions) FILTER (WHERE x.kind = 'training'), 0),
                        coalesce(sum(x.attendees) FILTER (WHERE x.kind = 'training'), 0),
                        count(*) FILTER (WHERE x.kind = 'document'), 0, 0
                 FROM danvan.activities AS x
-                JOIN danvan.units AS u ON u.id = x.unit_id
-                CROSS JOIN LATERAL unnest(u.path) AS a(unit_id)
                 JOIN danvan.periods AS p ON x.held_on BETWEEN p.starts_on AND p.ends_on
-                GROUP BY a.unit_id, p.id
+                JOIN lineage AS a ON a.period_id = p.id AND a.unit_id = x.unit_id
+                GROUP BY a.counts_for, p.id
               UNION ALL
-                SELECT a.unit_id, p.id, 'all', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                SELECT a.counts_for, p.id, 'all', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
                        count(*), count(*) FILTER (WHERE v.done_at IS NOT NULL)
                 FROM danvan.inspection_visits AS v
-                JOIN danvan.units AS u ON u.id = v.unit_id
-                CROSS JOIN LATERAL unnest(u.path) AS a(unit_id)
                 JOIN danvan.periods AS p ON v.visit_on BETWEEN p.starts_on AND p.ends_on
-                GROUP BY a.unit_id, p.id
+                JOIN lineage AS a ON a.period_id = p.id AND a.unit_id = v.unit_id
+                GROUP BY a.counts_for, p.id
             )
             INSERT INTO danvan.statistics (snapshot_id, unit_id, period_id, field, models_registered, models_recognised,
                                            models_commended, collective, individual, deadlines_met, deadlines_met_late, deadlines_overdue,

@@ -30,17 +30,39 @@ public struct OrgUnit: Sendable, Equatable, Codable {
         }
     }
 
+    /// The first day of the two-tier local government: from 01/07/2025 communes, wards
+    /// and special zones sit directly under the province and no district is created.
+    public static let twoTierSince = try! CivilDate(year: 2025, month: 7, day: 1)
+
     public let id: Int64
+    /// Today's parent (the latest link); `UnitHistory` has the parents of past days.
     public let parentID: Int64?
     public let kind: Kind
+    /// Today's name (the latest); `UnitHistory` has the names of past days.
     public let name: String
-    /// Ids from the province down to this unit, itself last.
+    /// Ids from the province down to this unit, itself last, in today's tree (for a
+    /// unit that ended, the tree of its last day).
     public let path: [Int64]
+    /// The first day the unit stood; `nil` when it stood as far back as the records go.
+    public let validFrom: CivilDate?
+    /// The first day it no longer stood; `nil` while it stands.
+    public let validUntil: CivilDate?
+    /// The unit that carries on its work and its figures after it ended.
+    public let successorID: Int64?
 
     /// Levels below the province: 0 for a province, 1 for a district, …
     public var depth: Int { path.count - 1 }
 
-    static let columns = "id, parent_id, kind::text AS kind, name, path"
+    /// Whether the unit stood on `day`.
+    public func stands(on day: CivilDate) -> Bool {
+        (validFrom.map { $0 <= day } ?? true) && (validUntil.map { day < $0 } ?? true)
+    }
+
+    static let columns = """
+        id, parent_id, kind::text AS kind, name, path,
+        CASE WHEN isfinite(valid_from) THEN to_char(valid_from, 'DD/MM/YYYY') END AS valid_from,
+        to_char(valid_until, 'DD/MM/YYYY') AS valid_until, successor_id
+        """
 
     init(row: PostgresRow) throws {
         id = try row.decode("id")
@@ -50,5 +72,8 @@ public struct OrgUnit: Sendable, Equatable, Codable {
         self.kind = kind
         name = try row.decode("name")
         path = try row.decode("path")
+        validFrom = try row.decode("valid_from", as: String?.self).map { try CivilDate(parsing: $0) }
+        validUntil = try row.decode("valid_until", as: String?.self).map { try CivilDate(parsing: $0) }
+        successorID = try row.decode("successor_id")
     }
 }

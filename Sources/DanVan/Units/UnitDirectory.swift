@@ -5,9 +5,16 @@ public import PostgresClient
 public struct UnitDirectory: Sendable {
     public init() {}
 
-    /// Creates a unit under `parent` (none for a province). The name is cleaned and
-    /// stored in NFC; a name already used by a sibling of the same kind is refused.
-    public func create(_ kind: OrgUnit.Kind, named name: String, under parent: Int64?, on executor: some PostgresExecutor) throws -> OrgUnit {
+    /// Creates a unit under `parent` (none for a province), standing from `day`. The
+    /// name is cleaned and stored in NFC; a name already used by a standing sibling of
+    /// the same kind is refused.
+    ///
+    /// Without a day, the unit stands as far back as the records go, or from the day its
+    /// place in the tree began: a commune directly under a province from 01/07/2025, a
+    /// unit under one created later from its parent's first day.
+    public func create(
+        _ kind: OrgUnit.Kind, named name: String, under parent: Int64?, from day: CivilDate? = nil, on executor: some PostgresExecutor
+    ) throws -> OrgUnit {
         let cleaned: String
         do {
             cleaned = try DomainText.clean(name, field: "unit name", maxLength: 300)
@@ -16,16 +23,24 @@ public struct UnitDirectory: Sendable {
         }
         if kind == .province, parent != nil { throw UnitError.provinceWithParent }
         guard kind == .province || parent != nil else { throw UnitError.parentMissing(kind) }
+        var start = day
         if let parent {
             guard let parentUnit = try find(parent, on: executor) else { throw UnitError.notFound(parent) }
-            guard Self.allowed(child: kind, under: parentUnit.kind) else {
-                throw UnitError.parentNotAllowed(child: kind, parent: parentUnit.kind)
+            start = start ?? [parentUnit.validFrom, Self.firstDay(of: kind, under: parentUnit.kind)].compactMap { $0 }.max()
+            guard Self.allowed(child: kind, under: parentUnit.kind, from: start) else {
+                throw UnitError.parentNotAllowed(child: kind, parent: parentUnit.kind, on: start)
             }
+            if let start, !parentUnit.stands(on: start) { throw UnitError.notStanding(parent, on: start) }
+            if start == nil, parentUnit.validFrom != nil { throw UnitError.notStanding(parent, on: nil) }
         }
         do {
             return try OrgUnit(row: executor.query(
-                "INSERT INTO danvan.units (parent_id, kind, name) VALUES ($1, $2::danvan.unit_kind, $3) RETURNING \(OrgUnit.columns)",
-                parent, kind.rawValue, cleaned
+                """
+                INSERT INTO danvan.units (parent_id, kind, name, valid_from)
+                VALUES ($1, $2::danvan.unit_kind, $3, coalesce($4::date, '-infinity'))
+                RETURNING \(OrgUnit.columns)
+                """,
+                parent, kind.rawValue, cleaned, start?.iso
             ).single())
         } catch let error as PostgresError where error.sqlState == "23505" {
             throw UnitError.duplicateName(name: cleaned, parent: parent)
@@ -46,15 +61,23 @@ public struct UnitDirectory: Sendable {
     }
 
     /// Mirrors `danvan.unit_parent_allowed`, so a refusal names the fault before the
-    /// database has to.
-    static func allowed(child: OrgUnit.Kind, under parent: OrgUnit.Kind) -> Bool {
-        switch child {
+    /// database has to: which kind may sit under which, for a link starting on `day`
+    /// (`nil`: as far back as the records go, before the two-tier system).
+    static func allowed(child: OrgUnit.Kind, under parent: OrgUnit.Kind, from day: CivilDate?) -> Bool {
+        let twoTier = day.map { $0 >= OrgUnit.twoTierSince } ?? false
+        return switch child {
         case .province: false
-        case .district: parent == .province
-        case .commune: parent == .district
+        case .district: parent == .province && !twoTier
+        case .commune: parent == (twoTier ? .province : .district)
         case .hamlet: parent == .commune
         case .partyBranch: [.commune, .hamlet, .partyCommittee].contains(parent)
         default: [.province, .district, .commune].contains(parent)
         }
+    }
+
+    /// The first day a link of this kind can start: a commune directly under a
+    /// province exists only in the two-tier system.
+    static func firstDay(of child: OrgUnit.Kind, under parent: OrgUnit.Kind) -> CivilDate? {
+        child == .commune && parent == .province ? OrgUnit.twoTierSince : nil
     }
 }

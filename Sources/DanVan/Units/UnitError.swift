@@ -1,7 +1,9 @@
 /// Why a unit could not be created or found; nothing was stored.
 public enum UnitError: Error, Sendable, Equatable, CustomStringConvertible {
     case notFound(Int64)
-    case parentNotAllowed(child: OrgUnit.Kind, parent: OrgUnit.Kind)
+    case parentNotAllowed(child: OrgUnit.Kind, parent: OrgUnit.Kind, on: CivilDate?)
+    /// The unit did not stand on that day (`nil`: as far back as the records go).
+    case notStanding(Int64, on: CivilDate?)
     case provinceWithParent
     case parentMissing(OrgUnit.Kind)
     case duplicateName(name: String, parent: Int64?)
@@ -11,8 +13,13 @@ public enum UnitError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .notFound(let id): "unit \(id) does not exist"
-        case .parentNotAllowed(let child, let parent):
-            "a \(child.rawValue) cannot be placed under a \(parent.rawValue): province → district → commune → hamlet, and organisations attach to a province, district or commune"
+        case .parentNotAllowed(let child, let parent, let day):
+            "a \(child.rawValue) cannot be placed under a \(parent.rawValue)\(day.map { " from \($0)" } ?? ""): "
+                + "until 30/06/2025 province → district → commune → hamlet, from 01/07/2025 province → commune → hamlet; "
+                + "organisations attach to a province, district or commune"
+        case .notStanding(let id, let day):
+            day.map { "unit \(id) does not stand on \($0): give a day within its span" }
+                ?? "unit \(id) has not always stood: give the day the new unit starts"
         case .provinceWithParent: "a province is a root: it has no parent unit"
         case .parentMissing(let kind): "a \(kind.rawValue) needs a parent unit"
         case .duplicateName(let name, let parent):
