@@ -16,7 +16,7 @@ enum DomainProblem {
             switch error {
             case .unknownField, .invalidText, .invalidWindow: Problem(.badRequest, error.description)
             case .unitNotFound, .campaignNotFound: Problem(.notFound, error.description)
-            case .noWindow, .outsideWindow, .overQuota, .duplicateRegistration, .transitionNotAllowed, .unitNotStanding:
+            case .noWindow, .outsideWindow, .duplicateRegistration, .transitionNotAllowed, .unitNotStanding:
                 Problem(.conflict, error.description)
             }
         case let error as ActivityLog.ActivityError:

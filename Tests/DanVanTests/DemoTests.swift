@@ -33,9 +33,9 @@ struct DemoTests {
             /// The figures: the table and the refusals, not the timings or the job
             /// counts (a real-time hourly fire may add a scan).
             func figures(_ output: String) -> [String] {
-                output.split(separator: "\n").map(String.init).filter {
-                    $0.hasPrefix("Huyện") || $0.hasPrefix("Thành phố") || $0.hasPrefix("Toàn tỉnh") || $0.hasPrefix("Refused") || $0.hasPrefix("Rejected")
-                        || $0.hasPrefix("Province")
+                output.split(separator: "\n").map(String.init).filter { line in
+                    ["Huyện", "Thành phố", "Xã", "Phường", "Thị trấn", "Toàn tỉnh", "Refused", "Rejected", "Province", "Reorganised"]
+                        .contains { line.hasPrefix($0) }
                 }
             }
             #expect(figures(first).count >= 4, "\(first)")
@@ -51,7 +51,8 @@ struct DemoTests {
             let all = try #require(snapshot.first { $0.field == nil })
             let byField = { (field: Model.Field) in String(snapshot.first { $0.field == field }?.modelsRegistered ?? 0) }
             let reminders = try demo.query("SELECT count(*) AS n FROM danvan.notifications WHERE kind = 'deadline.reminder'").single().decode("n", as: Int64.self)
-            let row = try #require(figures(second).first { $0.hasPrefix("Toàn tỉnh") })
+            // The year's table is the last: the two-tier tree of 31/12/2025.
+            let row = try #require(figures(second).last { $0.hasPrefix("Toàn tỉnh") })
             #expect(row.split(separator: " ").map(String.init) == [
                 "Toàn", "tỉnh", byField(.economy), byField(.cultureSociety), byField(.defenceSecurity), byField(.politicalSystem),
                 "\(all.modelsRegistered)", "\(all.modelsRecognised)", String(format: "%.1f", all.recognitionRate ?? 0), "%",
@@ -62,8 +63,45 @@ struct DemoTests {
             #expect(try demo.query("SELECT count(*) AS n FROM kheo.jobs WHERE state <> 'completed'").single().decode("n", as: Int64.self) == 0,
                     "every job the year set off completed")
 
+            // The reorganisation of 01/07/2025 ran mid-year: the first half's table has
+            // the districts, the year's the communes and wards directly under the
+            // province, and the province's total is theirs.
+            #expect(first.contains("Reorganised on 01/07/2025:"), "\(first)")
+            let lines = figures(second)
+            let halfRows = lines.prefix { !$0.hasPrefix("Toàn tỉnh") }.filter { $0.hasPrefix("Huyện") || $0.hasPrefix("Thành phố") }
+            #expect(halfRows.count == 2, "the first half by its 2 districts: \(lines)")
+            let yearRows = lines.drop { !$0.hasPrefix("Toàn tỉnh") }.dropFirst().prefix { !$0.hasPrefix("Toàn tỉnh") }
+            let standing: [Int64] = try demo.query(
+                "SELECT danvan.unit_children_on($1, '2025-12-31') AS id", province
+            ).map { try $0.decode("id") }
+            let communes: [(Int64, String)] = try demo.query(
+                "SELECT id, name FROM danvan.units WHERE id = ANY($1::bigint[]) AND kind = 'commune' ORDER BY path", standing
+            ).map { (try $0.decode("id"), try $0.decode("name")) }
+            let rowNames = yearRows.map { $0.split(separator: " ").prefix(2).joined(separator: " ") }.sorted()
+            #expect(!communes.isEmpty && rowNames == communes.map { $0.1.split(separator: " ").prefix(2).joined(separator: " ") }.sorted(),
+                    "the year by its communes: \(yearRows)")
+            #expect(!rowNames.contains { $0.hasPrefix("Thị") }, "no town (thị trấn) stands after 01/07/2025: \(rowNames)")
+            let underProvince = try communes.reduce(0) { total, commune in
+                total + (try StatisticsFigures.read(unit: commune.0, period: year, on: demo).first { $0.field == nil }?.modelsRegistered ?? 0)
+            }
+            // Every model of the year counts for the province once; those not under a
+            // commune on 31/12 are the province's own bodies' and the dissolved
+            // districts' (handed to the province).
+            let models = try demo.query("SELECT count(*) AS n FROM danvan.models").single().decode("n", as: Int64.self)
+            let outsideCommunes = try demo.query(
+                """
+                SELECT count(*) AS n FROM danvan.models AS m WHERE NOT EXISTS (
+                    SELECT 1 FROM danvan.unit_lineage('2025-12-31') AS l WHERE l.unit_id = m.unit_id AND l.counts_for = ANY ($1::bigint[]))
+                """,
+                communes.map(\.0)
+            ).single().decode("n", as: Int64.self)
+            #expect(Int64(all.modelsRegistered) == models, "each model of the year once in the province's total")
+            #expect(all.modelsRegistered == underProvince + Int(outsideCommunes), "the province's total is its communes' and the rest, each once")
+
+            let reports = try demo.query("SELECT count(DISTINCT (unit_id, period_id)) AS n FROM danvan.reports").single().decode("n", as: Int64.self)
             let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
-            #expect(files.count == 12, "sơ kết and tổng kết, HTML and CSV, for the province and 2 districts: \(files)")
+            #expect(reports == Int64(3 + 1 + communes.count), "sơ kết for the province and 2 districts, tổng kết for it and its communes")
+            #expect(files.count == 2 * Int(reports), "HTML and CSV for each report: \(files)")
             let annual = try #require(files.first { $0.hasPrefix("tinh-") && $0.hasSuffix("tong-ket-nam-2025.html") })
             let html = try String(contentsOf: folder.appendingPathComponent(annual), encoding: .utf8)
             #expect(html.contains("TỔNG KẾT") && html.contains("Tỉnh "), "\(html.prefix(600))")

@@ -1,10 +1,8 @@
 import DanVan
-import Dispatch
 import Foundation
 import Kheo
 import KheoTesting
 import PostgresClient
-import Synchronization
 import Testing
 
 @Suite("Model registration")
@@ -80,9 +78,8 @@ struct ModelRegistryTests {
                 try registry.register(try registration(setting, "Quy\u{0303} khuyê\u{0301}n ho\u{0323}c"), by: .system, on: db.pool)
             }
             _ = try registry.register(try registration(setting, "Tổ an ninh tự quản"), by: .system, on: db.pool)
-            #expect(throws: ModelError.overQuota(unit: "Mỹ Cẩm", holder: .collective, quota: 2)) {
-                try registry.register(try registration(setting, "Một mô hình thứ ba"), by: .system, on: db.pool)
-            }
+            // The target is 2: a third is welcome.
+            _ = try registry.register(try registration(setting, "Một mô hình thứ ba"), by: .system, on: db.pool)
             var stranger = try registration(setting, "Ngoài địa bàn")
             stranger.unitID = setting.otherProvince.id
             #expect(throws: ModelError.campaignNotFound(setting.campaign)) {
@@ -98,37 +95,51 @@ struct ModelRegistryTests {
                 try registry.register(try registration(setting, "Mô hình\u{0}"), by: .system, on: db.pool)
             }
             #expect(throws: ModelError.unknownField("tourism")) { try Model.Field(parsing: "tourism") }
-            #expect(try db.pool.query("SELECT count(*) FROM danvan.models").single().decode(0, as: Int64.self) == 2)
-            #expect(try db.pool.query("SELECT count(*) FROM danvan.model_transitions").single().decode(0, as: Int64.self) == 2)
+            #expect(try db.pool.query("SELECT count(*) FROM danvan.models").single().decode(0, as: Int64.self) == 3)
+            #expect(try db.pool.query("SELECT count(*) FROM danvan.model_transitions").single().decode(0, as: Int64.self) == 3)
         }
     }
 
-    /// Two registrations race for a unit's one individual place: the second waits for
-    /// the first's transaction, then finds the place taken.
-    @Test func theLastPlaceGoesToOneRegistrationOnly() throws {
-        try TestDatabase.with(pool: .init(maximumConnections: 4)) { db in
-            let setting = try setting(db)
-            let first = try db.connect()
-            try first.execute(script: "BEGIN")
-            _ = try ModelRegistry().register(try registration(setting, "Gương điển hình 1", holder: .individual), by: .system, in: first)
-            let second = try registration(setting, "Gương điển hình 2", holder: .individual)
-            let outcome = Mutex<Result<Model, any Error>?>(nil)
-            let done = DispatchSemaphore(value: 0)
-            DispatchQueue.global().async {
-                let result = Result { try ModelRegistry().register(second, by: .system, on: db.pool) }
-                outcome.withLock { $0 = result }
-                done.signal()
+    /// Càng Long's targets: 10 collective models per commune. Mỹ Cẩm registers 12
+    /// (9 itself, 3 by its hamlet and its women's union), all accepted: +2. An Trường
+    /// registers 7: 3 short. The district's own count is its communes'.
+    @Test func targetsAreFloorsThatCountTheUnitsUnderAUnit() throws {
+        try TestDatabase.with { db in
+            let units = UnitDirectory()
+            let province = try units.create(.province, named: "Trà Vinh", under: nil, on: db.pool)
+            let district = try units.create(.district, named: "Càng Long", under: province.id, on: db.pool)
+            let myCam = try units.create(.commune, named: "Mỹ Cẩm", under: district.id, on: db.pool)
+            let anTruong = try units.create(.commune, named: "An Trường", under: district.id, on: db.pool)
+            let hamlet = try units.create(.hamlet, named: "Ấp Mỹ Hòa", under: myCam.id, on: db.pool)
+            let women = try units.create(.massOrganisation, named: "Hội Liên hiệp Phụ nữ xã Mỹ Cẩm", under: myCam.id, on: db.pool)
+            let registry = ModelRegistry()
+            let campaign = try registry.createCampaign(
+                named: "Dân vận khéo 2017–2018", unit: district.id, from: try CivilDate(parsing: "15/10/2017"), to: try CivilDate(parsing: "12/10/2018"), on: db.pool
+            )
+            for (kind, collective, individual) in [(OrgUnit.Kind.commune, 10, 15), (.hamlet, 1, 1), (.massOrganisation, 1, 1)] {
+                try registry.setWindow(
+                    campaign: campaign, unitKind: kind, opens: try CivilDate(parsing: "15/10/2017"), closes: try CivilDate(parsing: "31/12/2017"),
+                    collectiveQuota: collective, individualQuota: individual, on: db.pool
+                )
             }
-            #expect(done.wait(timeout: .now() + 0.5) == .timedOut, "the second registration must wait for the first")
-            try first.execute(script: "COMMIT")
-            #expect(done.wait(timeout: .now() + 10) == .success)
-            let result = outcome.withLock { $0 }
-            guard case .failure(let error as ModelError)? = result else {
-                Issue.record("the second registration should be over quota, got \(String(describing: result))")
-                return
+            for (unit, count) in [(myCam.id, 9), (hamlet.id, 2), (women.id, 1), (anTruong.id, 7)] {
+                for index in 1...count {
+                    _ = try registry.register(ModelRegistration(
+                        campaignID: campaign, unitID: unit, field: .economy, holder: .collective, holderName: "Tập thể \(index)",
+                        title: "Mô hình \(index)", day: try CivilDate(parsing: "20/10/2017")
+                    ), by: .system, on: db.pool)
+                }
             }
-            #expect(error == .overQuota(unit: "Mỹ Cẩm", holder: .individual, quota: 1))
-            #expect(try db.pool.query("SELECT count(*) FROM danvan.models").single().decode(0, as: Int64.self) == 1)
+            let progress = try RegistrationTargets.progress(campaign: campaign, within: district.id, on: db.pool)
+            func collective(_ unit: Int64) -> RegistrationProgress? { progress.first { $0.unitID == unit && $0.holder == .collective } }
+            #expect(collective(myCam.id)?.registered == 12 && collective(myCam.id)?.difference == 2 && collective(myCam.id)?.shortfall == 0)
+            #expect(collective(anTruong.id)?.registered == 7 && collective(anTruong.id)?.difference == -3 && collective(anTruong.id)?.shortfall == 3)
+            #expect(collective(hamlet.id)?.registered == 2 && collective(hamlet.id)?.difference == 1, "the hamlet has its own target too")
+            #expect(progress.first { $0.unitID == myCam.id && $0.holder == .individual }?.shortfall == 15)
+            #expect(collective(district.id) == nil, "the district has no target in this campaign")
+            #expect(progress.map(\.unitID).first == myCam.id, "parents before children: \(progress.map(\.unitName))")
+            let commune = try RegistrationTargets.progress(campaign: campaign, within: anTruong.id, on: db.pool)
+            #expect(Set(commune.map(\.unitID)) == [anTruong.id], "a commune's view holds only its own subtree")
         }
     }
 }

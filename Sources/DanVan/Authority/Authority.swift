@@ -24,9 +24,16 @@ public enum Authority {
         if principal.isOperator { return }
         guard let acting = principal.unitID else { throw AuthorityError.roleTooLow(needed: .operator, held: principal.role) }
         if rule.relation == .anyone { return }
-        let paths = try Self.paths(of: [acting] + subject.allUnits, in: executor)
-        /// Whether `unit` is `ancestor` or lies under it.
-        func within(_ unit: Int64, _ ancestor: Int64) -> Bool { paths[unit]?.contains(ancestor) ?? false }
+        let tree = try Self.standing(of: [acting] + subject.allUnits, in: executor)
+        if let ended = tree[acting]?.endedOn {
+            throw AuthorityError.notYours("unit \(acting) no longer stands (merged or dissolved from \(ended)): act for the unit that succeeded it")
+        }
+        /// Whether `unit` (or a unit that succeeded it) is `ancestor` or lies under it.
+        func within(_ unit: Int64, _ ancestor: Int64) -> Bool { tree[unit]?.ancestry.contains(ancestor) ?? false }
+        /// Whether `acting` is `unit` or a unit that succeeded it.
+        func isOrSucceeds(_ unit: Int64) -> Bool { tree[unit]?.chain.contains(acting) ?? (unit == acting) }
+        /// Whether `acting` is `unit`, a unit that succeeded it, or lies under one of them.
+        func isOrUnder(_ unit: Int64) -> Bool { tree[unit]?.chain.contains { within(acting, $0) } ?? false }
         guard subject.visibleFrom.contains(where: { within($0, acting) }) else {
             throw AuthorityError.notFound(what: subject.what, id: subject.id)
         }
@@ -34,13 +41,15 @@ public enum Authority {
         case (.anyone, _), (.withinSubtree, _):
             return
         case (.assignee, .deadline(let assignee, _)):
-            guard acting == assignee else { throw AuthorityError.notYours("only the unit the deadline is assigned to marks it met") }
+            guard isOrSucceeds(assignee) else {
+                throw AuthorityError.notYours("only the unit the deadline is assigned to (or its successor) marks it met")
+            }
         case (.issuerOrAbove, .deadline(_, let issuer)):
             guard within(issuer, acting) else {
                 throw AuthorityError.notYours("only the unit that issued this deadline, or a unit above it, may withdraw or move it")
             }
         case (.evaluator, .model(let registrant, let campaignUnit)):
-            guard within(campaignUnit, acting), !within(acting, registrant) else {
+            guard within(campaignUnit, acting), !isOrUnder(registrant) else {
                 throw AuthorityError.notYours(
                     "evaluation, recognition and commendation belong to the campaign's unit or a unit above it, never to the registering unit or a unit under it"
                 )
@@ -55,7 +64,9 @@ public enum Authority {
                 throw AuthorityError.notFound(what: subject.what, id: subject.id)
             }
         case (.inspectingUnit, .visit(let inspecting, _)):
-            guard acting == inspecting else { throw AuthorityError.notYours("findings and conclusions are recorded by the inspecting unit") }
+            guard isOrSucceeds(inspecting) else {
+                throw AuthorityError.notYours("findings and conclusions are recorded by the inspecting unit (or its successor)")
+            }
         default:
             // A rule asked of a record it does not apply to is a programming error;
             // refusing keeps it safe.
@@ -76,11 +87,47 @@ public enum Authority {
         }
     }
 
-    private static func paths(of units: [Int64], in executor: some PostgresExecutor) throws -> [Int64: [Int64]] {
-        var paths: [Int64: [Int64]] = [:]
-        for row in try executor.query("SELECT id, path FROM danvan.units WHERE id = ANY($1::bigint[])", Array(Set(units))) {
-            paths[try row.decode("id")] = try row.decode("path")
+    /// Where a unit stands for the rules: its ancestors (itself included) in today's
+    /// tree and those of every unit that succeeded it, so that after a merger the
+    /// successor and the units above it see and act on the merged units' records,
+    /// while the tree the records were made in (the old district) still sees them as
+    /// history; the units that stand in its shoes (itself and its successors, but not
+    /// a unit above it that took over its work: a province that takes over a dissolved
+    /// district's work still judges that district's models); and the day it ended, if
+    /// it has by the domain's clock.
+    struct Standing {
+        var ancestry: Set<Int64>
+        var chain: [Int64]
+        var endedOn: CivilDate?
+    }
+
+    private static func standing(of units: [Int64], in executor: some PostgresExecutor) throws -> [Int64: Standing] {
+        var standing: [Int64: Standing] = [:]
+        for row in try executor.query(
+            """
+            WITH RECURSIVE chain (unit_id, at, hops) AS (
+                SELECT u.id, u.id, 0 FROM danvan.units AS u WHERE u.id = ANY ($1::bigint[])
+              UNION ALL
+                SELECT c.unit_id, u.successor_id, c.hops + 1 FROM chain AS c JOIN danvan.units AS u ON u.id = c.at
+                WHERE u.successor_id IS NOT NULL AND c.hops < 64
+            )
+            SELECT c.unit_id AS id,
+                   (SELECT array_agg(DISTINCT a) FROM chain AS d JOIN danvan.units AS v ON v.id = d.at, unnest(v.path) AS a
+                    WHERE d.unit_id = c.unit_id) AS ancestry,
+                   array_agg(c.at ORDER BY c.hops) FILTER (
+                       WHERE c.hops = 0 OR NOT (SELECT u.path FROM danvan.units AS u WHERE u.id = c.unit_id) @> ARRAY[c.at]
+                   ) AS chain,
+                   (SELECT to_char(u.valid_until, 'DD/MM/YYYY') FROM danvan.units AS u
+                    WHERE u.id = c.unit_id AND u.valid_until <= danvan.today()) AS ended
+            FROM chain AS c GROUP BY c.unit_id
+            """,
+            Array(Set(units))
+        ) {
+            standing[try row.decode("id")] = Standing(
+                ancestry: Set(try row.decode("ancestry", as: [Int64].self)), chain: try row.decode("chain"),
+                endedOn: try row.decode("ended", as: String?.self).map { try CivilDate(parsing: $0) }
+            )
         }
-        return paths
+        return standing
     }
 }

@@ -5,7 +5,6 @@ public enum ModelError: Error, Sendable, Equatable, CustomStringConvertible {
     case campaignNotFound(Int64)
     case noWindow(unitKind: OrgUnit.Kind, campaign: String)
     case outsideWindow(on: CivilDate, opens: CivilDate, closes: CivilDate)
-    case overQuota(unit: String, holder: Model.Holder, quota: Int)
     case duplicateRegistration(title: String, unit: String)
     case invalidText(DomainTextError)
     case transitionNotAllowed(from: Model.State, to: Model.State)
@@ -22,8 +21,6 @@ public enum ModelError: Error, Sendable, Equatable, CustomStringConvertible {
         case .noWindow(let kind, let campaign): "the campaign \"\(campaign)\" has no registration window for a \(kind.rawValue)"
         case .outsideWindow(let day, let opens, let closes):
             "registration on \(day) is outside the window, \(opens) to \(closes)"
-        case .overQuota(let unit, let holder, let quota):
-            "\(unit) has already registered its \(quota) \(holder.rawValue) model(s) allowed in this campaign"
         case .duplicateRegistration(let title, let unit): "\(unit) has already registered \"\(title)\" in this campaign"
         case .invalidText(let error): error.description
         case .transitionNotAllowed(let from, let to):

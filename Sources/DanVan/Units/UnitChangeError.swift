@@ -1,6 +1,6 @@
 /// Why a change to the unit tree was refused; nothing was changed.
 public enum UnitChangeError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The unit's last change of this kind is on or after the day given.
+    /// The unit's last change of this kind is after the day given.
     case beforeLastChange(Int64, last: CivilDate)
     case alreadyThere(Int64, parent: Int64)
     case underItself(Int64)
@@ -13,7 +13,7 @@ public enum UnitChangeError: Error, Sendable, Equatable, CustomStringConvertible
     public var description: String {
         switch self {
         case .beforeLastChange(let id, let last):
-            "unit \(id) last changed on \(last): date this change after it (history is added to, not rewritten)"
+            "unit \(id) last changed on \(last): date this change on or after it (history is added to, not rewritten)"
         case .alreadyThere(let id, let parent): "unit \(id) already stands under unit \(parent)"
         case .underItself(let id): "unit \(id) cannot move under itself or a unit below it"
         case .nothingToMerge: "name each unit to merge once, and at least one"

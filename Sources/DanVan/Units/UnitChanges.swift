@@ -34,7 +34,13 @@ public struct UnitChanges: Sendable {
         let cleaned = try cleanName(name)
         let decision = try cleanDecision(decision)
         try requireAfter(latest: "SELECT max(valid_from) AS d FROM danvan.unit_names WHERE unit_id = $1", unitID, day, in: connection)
-        try connection.query("INSERT INTO danvan.unit_names (unit_id, valid_from, name) VALUES ($1, $2::date, $3)", unitID, day.iso, cleaned)
+        try connection.query(
+            """
+            INSERT INTO danvan.unit_names (unit_id, valid_from, name) VALUES ($1, $2::date, $3)
+            ON CONFLICT (unit_id, valid_from) DO UPDATE SET name = excluded.name
+            """,
+            unitID, day.iso, cleaned
+        )
         let renamed = try unique(cleaned, parent: unit.parentID) {
             try OrgUnit(row: connection.query(
                 "UPDATE danvan.units SET name = $2 WHERE id = $1 RETURNING \(OrgUnit.columns)", unitID, cleaned
@@ -155,8 +161,7 @@ public struct UnitChanges: Sendable {
         guard UnitDirectory.allowed(child: unit.kind, under: parent.kind, from: day) else {
             throw UnitError.parentNotAllowed(child: unit.kind, parent: parent.kind, on: day)
         }
-        try requireAfter(latest: "SELECT max(valid_from) AS d FROM danvan.unit_links WHERE unit_id = $1", unit.id, day, in: connection)
-        try connection.query("UPDATE danvan.unit_links SET valid_until = $2::date WHERE unit_id = $1 AND valid_until IS NULL", unit.id, day.iso)
+        try closeLink(of: unit.id, on: day, in: connection)
         try connection.query("INSERT INTO danvan.unit_links (unit_id, parent_id, valid_from) VALUES ($1, $2, $3::date)", unit.id, parent.id, day.iso)
         return try unique(unit.name, parent: parent.id) {
             try OrgUnit(row: connection.query(
@@ -168,20 +173,31 @@ public struct UnitChanges: Sendable {
     /// The unit stops standing on `day`, and so does its link to its parent.
     private func end(_ unit: OrgUnit, on day: CivilDate, in connection: PostgresConnection) throws {
         guard unit.validFrom.map({ $0 < day }) ?? true else { throw UnitError.notStanding(unit.id, on: day) }
-        try requireAfter(latest: "SELECT max(valid_from) AS d FROM danvan.unit_links WHERE unit_id = $1", unit.id, day, in: connection)
-        try connection.query("UPDATE danvan.unit_links SET valid_until = $2::date WHERE unit_id = $1 AND valid_until IS NULL", unit.id, day.iso)
+        try closeLink(of: unit.id, on: day, in: connection)
         try connection.query("UPDATE danvan.units SET valid_until = $2::date WHERE id = $1", unit.id, day.iso)
     }
 
-    /// Refuses a change dated on or before the latest one of its kind: history is
-    /// appended, never rewritten.
+    /// Ends the unit's open link on `day`. A link opened that same day (a commune's
+    /// hamlet moved under the merged commune, then merged into another hamlet) held no
+    /// day at all and is removed: the link before it already ends on `day`.
+    private func closeLink(of unitID: Int64, on day: CivilDate, in connection: PostgresConnection) throws {
+        try requireAfter(latest: "SELECT max(valid_from) AS d FROM danvan.unit_links WHERE unit_id = $1", unitID, day, in: connection)
+        try connection.query(
+            "DELETE FROM danvan.unit_links WHERE unit_id = $1 AND valid_until IS NULL AND valid_from = $2::date", unitID, day.iso
+        )
+        try connection.query("UPDATE danvan.unit_links SET valid_until = $2::date WHERE unit_id = $1 AND valid_until IS NULL", unitID, day.iso)
+    }
+
+    /// Refuses a change dated before the latest one of its kind: history is appended,
+    /// never rewritten. Changes on one day follow each other (a commune merged, then
+    /// its bodies merged in the new commune), the later one standing from that day.
     private func requireAfter(latest sql: String, _ id: Int64, _ day: CivilDate, in connection: PostgresConnection) throws {
         let row = try connection.query(
             "SELECT CASE WHEN isfinite(d) THEN to_char(d, 'DD/MM/YYYY') END AS d FROM (\(sql)) AS latest", id
         ).single()
         if let text = try row.decode("d", as: String?.self) {
             let latest = try CivilDate(parsing: text)
-            guard latest < day else { throw UnitChangeError.beforeLastChange(id, last: latest) }
+            guard latest <= day else { throw UnitChangeError.beforeLastChange(id, last: latest) }
         }
     }
 

@@ -86,10 +86,10 @@ struct DemoCommand: ParsableCommand {
         )
         let outcome = try run.run()
         print("")
-        print("The year \(year) ran in \(String(format: "%.1f s", outcome.elapsed.inSeconds)). Figures for năm \(year), from the last nightly statistics:")
+        print("The year \(year) ran in \(String(format: "%.1f s", outcome.elapsed.inSeconds)). Figures from the last nightly statistics:")
         print("")
         let summary = DemoSummary(connection: connection, outcome: outcome)
-        try summary.printTable()
+        try summary.printTables()
         print("")
         for (reason, count) in outcome.refusals.sorted(by: { $0.key < $1.key }) {
             print("Refused:    \(count) registrations \(reason), with the reason, nothing stored")
@@ -100,7 +100,7 @@ struct DemoCommand: ParsableCommand {
         try printJobs(connection)
         let folder = URL(fileURLWithPath: output, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL
         let files = try summary.writeReports(to: folder)
-        print("Reports:    \(files.count) files in \(folder.path) (sơ kết 6 tháng and tổng kết năm for the province and each district, HTML and CSV)")
+        print("Reports:    \(files.count) files in \(folder.path) (sơ kết 6 tháng and tổng kết năm for the province and the districts or communes under it on the period's last day, HTML and CSV)")
         print("")
         print("Finished in \(String(format: "%.1f s", start.duration(to: clock.now).inSeconds)). Look closer:")
         print("  psql '\(configuration.url)'")

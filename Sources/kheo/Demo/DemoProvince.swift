@@ -9,6 +9,9 @@ struct DemoProvince {
         let unit: OrgUnit
         let hamlets: [OrgUnit]
         let organisations: [OrgUnit]
+        /// Its bare name ("Mỹ Cẩm") and its level's word ("xã", "phường", "thị trấn").
+        let place: String
+        let level: String
     }
 
     struct District {
@@ -20,12 +23,19 @@ struct DemoProvince {
     }
 
     let unit: OrgUnit
-    let districts: [District]
+    /// The districts, until the reorganisation of 01/07/2025 dissolves them.
+    var districts: [District]
+    /// Communes and wards directly under the province, from 01/07/2025.
+    var communes: [Commune] = []
     let organisations: [OrgUnit]
 
+    /// Every commune and ward standing, under a district or directly under the province.
+    var allCommunes: [Commune] { districts.flatMap(\.communes) + communes }
+
     var unitCount: Int {
-        1 + organisations.count + districts.reduce(0) { total, district in
-            total + 1 + district.organisations.count + district.communes.reduce(0) { $0 + 1 + $1.hamlets.count + $1.organisations.count }
+        let communeUnits = { (communes: [Commune]) in communes.reduce(0) { $0 + 1 + $1.hamlets.count + $1.organisations.count } }
+        return 1 + organisations.count + communeUnits(communes) + districts.reduce(0) { total, district in
+            total + 1 + district.organisations.count + communeUnits(district.communes)
         }
     }
 
@@ -39,22 +49,27 @@ struct DemoProvince {
         }
     }
 
+    /// The bodies at each level of a place, in a fixed order: the party committee, the
+    /// Fatherland Front, four mass organisations and the police.
+    static func bodies(_ level: String, of place: String) -> [(kind: OrgUnit.Kind, name: String)] {
+        [
+            (.partyCommittee, partyCommittee(level, place)),
+            (.fatherlandFront, "Ủy ban MTTQ Việt Nam \(level) \(place)"),
+            (.massOrganisation, "Hội Liên hiệp Phụ nữ \(level) \(place)"),
+            (.massOrganisation, "Hội Nông dân \(level) \(place)"),
+            (.massOrganisation, "Đoàn Thanh niên \(level) \(place)"),
+            (.massOrganisation, "Hội Cựu chiến binh \(level) \(place)"),
+            (.police, "Công an \(level) \(place)"),
+        ]
+    }
+
     /// Creates the province in the caller's transaction.
     static func create(districts count: Int, random: inout SeededGenerator, in connection: PostgresConnection) throws -> DemoProvince {
         let units = UnitDirectory()
         let provinceName = random.pick(VietnameseNames.provinces)
         let province = try units.create(.province, named: "Tỉnh \(provinceName)", under: nil, on: connection)
-        func bodies(_ level: String, of place: String, under parent: Int64, police: Bool = true) throws -> [OrgUnit] {
-            var made = [
-                try units.create(.partyCommittee, named: partyCommittee(level, place), under: parent, on: connection),
-                try units.create(.fatherlandFront, named: "Ủy ban MTTQ Việt Nam \(level) \(place)", under: parent, on: connection),
-                try units.create(.massOrganisation, named: "Hội Liên hiệp Phụ nữ \(level) \(place)", under: parent, on: connection),
-                try units.create(.massOrganisation, named: "Hội Nông dân \(level) \(place)", under: parent, on: connection),
-                try units.create(.massOrganisation, named: "Đoàn Thanh niên \(level) \(place)", under: parent, on: connection),
-                try units.create(.massOrganisation, named: "Hội Cựu chiến binh \(level) \(place)", under: parent, on: connection),
-            ]
-            if police { made.append(try units.create(.police, named: "Công an \(level) \(place)", under: parent, on: connection)) }
-            return made
+        func bodies(_ level: String, of place: String, under parent: Int64) throws -> [OrgUnit] {
+            try Self.bodies(level, of: place).map { try units.create($0.kind, named: $0.name, under: parent, on: connection) }
         }
         let provinceBodies = try bodies("tỉnh", of: provinceName, under: province.id)
             + [try units.create(.agency, named: "Sở Nông nghiệp và Phát triển nông thôn tỉnh \(provinceName)", under: province.id, on: connection)]
@@ -78,7 +93,8 @@ struct DemoProvince {
                     return try units.create(.hamlet, named: name, under: commune.id, on: connection)
                 }
                 let level = prefix == "Xã" ? "xã" : prefix == "Phường" ? "phường" : "thị trấn"
-                communes.append(Commune(unit: commune, hamlets: hamlets, organisations: try bodies(level, of: communePlace, under: commune.id)))
+                communes.append(Commune(unit: commune, hamlets: hamlets, organisations: try bodies(level, of: communePlace, under: commune.id),
+                                       place: communePlace, level: level))
             }
             let level = city ? "thành phố" : "huyện"
             districts.append(District(unit: district, communes: communes, organisations: try bodies(level, of: place, under: district.id), place: place))

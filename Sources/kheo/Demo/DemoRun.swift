@@ -24,7 +24,11 @@ struct DemoRun {
     let url: String
 
     struct Outcome {
+        /// The province as the year ended (on the two-tier tree after a reorganisation).
         var province: DemoProvince
+        /// The province with its districts, when the year saw the reorganisation.
+        var before: DemoProvince?
+        var reorganisation: DemoReorganisation.Outcome?
         var periods: [DemoYear.DemoPeriod: Int64]
         var refusals: [String: Int]
         var rejectedPlans: [(title: String, reason: String)]
@@ -38,13 +42,32 @@ struct DemoRun {
         try connection.query("SET synchronous_commit = off")
 
         // The province, its campaign, registration windows and periods.
-        let (province, campaign, periods) = try connection.transaction { connection in
+        let reform = DemoReorganisation.day
+        let created = try connection.transaction { connection in
             let province = try DemoProvince.create(districts: settings.districts, random: &random, in: connection)
             let (campaign, periods) = try setUp(province: province, in: connection)
             return (province, campaign, periods)
         }
-        let script = try DemoYear(year: settings.year, province: province, campaign: campaign, random: &random)
-        print("Province:   \(province.unit.name): \(province.districts.count) districts, \(province.districts.reduce(0) { $0 + $1.communes.count }) communes and wards, \(province.unitCount) units in all (seed \(settings.seed))")
+        var province = created.0
+        let (campaign, periods) = (created.1, created.2)
+        print("Province:   \(province.unit.name): \(province.districts.count) districts, \(province.allCommunes.count) communes and wards, \(province.unitCount) units in all (seed \(settings.seed))")
+        var reorganisation: DemoReorganisation.Outcome?
+        var before: DemoProvince?
+        /// Runs the reorganisation of 01/07/2025 and prints what it did.
+        func reorganise() throws {
+            before = province
+            let done = try connection.transaction { connection in try DemoReorganisation.run(province, random: &random, in: connection) }
+            province = done.province
+            reorganisation = done
+            print("Reorganised on \(reform): \(done.merged) communes merged and \(done.moved) moved into \(province.communes.count) directly under the province; \(done.dissolved) district units dissolved")
+        }
+        // A year after 2025 runs on the two-tier tree from its first day.
+        if try CivilDate(year: settings.year, month: 1, day: 1) > reform { try reorganise() }
+        let firstYearDay = try CivilDate(year: settings.year, month: 1, day: 1)
+        let reformInYear = firstYearDay < reform && reform.year == settings.year
+        var script = try DemoYear(
+            year: settings.year, province: province, campaign: campaign, until: reformInYear ? reform.adding(days: -1) : nil, random: &random
+        )
         print("Script:     \(script.registrations) model registrations, \(script.events.values.reduce(0) { $0 + $1.count }) events from 01/01 to 31/12/\(settings.year)")
 
         let workers = try (0..<settings.workers).map { _ in
@@ -62,6 +85,12 @@ struct DemoRun {
         let end = script.last.adding(days: 1)
         while day <= end {
             let dayStart = clock.now
+            if reformInYear, day == reform {
+                try reorganise()
+                try script.add(province: province, campaign: campaign, days: reform...script.last, random: &random)
+            }
+            /// Where a unit's work goes today: itself, or the unit that succeeded it.
+            let current = { (unit: Int64) in reorganisation?.current(unit) ?? unit }
             // 02:00: the nightly statistics.
             try setClock(day, hour: 2)
             try Producer().enqueue(StatisticsJobs.Regenerate(), options: EnqueueOptions(queue: DanVanJobs.queue), on: connection)
@@ -87,7 +116,7 @@ struct DemoRun {
                     case .step(let index, let state):
                         guard let id = models[index] else { continue }
                         let actor: Principal = Action.modelTransition(to: state) == .evaluateModel
-                            ? .unit(province.unit.id, .editor) : .unit(registrants[index, default: province.unit.id], .editor)
+                            ? .unit(province.unit.id, .editor) : .unit(current(registrants[index, default: province.unit.id]), .editor)
                         _ = try ModelRegistry().transition(id, to: state, on: day, by: actor, in: connection)
                     case .activity(let kind, let unit, let title, let sessions, let attendees):
                         try ActivityLog().record(kind, by: unit, title: title, on: day, sessions: sessions, attendees: attendees, on: connection)
@@ -100,13 +129,24 @@ struct DemoRun {
                     }
                 }
                 if !day.isWeekend {
-                    try meetDeadlines(on: day, in: connection)
-                    try reportVisits(on: day, in: connection)
+                    try meetDeadlines(on: day, by: current, in: connection)
+                    try reportVisits(on: day, by: current, in: connection)
                 }
                 for period in reports {
                     guard let periodID = periods[period] else { continue }
-                    for unit in [province.unit] + province.districts.map(\.unit) {
-                        try Producer().enqueue(ReportJobs.Generate(unitID: unit.id, periodID: periodID), options: EnqueueOptions(queue: DanVanJobs.queue), on: connection)
+                    // The province's report and those of the territorial units under it
+                    // on the period's last day: the districts for the first half of
+                    // 2025, the communes for the year after the reorganisation.
+                    let units: [Int64] = try connection.query(
+                        """
+                        SELECT id FROM danvan.units WHERE id = $1 OR (kind IN ('district', 'commune') AND id IN (
+                            SELECT danvan.unit_children_on($1, (SELECT ends_on FROM danvan.periods WHERE id = $2))))
+                        ORDER BY path
+                        """,
+                        province.unit.id, periodID
+                    ).map { try $0.decode("id") }
+                    for unit in units {
+                        try Producer().enqueue(ReportJobs.Generate(unitID: unit, periodID: periodID), options: EnqueueOptions(queue: DanVanJobs.queue), on: connection)
                     }
                 }
                 try Producer().enqueue(DeadlineJobs.Scan(), options: EnqueueOptions(queue: DanVanJobs.queue), on: connection)
@@ -129,7 +169,10 @@ struct DemoRun {
         let rejected = try connection.query(
             "SELECT title, rejection FROM danvan.inspection_plans WHERE status = 'rejected' ORDER BY id"
         ).map { (title: try $0.decode("title", as: String.self), reason: try $0.decode("rejection", as: String.self)) }
-        return Outcome(province: province, periods: periods, refusals: refusals, rejectedPlans: rejected, elapsed: start.duration(to: clock.now))
+        return Outcome(
+            province: province, before: before, reorganisation: reorganisation, periods: periods, refusals: refusals, rejectedPlans: rejected,
+            elapsed: start.duration(to: clock.now)
+        )
     }
 
     /// The campaign the province runs, its registration windows and quotas, and the
@@ -176,7 +219,7 @@ struct DemoRun {
     }
 
     /// Units meet their open (or overdue) deadlines on the day `DemoPolicy` gives.
-    private func meetDeadlines(on day: CivilDate, in connection: PostgresConnection) throws {
+    private func meetDeadlines(on day: CivilDate, by current: (Int64) -> Int64, in connection: PostgresConnection) throws {
         let pending = try connection.query(
             """
             SELECT id, unit_id, kind::text AS kind, title, to_char(due_on, 'DD/MM/YYYY') AS due
@@ -188,12 +231,12 @@ struct DemoRun {
             guard let completion = DemoPolicy.completion(
                 seed: settings.seed, unit: try row.decode("unit_id"), kind: try row.decode("kind"), title: try row.decode("title"), due: due
             ), completion <= day else { continue }
-            _ = try DeadlineBook().meet(try row.decode("id"), on: day, by: .unit(try row.decode("unit_id"), .editor), in: connection)
+            _ = try DeadlineBook().meet(try row.decode("id"), on: day, by: .unit(current(try row.decode("unit_id")), .editor), in: connection)
         }
     }
 
     /// Delegations file their findings on the day of each visit (most of them).
-    private func reportVisits(on day: CivilDate, in connection: PostgresConnection) throws {
+    private func reportVisits(on day: CivilDate, by current: (Int64) -> Int64, in connection: PostgresConnection) throws {
         let visits = try connection.query(
             """
             SELECT v.id, v.unit_id, p.title, p.issuing_unit_id FROM danvan.inspection_visits AS v JOIN danvan.inspection_plans AS p ON p.id = v.plan_id
@@ -205,7 +248,7 @@ struct DemoRun {
             guard let report = DemoPolicy.report(seed: settings.seed, plan: try row.decode("title"), unit: try row.decode("unit_id")) else { continue }
             try InspectionVisits().record(
                 visit: try row.decode("id"), findings: report.findings, recommendations: report.recommendations, on: day,
-                by: .unit(try row.decode("issuing_unit_id"), .editor), in: connection
+                by: .unit(current(try row.decode("issuing_unit_id")), .editor), in: connection
             )
         }
     }
@@ -257,7 +300,6 @@ struct DemoRun {
 
     static func refusalKind(_ error: ModelError) -> String {
         switch error {
-        case .overQuota: "over the unit's quota"
         case .outsideWindow: "outside the registration window"
         default: "\(error)"
         }

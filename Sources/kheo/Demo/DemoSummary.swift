@@ -8,11 +8,26 @@ struct DemoSummary {
     let connection: PostgresConnection
     let outcome: DemoRun.Outcome
 
-    func printTable() throws {
+    /// The year's figures by the units under the province as the year ended; after a
+    /// reorganisation, first the first half's by the districts that stood then.
+    func printTables() throws {
+        if let before = outcome.before, let half = outcome.periods[.firstHalf] {
+            print("6 tháng đầu năm, on the tree of three tiers (by district, as they stood on 30/06):")
+            try printTable(before.districts.map(\.unit) + [before.unit], period: half)
+            print("")
+            print("The year, on the tree of two tiers (by commune and ward, as they stood on 31/12); the models of merged communes count for their successors:")
+        }
         guard let year = outcome.periods[.year] else { return }
+        let province = outcome.province
+        try printTable(province.districts.map(\.unit) + province.communes.map(\.unit) + [province.unit], period: year)
+        print("Models registered in the period by field; rate = recognised ÷ registered; visits done of those planned;")
+        print("deadlines by due day: met on time, met late, still overdue; reminders = 7- and 1-day reminders sent to the unit and the units under it.")
+    }
+
+    private func printTable(_ units: [OrgUnit], period: Int64) throws {
         var lines = [["unit", "economy", "cult-soc", "def-sec", "political", "models", "recognised", "rate", "visits done", "met", "late", "overdue", "reminders"]]
-        for unit in outcome.province.districts.map(\.unit) + [outcome.province.unit] {
-            let figures = Dictionary(uniqueKeysWithValues: try StatisticsFigures.read(unit: unit.id, period: year, on: connection).map { ($0.field, $0) })
+        for unit in units {
+            let figures = Dictionary(uniqueKeysWithValues: try StatisticsFigures.read(unit: unit.id, period: period, on: connection).map { ($0.field, $0) })
             let all = figures[nil]
             let reminders = try connection.query(
                 """
@@ -23,7 +38,7 @@ struct DemoSummary {
             ).single().decode("n", as: Int64.self)
             let count = { (field: Model.Field) in String(figures[field]?.modelsRegistered ?? 0) }
             lines.append([
-                unit.id == outcome.province.unit.id ? "Toàn tỉnh" : unit.name,
+                unit.kind == .province ? "Toàn tỉnh" : unit.name,
                 count(.economy), count(.cultureSociety), count(.defenceSecurity), count(.politicalSystem),
                 String(all?.modelsRegistered ?? 0), String(all?.modelsRecognised ?? 0),
                 all?.recognitionRate.map { String(format: "%.1f %%", $0) } ?? "-",
@@ -32,8 +47,6 @@ struct DemoSummary {
             ])
         }
         print(Output.table(lines))
-        print("Models registered in the year by field; rate = recognised ÷ registered; visits done of those planned;")
-        print("deadlines by due day: met on time, met late, still overdue; reminders = 7- and 1-day reminders sent to the district's units.")
     }
 
     /// Writes each generated report as `<unit>-<period>.html` and `.csv`; returns the

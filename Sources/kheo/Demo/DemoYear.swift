@@ -26,17 +26,31 @@ struct DemoYear {
 
     func events(on day: CivilDate) -> [Event] { events[day.dayNumber] ?? [] }
 
-    /// The year's script for `province` under `campaign`.
-    init(year: Int, province: DemoProvince, campaign: Int64, random: inout SeededGenerator) throws {
+    /// The year's script for `province` under `campaign`, up to `until` (the day before
+    /// a reorganisation, when one falls in the year; the year's end otherwise).
+    init(year: Int, province: DemoProvince, campaign: Int64, until: CivilDate? = nil, random: inout SeededGenerator) throws {
         self.year = year
         first = try CivilDate(year: year, month: 1, day: 1)
         last = try CivilDate(year: year, month: 12, day: 31)
-        let d = { (day: Int, month: Int) throws -> CivilDate in try CivilDate(year: year, month: month, day: day) }
+        try add(province: province, campaign: campaign, days: first...(until ?? last), random: &random)
+        add(.reports(period: .firstHalf), on: try CivilDate(year: year, month: 7, day: 7))
+        add(.reports(period: .year), on: try CivilDate(year: year + 1, month: 1, day: 1))
+    }
 
-        // Models: registered in the window (15/01–31/03); a few try after it closes or
-        // beyond their quota, as units do, and are refused with the reason.
-        var modelIndex = 0
+    /// Adds the script of `days` for `province` as it stands then: models (registered
+    /// when `days` holds the registration window), activities, the deadlines and
+    /// inspection plans set within them. After a reorganisation the rest of the year
+    /// is added for the new tree.
+    mutating func add(province: DemoProvince, campaign: Int64, days: ClosedRange<CivilDate>, random: inout SeededGenerator) throws {
+        let year = self.year
+        let d = { (day: Int, month: Int) throws -> CivilDate in try CivilDate(year: year, month: month, day: day) }
+        let registering = days.contains(try d(15, 1))
+        var modelIndex = registrations
+
+        // Models: registered in the window (15/01–31/03), some units beyond their target;
+        // a few try after it closes, as units do, and are refused with the reason.
         func models(for unit: OrgUnit, collective: ClosedRange<Int>, individual: ClosedRange<Int>) throws {
+            guard registering else { return }
             var titles = Set<String>()
             for holder in [Model.Holder.collective, .individual] {
                 for _ in 0..<Int.random(in: holder == .collective ? collective : individual, using: &random) {
@@ -67,88 +81,108 @@ struct DemoYear {
         for district in province.districts {
             try models(for: district.unit, collective: 1...3, individual: 0...2)
             for body in district.organisations { try models(for: body, collective: 0...2, individual: 0...1) }
-            for commune in district.communes {
-                // Quotas for a commune are 8 and 5: some ask for one more.
-                try models(for: commune.unit, collective: 5...9, individual: 2...6)
-                for hamlet in commune.hamlets { try models(for: hamlet, collective: 0...2, individual: 0...1) }
-                for body in commune.organisations { try models(for: body, collective: 0...2, individual: 0...1) }
-            }
+        }
+        for commune in province.allCommunes {
+            // Quotas for a commune are 8 and 5: some ask for one more.
+            try models(for: commune.unit, collective: 5...9, individual: 2...6)
+            for hamlet in commune.hamlets { try models(for: hamlet, collective: 0...2, individual: 0...1) }
+            for body in commune.organisations { try models(for: body, collective: 0...2, individual: 0...1) }
         }
         for body in province.organisations { try models(for: body, collective: 1...2, individual: 0...1) }
         registrations = modelIndex
 
-        // Activities through the year, on working days.
-        let year = try d(2, 1)...d(20, 12)
+        // Activities through the days given, on working days; a unit standing for half
+        // the year holds about half its year's activities.
+        let working = max(try d(2, 1), days.lowerBound)...min(try d(20, 12), days.upperBound)
+        let share = Double(working.upperBound.dayNumber - working.lowerBound.dayNumber + 1) / 353
+        let scaled = { (range: ClosedRange<Int>) in
+            Int((Double(range.lowerBound) * share).rounded())...Int((Double(range.upperBound) * share).rounded())
+        }
         func activities(for unit: OrgUnit, conferences: ClosedRange<Int>, audience: ClosedRange<Int>, trainings: ClosedRange<Int>, documents: ClosedRange<Int>) throws {
+            let conferences = scaled(conferences), trainings = scaled(trainings), documents = scaled(documents)
             for _ in 0..<Int.random(in: conferences, using: &random) {
                 add(.activity(.conference, unit: unit.id, title: random.pick(VietnameseNames.conferences),
                               sessions: Int.random(in: 1...2, using: &random), attendees: Int.random(in: audience, using: &random)),
-                    on: try Self.weekday(in: year, &random))
+                    on: try Self.weekday(in: working, &random))
             }
             for _ in 0..<Int.random(in: trainings, using: &random) {
                 add(.activity(.training, unit: unit.id, title: random.pick(VietnameseNames.trainings),
                               sessions: Int.random(in: 1...3, using: &random), attendees: Int.random(in: 20...70, using: &random)),
-                    on: try Self.weekday(in: year, &random))
+                    on: try Self.weekday(in: working, &random))
             }
             for _ in 0..<Int.random(in: documents, using: &random) {
                 add(.activity(.document, unit: unit.id, title: random.pick(VietnameseNames.documents), sessions: 1, attendees: 0),
-                    on: try Self.weekday(in: year, &random))
+                    on: try Self.weekday(in: working, &random))
             }
         }
-        try activities(for: province.unit, conferences: 3...4, audience: 150...300, trainings: 2...3, documents: 8...12)
-        for district in province.districts {
-            try activities(for: district.unit, conferences: 3...5, audience: 80...250, trainings: 2...4, documents: 6...12)
-            for commune in district.communes {
+        if working.lowerBound <= working.upperBound {
+            try activities(for: province.unit, conferences: 3...4, audience: 150...300, trainings: 2...3, documents: 8...12)
+            for district in province.districts {
+                try activities(for: district.unit, conferences: 3...5, audience: 80...250, trainings: 2...4, documents: 6...12)
+            }
+            for commune in province.allCommunes {
                 try activities(for: commune.unit, conferences: 6...10, audience: 40...150, trainings: 1...3, documents: 3...8)
                 for hamlet in commune.hamlets { try activities(for: hamlet, conferences: 1...3, audience: 20...60, trainings: 0...0, documents: 0...0) }
             }
         }
 
-        // Deadlines the province assigns to every district and commune.
-        let territorial = province.districts.flatMap { [$0.unit] + $0.communes.map(\.unit) }
+        // Deadlines the province assigns to every district and commune standing on the
+        // day it sets them.
+        func assign(_ event: Event, on day: CivilDate) {
+            if days.contains(day) { add(event, on: day) }
+        }
+        let territorial = province.districts.map(\.unit) + province.allCommunes.map(\.unit)
         for unit in territorial {
-            add(.deadline(unit: unit.id, kind: .registrationClosing, title: "Đăng ký mô hình “Dân vận khéo” năm \(self.year)", due: try d(31, 3)), on: try d(2, 1))
-            add(.deadline(unit: unit.id, kind: .sixMonthReview, title: "Báo cáo sơ kết 6 tháng đầu năm \(self.year)", due: try d(16, 6)), on: try d(15, 5))
-            add(.deadline(unit: unit.id, kind: .annualSummary, title: "Báo cáo tổng kết năm \(self.year)", due: try d(20, 11)), on: try d(15, 10))
+            assign(.deadline(unit: unit.id, kind: .registrationClosing, title: "Đăng ký mô hình “Dân vận khéo” năm \(year)", due: try d(31, 3)), on: try d(2, 1))
+            assign(.deadline(unit: unit.id, kind: .sixMonthReview, title: "Báo cáo sơ kết 6 tháng đầu năm \(year)", due: try d(16, 6)), on: try d(15, 5))
+            assign(.deadline(unit: unit.id, kind: .annualSummary, title: "Báo cáo tổng kết năm \(year)", due: try d(20, 11)), on: try d(15, 10))
         }
         for district in province.districts {
-            add(.deadline(unit: district.unit.id, kind: .evaluation, title: "Đánh giá, công nhận mô hình “Dân vận khéo” năm \(self.year)", due: try d(31, 10)), on: try d(1, 10))
+            assign(.deadline(unit: district.unit.id, kind: .evaluation, title: "Đánh giá, công nhận mô hình “Dân vận khéo” năm \(year)", due: try d(31, 10)), on: try d(1, 10))
         }
 
         // Inspections: the province visits two communes of each district in spring;
-        // each district visits others in the autumn; one hasty plan cannot fit.
+        // each district visits others in the autumn (on the two-tier tree the province
+        // does, by groups of communes); one hasty plan cannot fit.
         func delegations(_ count: Int, of body: String) -> [InspectionPlan.Delegation] {
             (1...count).map { number in
                 let people = (0..<Int.random(in: 3...4, using: &random)).map { _ in VietnameseNames.person(&random) }
                 return InspectionPlan.Delegation(id: Int64(number), name: "Đoàn kiểm tra số \(number) \(body)", leader: people[0], members: Array(Set(people)).sorted())
             }
         }
+        // Who plans for which communes: each district for its own, or the province for
+        // groups of five.
+        let groups: [(issuer: OrgUnit, body: String, title: String, communes: [DemoProvince.Commune])] = province.districts.isEmpty
+            ? stride(from: 0, to: province.communes.count, by: 5).enumerated().map { number, start in
+                (province.unit, "của tỉnh, đợt \(number + 1)", "của tỉnh, đợt \(number + 1)",
+                 Array(province.communes[start..<min(start + 5, province.communes.count)]))
+            }
+            : province.districts.map { ($0.unit, "huyện \($0.place)", "của \($0.unit.name)", $0.communes) }
         var inspectedBySpring = Set<Int64>()
-        let spring = province.districts.flatMap { $0.communes.shuffled(using: &random).prefix(2).map(\.unit.id) }
+        let spring = groups.flatMap { $0.communes.shuffled(using: &random).prefix(2).map(\.unit.id) }
         inspectedBySpring.formUnion(spring)
-        add(.plan(InspectionPlan(
+        assign(.plan(InspectionPlan(
             issuingUnit: province.unit.id, delegations: delegations(3, of: "của Ban Chỉ đạo tỉnh"), targets: spring,
             firstDay: try d(14, 4), lastDay: try d(30, 5), slots: [.morning, .afternoon], visitsPerDelegationPerDay: 1,
             holidays: [InspectionPlan.Holiday(name: "Giải phóng miền Nam và Quốc tế Lao động", first: try d(30, 4), last: try d(1, 5))]
-        ), title: "Kế hoạch kiểm tra thực hiện phong trào thi đua “Dân vận khéo” năm \(self.year) của tỉnh"), on: try Self.weekday(in: d(10, 3)...d(14, 3), &random))
-        for district in province.districts {
-            let targets = district.communes.map(\.unit.id).filter { !inspectedBySpring.contains($0) && random.chance(0.7) }
+        ), title: "Kế hoạch kiểm tra thực hiện phong trào thi đua “Dân vận khéo” năm \(year) của tỉnh"), on: try Self.weekday(in: d(10, 3)...d(14, 3), &random))
+        for group in groups {
+            let targets = group.communes.map(\.unit.id).filter { !inspectedBySpring.contains($0) && random.chance(0.7) }
             guard !targets.isEmpty else { continue }
-            add(.plan(InspectionPlan(
-                issuingUnit: district.unit.id, delegations: delegations(2, of: "huyện \(district.place)"), targets: targets,
+            assign(.plan(InspectionPlan(
+                issuingUnit: group.issuer.id, delegations: delegations(2, of: group.body), targets: targets,
                 firstDay: try d(1, 9), lastDay: try d(24, 10), slots: [.morning], visitsPerDelegationPerDay: 1,
                 holidays: [InspectionPlan.Holiday(name: "Quốc khánh", first: try d(1, 9), last: try d(2, 9))]
-            ), title: "Kế hoạch kiểm tra mô hình “Dân vận khéo” năm \(self.year) của \(district.unit.name)"), on: try Self.weekday(in: d(4, 8)...d(8, 8), &random))
+            ), title: "Kế hoạch kiểm tra mô hình “Dân vận khéo” năm \(year) \(group.title)"), on: try Self.weekday(in: d(4, 8)...d(8, 8), &random))
         }
-        if let district = province.districts.last, let commune = district.communes.first {
-            add(.plan(InspectionPlan(
-                issuingUnit: district.unit.id, delegations: delegations(1, of: "đột xuất"), targets: commune.hamlets.map(\.id),
-                firstDay: try d(3, 11), lastDay: try d(4, 11), slots: [.morning], visitsPerDelegationPerDay: 1
+        if let group = groups.last, let commune = group.communes.first {
+            // A district checks a commune's hamlets at two days' notice; on the two-tier
+            // tree the commune checks its own.
+            assign(.plan(InspectionPlan(
+                issuingUnit: province.districts.isEmpty ? commune.unit.id : group.issuer.id, delegations: delegations(1, of: "đột xuất"),
+                targets: commune.hamlets.map(\.id), firstDay: try d(3, 11), lastDay: try d(4, 11), slots: [.morning], visitsPerDelegationPerDay: 1
             ), title: "Kế hoạch kiểm tra đột xuất các ấp của \(commune.unit.name)"), on: try d(27, 10))
         }
-
-        add(.reports(period: .firstHalf), on: try d(7, 7))
-        add(.reports(period: .year), on: try CivilDate(year: self.year + 1, month: 1, day: 1))
     }
 
     private mutating func add(_ event: Event, on day: CivilDate) {
