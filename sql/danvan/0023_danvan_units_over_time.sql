@@ -219,3 +219,35 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT l.unit_id FROM danvan.unit_links AS l
     WHERE l.parent_id = unit AND l.valid_from <= day AND (l.valid_until IS NULL OR l.valid_until > day)
 $$;
+
+-- The lineage of each day the statistics are cut on, kept until the tree changes: the
+-- nightly regeneration reads it instead of walking the tree for every period. Any
+-- change to who stands where bumps the version (statement by statement, holding the
+-- row until commit); a regeneration reads the version FOR SHARE, so no change can
+-- commit while it fills or reads the cache for that version.
+CREATE TABLE danvan.unit_tree_version (
+    only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+    version  bigint NOT NULL
+);
+INSERT INTO danvan.unit_tree_version (version) VALUES (1);
+
+CREATE FUNCTION danvan.unit_tree_changed() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE danvan.unit_tree_version SET version = version + 1;
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER units_tree_changed AFTER INSERT OR DELETE OR UPDATE OF parent_id, valid_from, valid_until, successor_id ON danvan.units
+    FOR EACH STATEMENT EXECUTE FUNCTION danvan.unit_tree_changed();
+CREATE TRIGGER unit_links_tree_changed AFTER INSERT OR UPDATE OR DELETE ON danvan.unit_links
+    FOR EACH STATEMENT EXECUTE FUNCTION danvan.unit_tree_changed();
+
+CREATE TABLE danvan.unit_lineage_cache (
+    version    bigint NOT NULL,
+    as_of      date NOT NULL,
+    unit_id    bigint NOT NULL,
+    counts_for bigint NOT NULL,
+    PRIMARY KEY (version, as_of, unit_id, counts_for)
+);

@@ -102,31 +102,37 @@ public enum Authority {
     }
 
     private static func standing(of units: [Int64], in executor: some PostgresExecutor) throws -> [Int64: Standing] {
+        // Each unit's row, then its successors' (rarely any), until every chain ends.
+        var rows: [Int64: (path: [Int64], successor: Int64?, ended: CivilDate?)] = [:]
+        var wanted = Set(units)
+        while !wanted.isEmpty {
+            for row in try executor.query(
+                """
+                SELECT id, path, successor_id,
+                       CASE WHEN valid_until <= danvan.today() THEN to_char(valid_until, 'DD/MM/YYYY') END AS ended
+                FROM danvan.units WHERE id = ANY ($1::bigint[])
+                """,
+                Array(wanted)
+            ) {
+                rows[try row.decode("id")] = (
+                    try row.decode("path"), try row.decode("successor_id"), try row.decode("ended", as: String?.self).map { try CivilDate(parsing: $0) }
+                )
+            }
+            wanted = Set(rows.values.compactMap(\.successor)).subtracting(rows.keys)
+        }
         var standing: [Int64: Standing] = [:]
-        for row in try executor.query(
-            """
-            WITH RECURSIVE chain (unit_id, at, hops) AS (
-                SELECT u.id, u.id, 0 FROM danvan.units AS u WHERE u.id = ANY ($1::bigint[])
-              UNION ALL
-                SELECT c.unit_id, u.successor_id, c.hops + 1 FROM chain AS c JOIN danvan.units AS u ON u.id = c.at
-                WHERE u.successor_id IS NOT NULL AND c.hops < 64
-            )
-            SELECT c.unit_id AS id,
-                   (SELECT array_agg(DISTINCT a) FROM chain AS d JOIN danvan.units AS v ON v.id = d.at, unnest(v.path) AS a
-                    WHERE d.unit_id = c.unit_id) AS ancestry,
-                   array_agg(c.at ORDER BY c.hops) FILTER (
-                       WHERE c.hops = 0 OR NOT (SELECT u.path FROM danvan.units AS u WHERE u.id = c.unit_id) @> ARRAY[c.at]
-                   ) AS chain,
-                   (SELECT to_char(u.valid_until, 'DD/MM/YYYY') FROM danvan.units AS u
-                    WHERE u.id = c.unit_id AND u.valid_until <= danvan.today()) AS ended
-            FROM chain AS c GROUP BY c.unit_id
-            """,
-            Array(Set(units))
-        ) {
-            standing[try row.decode("id")] = Standing(
-                ancestry: Set(try row.decode("ancestry", as: [Int64].self)), chain: try row.decode("chain"),
-                endedOn: try row.decode("ended", as: String?.self).map { try CivilDate(parsing: $0) }
-            )
+        for unit in Set(units) {
+            guard let own = rows[unit] else { continue }
+            var entry = Standing(ancestry: Set(own.path), chain: [unit], endedOn: own.ended)
+            var next = own.successor
+            var seen: Set<Int64> = [unit]
+            while let successor = next, let row = rows[successor], seen.insert(successor).inserted {
+                entry.ancestry.formUnion(row.path)
+                // A unit above it that took over its work does not stand in its shoes.
+                if !own.path.contains(successor) { entry.chain.append(successor) }
+                next = row.successor
+            }
+            standing[unit] = entry
         }
         return standing
     }

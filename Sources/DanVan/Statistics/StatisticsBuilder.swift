@@ -21,6 +21,22 @@ public enum StatisticsBuilder {
         // The roll-up is a few thousand rows: compiling it (JIT) would cost more than
         // running it.
         try connection.query("SET LOCAL jit = off")
+        // The tree as of each period's last day, from the cache when the tree has not
+        // changed since it was filled (nearly every night).
+        let tree: Int64 = try connection.query(
+            "SELECT version FROM danvan.unit_tree_version FOR SHARE"
+        ).single().decode("version")
+        try connection.query("DELETE FROM danvan.unit_lineage_cache WHERE version < $1", tree)
+        try connection.query(
+            """
+            INSERT INTO danvan.unit_lineage_cache (version, as_of, unit_id, counts_for)
+            SELECT $1, d.ends_on, l.unit_id, l.counts_for
+            FROM (SELECT DISTINCT ends_on FROM danvan.periods) AS d CROSS JOIN LATERAL danvan.unit_lineage(d.ends_on) AS l
+            WHERE NOT EXISTS (SELECT 1 FROM danvan.unit_lineage_cache AS c WHERE c.version = $1 AND c.as_of = d.ends_on)
+            ON CONFLICT DO NOTHING
+            """,
+            tree
+        )
         let snapshot: Int64 = try connection.query(
             "INSERT INTO danvan.statistics_snapshots (as_of) VALUES (danvan.now()) RETURNING id"
         ).single().decode("id")
@@ -30,7 +46,7 @@ public enum StatisticsBuilder {
             """
             WITH lineage AS MATERIALIZED (
                 SELECT p.id AS period_id, l.unit_id, l.counts_for
-                FROM danvan.periods AS p CROSS JOIN LATERAL danvan.unit_lineage(p.ends_on) AS l
+                FROM danvan.periods AS p JOIN danvan.unit_lineage_cache AS l ON l.version = $2 AND l.as_of = p.ends_on
             ), reached AS (
                 SELECT model_id, bool_or(to_state = 'recognised') AS recognised, bool_or(to_state = 'commended') AS commended
                 FROM danvan.model_transitions GROUP BY model_id
@@ -82,7 +98,7 @@ public enum StatisticsBuilder {
                    sum(training_participants), sum(documents), sum(planned), sum(done)
             FROM counted GROUP BY unit_id, period_id, field
             """,
-            snapshot
+            snapshot, tree
         )
         try connection.query(
             """
