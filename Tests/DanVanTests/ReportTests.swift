@@ -13,7 +13,7 @@ struct ReportTests {
         try TestDatabase.with { db in
             let units = UnitDirectory()
             let province = try units.create(.province, named: "Trà Vinh", under: nil, on: db.pool)
-            let district = try units.create(.district, named: "Châu Thành", under: province.id, on: db.pool)
+            let district = try units.create(.district, named: "Huyện Châu Thành", under: province.id, on: db.pool)
             let communes = [
                 try units.create(.commune, named: "Hòa Lợi", under: district.id, on: db.pool),
                 try units.create(.commune, named: "<script>alert(1)</script>", under: district.id, on: db.pool),
@@ -51,13 +51,13 @@ struct ReportTests {
             let title: String = try report.decode("title")
             let html: String = try report.decode("html")
             let csv: String = try report.decode("csv")
-            #expect(title == "BÁO CÁO SƠ KẾT 6 THÁNG ĐẦU NĂM 2024 phong trào thi đua \"Dân vận khéo\" – Châu Thành")
-            #expect(html.contains("toàn Châu Thành có 5 mô hình \"Dân vận khéo\" đăng ký, 2 mô hình được công nhận (tỷ lệ 40,0%)"), "\(html)")
+            #expect(title == "BÁO CÁO SƠ KẾT 6 THÁNG ĐẦU NĂM 2024 PHONG TRÀO THI ĐUA “DÂN VẬN KHÉO” – HUYỆN CHÂU THÀNH")
+            #expect(html.contains("toàn huyện Châu Thành có 5 mô hình “Dân vận khéo” đăng ký, 2 mô hình được công nhận (tỷ lệ 40,0%)"), "\(html)")
             #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;") && !html.contains("<script>alert"))
             let lines = csv.dropFirst().components(separatedBy: "\r\n").filter { !$0.isEmpty }
             #expect(csv.hasPrefix("\u{FEFF}Đơn vị,Mô hình đăng ký,Kinh tế"))
             #expect(lines.count == 5, "the header, the district and its three communes: \(lines)")
-            #expect(lines[1] == "Châu Thành,5,2,1,1,1,4,1,2,\"40,0\",0,0,0,0", "commended, met on time, met late, overdue: \(lines[1])")
+            #expect(lines[1] == "Huyện Châu Thành,5,2,1,1,1,4,1,2,\"40,0\",0,0,0,0", "commended, met on time, met late, overdue: \(lines[1])")
             #expect(lines.contains { $0.hasPrefix("\"'=HYPERLINK(\"\"http://x\"\")\",0,") }, "a formula-like name is quoted as text: \(lines)")
             let snapshot = try StatisticsFigures.read(unit: district.id, period: period, on: db.pool).first { $0.field == nil }
             #expect(snapshot?.modelsRegistered == 5 && snapshot?.modelsRecognised == 2)

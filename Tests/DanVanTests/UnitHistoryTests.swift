@@ -235,3 +235,36 @@ struct UnitHistoryTests {
         }
     }
 }
+
+/// The same changes through `kheo units`, as an operator records a decision.
+@Suite("kheo units")
+struct UnitsCommandTests {
+    @Test func anOperatorRecordsTheReorganisationAndReadsBothTrees() throws {
+        try TestDatabase.with { db in
+            let env = ["DATABASE_URL": db.url]
+            let w = try UnitHistoryTests.world(db)
+            let decision = "Nghị quyết số 1687/NQ-UBTVQH15"
+            let merge = try KheoBinary.run(
+                ["units", "merge", "\(w.myCam)", "\(w.anTruong)", "--name", "Xã Mỹ Cẩm", "--under", "\(w.province)", "--on", "01/07/2025", "--decision", decision],
+                environment: env
+            )
+            #expect(merge.status == 0 && merge.output.contains("merged into \"Xã Mỹ Cẩm\""), "\(merge.output)")
+            #expect(try KheoBinary.run(["units", "move", "\(w.huyenHoi)", "--under", "\(w.province)", "--on", "01/07/2025"], environment: env).status == 0)
+            let early = try KheoBinary.run(["units", "dissolve", "\(w.district)", "--on", "01/06/2025"], environment: env)
+            #expect(early.status != 0 && early.output.contains("units still stand under unit \(w.district)"), "\(early.output)")
+            let dissolve = try KheoBinary.run(["units", "dissolve", "\(w.district)", "--on", "01/07/2025", "--handing-over-to", "\(w.province)"], environment: env)
+            #expect(dissolve.status == 0, "\(dissolve.output)")
+
+            let before = try KheoBinary.run(["units", "tree", "--on", "30/06/2025"], environment: env)
+            #expect(before.output.contains("  Càng Long  [district") && before.output.contains("    Mỹ Cẩm  [commune") && before.output.contains("      Ấp Mỹ Hòa"), "\(before.output)")
+            let after = try KheoBinary.run(["units", "tree", "\(w.province)", "--on", "01/07/2025"], environment: env)
+            #expect(!after.output.contains("Càng Long") && after.output.contains("  Xã Mỹ Cẩm  [commune") && after.output.contains("    Ấp Mỹ Hòa"), "\(after.output)")
+            let history = try KheoBinary.run(["units", "history", "\(w.myCam)"], environment: env)
+            #expect(history.output.contains("01/07/2025  merged") && history.output.contains(decision), "\(history.output)")
+            let badDay = try KheoBinary.run(["units", "rename", "\(w.huyenHoi)", "Xã Huyền Hội", "--on", "31/02/2025"], environment: env)
+            #expect(badDay.status != 0 && badDay.output.contains("--on"), "a day that does not exist: \(badDay.output)")
+            let missing = try KheoBinary.run(["units", "history", "987654"], environment: env)
+            #expect(missing.status != 0 && missing.output.contains("unit 987654 does not exist"), "\(missing.output)")
+        }
+    }
+}

@@ -27,10 +27,11 @@ public struct ReportRenderer: Sendable {
         self.rows = rows
     }
 
-    /// "BÁO CÁO SƠ KẾT …" for a six-month period, "BÁO CÁO TỔNG KẾT …" otherwise.
+    /// The title line, in capitals: "BÁO CÁO SƠ KẾT …" for a six-month period, "BÁO CÁO
+    /// TỔNG KẾT …" otherwise, the movement's name in typographic quotes.
     public var title: String {
-        let word = periodKind == "six_month" ? "SƠ KẾT" : "TỔNG KẾT"
-        return "BÁO CÁO \(word) \(periodName.uppercased()) phong trào thi đua \"Dân vận khéo\" – \(unitName)"
+        let word = periodKind == "six_month" ? "sơ kết" : "tổng kết"
+        return VietnameseStyle.titleLine("Báo cáo \(word) \(periodName) phong trào thi đua \(VietnameseStyle.movement) – \(unitName)")
     }
 
     static let columns = [
@@ -38,15 +39,19 @@ public struct ReportRenderer: Sendable {
         "Tập thể", "Cá nhân", "Được công nhận", "Tỷ lệ công nhận (%)", "Được biểu dương", "Nhiệm vụ đúng hạn", "Nhiệm vụ trễ hạn", "Nhiệm vụ quá hạn",
     ]
 
-    func cells(_ row: Row) -> [String] {
+    /// One row's cells. For reading (HTML) counts are grouped as documents write them
+    /// (1.334); for a spreadsheet (CSV) they stay plain digits, which every locale
+    /// reads as the number.
+    func cells(_ row: Row, forReading: Bool) -> [String] {
         let total = row.figures[nil]
-        func count(_ field: Model.Field) -> String { String(row.figures[field]?.modelsRegistered ?? 0) }
-        let rate = total?.recognitionRate.map { String(format: "%.1f", $0).replacingOccurrences(of: ".", with: ",") } ?? "–"
+        let show = { (value: Int) in forReading ? VietnameseStyle.number(value) : String(value) }
+        func count(_ field: Model.Field) -> String { show(row.figures[field]?.modelsRegistered ?? 0) }
+        let rate = total?.recognitionRate.map { VietnameseStyle.decimal($0) } ?? "–"
         return [
-            row.unitName, String(total?.modelsRegistered ?? 0), count(.economy), count(.cultureSociety), count(.defenceSecurity),
-            count(.politicalSystem), String(total?.collective ?? 0), String(total?.individual ?? 0), String(total?.modelsRecognised ?? 0),
-            rate, String(total?.modelsCommended ?? 0), String(total?.deadlinesMet ?? 0), String(total?.deadlinesMetLate ?? 0),
-            String(total?.deadlinesOverdue ?? 0),
+            row.unitName, show(total?.modelsRegistered ?? 0), count(.economy), count(.cultureSociety), count(.defenceSecurity),
+            count(.politicalSystem), show(total?.collective ?? 0), show(total?.individual ?? 0), show(total?.modelsRecognised ?? 0),
+            rate, show(total?.modelsCommended ?? 0), show(total?.deadlinesMet ?? 0), show(total?.deadlinesMetLate ?? 0),
+            show(total?.deadlinesOverdue ?? 0),
         ]
     }
 
@@ -58,12 +63,17 @@ public struct ReportRenderer: Sendable {
             "</head>", "<body>", "<h1>\(Self.escape(title))</h1>",
         ]
         if let total = rows.first?.figures[nil] {
-            let rate = total.recognitionRate.map { String(format: "%.1f", $0).replacingOccurrences(of: ".", with: ",") } ?? "–"
-            lines.append("<p>Trong \(Self.escape(periodName.lowercased())), toàn \(Self.escape(unitName)) có \(total.modelsRegistered) mô hình \"Dân vận khéo\" đăng ký, \(total.modelsRecognised) mô hình được công nhận (tỷ lệ \(rate)%), \(total.modelsCommended) mô hình được biểu dương.</p>")
+            let rate = total.recognitionRate.map { VietnameseStyle.decimal($0) } ?? "–"
+            let number = VietnameseStyle.number
+            lines.append(
+                "<p>Trong \(Self.escape(periodName.lowercased())), toàn \(Self.escape(VietnameseStyle.midSentence(unitName))) có "
+                    + "\(number(total.modelsRegistered)) mô hình \(VietnameseStyle.movement) đăng ký, \(number(total.modelsRecognised)) mô hình "
+                    + "được công nhận (tỷ lệ \(rate)%), \(number(total.modelsCommended)) mô hình được biểu dương.</p>"
+            )
         }
         lines.append("<table>")
         lines.append("<tr>" + Self.columns.map { "<th>\(Self.escape($0))</th>" }.joined() + "</tr>")
-        for row in rows { lines.append("<tr>" + cells(row).map { "<td>\(Self.escape($0))</td>" }.joined() + "</tr>") }
+        for row in rows { lines.append("<tr>" + cells(row, forReading: true).map { "<td>\(Self.escape($0))</td>" }.joined() + "</tr>") }
         lines += ["</table>", "</body>", "</html>"]
         return lines.joined(separator: "\n") + "\n"
     }
@@ -71,7 +81,7 @@ public struct ReportRenderer: Sendable {
     /// RFC 4180, CRLF line ends, UTF-8 with a byte-order mark so spreadsheets read the
     /// diacritics right.
     public var csv: String {
-        let lines = [Self.columns] + rows.map(cells)
+        let lines = [Self.columns] + rows.map { cells($0, forReading: false) }
         return "\u{FEFF}" + lines.map { $0.map(Self.csvField).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
     }
 

@@ -1,0 +1,51 @@
+/// How officials write figures and names in a report: "." between thousands and ","
+/// before decimals (4.819; 57,7%), the movement's name in typographic quotes
+/// (“Dân vận khéo”), an administrative word lower-cased inside a sentence ("toàn
+/// huyện Hậu Phương": it is a common noun there), and a document's title line in
+/// capitals.
+public enum VietnameseStyle {
+    /// The movement's name as documents set it.
+    public static let movement = "“Dân vận khéo”"
+
+    /// 4819 → "4.819", 11218 → "11.218".
+    public static func number(_ value: Int) -> String {
+        let digits = String(value.magnitude)
+        var grouped = ""
+        for (index, digit) in digits.enumerated() {
+            if index > 0, (digits.count - index) % 3 == 0 { grouped.append(".") }
+            grouped.append(digit)
+        }
+        return value < 0 ? "-" + grouped : grouped
+    }
+
+    /// 57.7 → "57,7".
+    public static func decimal(_ value: Double, places: Int = 1) -> String {
+        let scale = (0..<places).reduce(1.0) { result, _ in result * 10 }
+        let rounded = (value * scale).rounded() / scale
+        let whole = Int(rounded.magnitude)
+        let fraction = Int(((rounded.magnitude - Double(whole)) * scale).rounded())
+        let sign = rounded < 0 ? "-" : ""
+        guard places > 0 else { return sign + number(whole) }
+        let padded = String(repeating: "0", count: max(0, places - String(fraction).count)) + String(fraction)
+        return sign + number(whole) + "," + padded
+    }
+
+    /// The words that name a level of government or a residential area, longest first.
+    static let administrativeWords = [
+        "Tổ dân phố", "Thành phố", "Thị trấn", "Khu phố", "Đặc khu", "Thị xã", "Tỉnh", "Huyện", "Quận", "Phường", "Xã",
+        "Ấp", "Khóm", "Thôn", "Xóm", "Bản", "Buôn", "Làng",
+    ]
+
+    /// A unit's name as it reads inside a sentence: "Huyện Hậu Phương" → "huyện Hậu
+    /// Phương", "Thành phố Huề Vĩnh" → "thành phố Huề Vĩnh". Organisations' names
+    /// ("Hội Nông dân xã Mỹ Cẩm") are proper names and stay as they are.
+    public static func midSentence(_ unitName: String) -> String {
+        for word in administrativeWords where unitName.hasPrefix(word + " ") {
+            return word.lowercased() + unitName.dropFirst(word.count)
+        }
+        return unitName
+    }
+
+    /// A title line: every letter in capitals, the quotes and dashes as they are.
+    public static func titleLine(_ text: String) -> String { text.uppercased() }
+}
