@@ -35,7 +35,7 @@ extension Components.Schemas.Period {
     init(_ period: Period) {
         self.init(
             id: period.id, kind: .init(rawValue: period.kind.rawValue) ?? .stage, name: period.name,
-            startsOn: period.startsOn.description, endsOn: period.endsOn.description
+            startsOn: period.startsOn.description, endsOn: period.endsOn.description, campaignId: period.campaignID
         )
     }
 }

@@ -14,12 +14,15 @@ struct StatisticsTests {
     /// first `commended` of those commended. Returns the district's id.
     func district(
         _ db: TestDatabase, named name: String, province: Int64, communes: Int, counts: [Model.Field: Int],
-        recognised: Int, commended: Int, day: CivilDate
+        recognised: Int, commended: Int, day: CivilDate, campaign given: Int64? = nil, existing: Int64? = nil
     ) throws -> Int64 {
         let units = UnitDirectory()
-        let district = try units.create(.district, named: name, under: province, on: db.pool)
-        let communeIDs = try (1...communes).map { try units.create(.commune, named: "Xã số \($0) \(name)", under: district.id, on: db.pool).id }
-        let campaign = try ModelRegistry().createCampaign(named: "Dân vận khéo \(name)", unit: district.id, from: day, to: day.adding(days: 30), on: db.pool)
+        let district = try existing.flatMap { try units.find($0, on: db.pool) } ?? units.create(.district, named: name, under: province, on: db.pool)
+        let communeIDs = try (1...communes).map { number in
+            try units.subtree(of: district.id, on: db.pool).first { $0.name == "Xã số \(number) \(name)" }?.id
+                ?? units.create(.commune, named: "Xã số \(number) \(name)", under: district.id, on: db.pool).id
+        }
+        let campaign = try given ?? ModelRegistry().createCampaign(named: "Dân vận khéo \(name)", unit: district.id, from: day, to: day.adding(days: 30), on: db.pool)
         var fields: [String] = []
         for field in Model.Field.allCases { fields += Array(repeating: field.rawValue, count: counts[field] ?? 0) }
         _ = try db.pool.transaction { connection in
@@ -62,17 +65,25 @@ struct StatisticsTests {
     @Test func theRollUpReproducesTheSeedFigures() throws {
         try TestDatabase.with { db in
             let province = try UnitDirectory().create(.province, named: "Trà Vinh", under: nil, on: db.pool)
+            // Càng Long's 2017 campaign ran from registration on 15/10/2016 to the
+            // review of 13/10/2017; the figures were published for it.
+            let placeholder = try UnitDirectory().create(.district, named: "Càng Long", under: province.id, on: db.pool)
+            let campaign2017 = try ModelRegistry().createCampaign(
+                named: "Dân vận khéo năm 2017", unit: placeholder.id, from: try CivilDate(parsing: "15/10/2016"), to: try CivilDate(parsing: "13/10/2017"), on: db.pool
+            )
             let cangLong = try district(
                 db, named: "Càng Long", province: province.id, communes: 14,
                 counts: [.economy: 472, .cultureSociety: 298, .defenceSecurity: 92, .politicalSystem: 28],
-                recognised: 600, commended: 74, day: try CivilDate(parsing: "20/10/2017")
+                recognised: 600, commended: 74, day: try CivilDate(parsing: "20/10/2016"), campaign: campaign2017, existing: placeholder.id
             )
             let plains = try district(
                 db, named: "Cụm đồng bằng", province: province.id, communes: 9,
                 counts: [.economy: 400, .cultureSociety: 300, .defenceSecurity: 120, .politicalSystem: 71],
                 recognised: 514, commended: 0, day: try CivilDate(parsing: "15/03/2024")
             )
-            let year2017 = try period(db, "year", "Năm 2017", "01/01/2017", "31/12/2017")
+            let year2017 = try Periods().create(
+                .year, named: "Năm 2017", from: try CivilDate(parsing: "15/10/2016"), to: try CivilDate(parsing: "13/10/2017"), campaign: campaign2017, on: db.pool
+            ).id
             let firstHalf2024 = try period(db, "six_month", "6 tháng đầu năm 2024", "01/01/2024", "30/06/2024")
             try regenerate(db)
 
@@ -92,6 +103,61 @@ struct StatisticsTests {
             let provinceTotal = try #require(try StatisticsFigures.read(unit: province.id, period: year2017, on: db.pool).first { $0.field == nil })
             #expect(provinceTotal.modelsRegistered == 890, "the province rolls up its districts for 2017")
             #expect(try StatisticsFigures.read(unit: cangLong, period: firstHalf2024, on: db.pool).isEmpty, "nothing of Càng Long in 2024")
+        }
+    }
+
+    /// Càng Long's calendar: the 2017 review on 13/10/2017, registration for 2018 from
+    /// 15/10/2017. A model registered on 20/10/2017 for the 2018 campaign counts in the
+    /// 2018 campaign year, not in 2017's; the calendar year 2017 still holds it by its
+    /// day; and the stage 2016–2018 holds every year's models.
+    @Test func aCampaignYearRunsFromTraditionDayToTraditionDay() throws {
+        try TestDatabase.with { db in
+            let units = UnitDirectory()
+            let province = try units.create(.province, named: "Trà Vinh", under: nil, on: db.pool)
+            let cangLong = try units.create(.district, named: "Huyện Càng Long", under: province.id, on: db.pool)
+            let myCam = try units.create(.commune, named: "Xã Mỹ Cẩm", under: cangLong.id, on: db.pool)
+            let registry = ModelRegistry()
+            let day = { (text: String) in try CivilDate(parsing: text) }
+            let stage = try registry.createCampaign(named: "Giai đoạn 2016–2018", unit: cangLong.id, from: try day("15/10/2015"), to: try day("12/10/2018"), on: db.pool)
+            var campaigns: [Int: Int64] = [:]
+            var periods: [Int: Int64] = [:]
+            for (year, first, last) in [(2017, "15/10/2016", "13/10/2017"), (2018, "15/10/2017", "12/10/2018")] {
+                campaigns[year] = try registry.createCampaign(
+                    named: "Dân vận khéo năm \(year)", unit: cangLong.id, from: try day(first), to: try day(last), stage: stage, on: db.pool
+                )
+                try registry.setWindow(
+                    campaign: campaigns[year]!, unitKind: .commune, opens: try day(first), closes: try day("31/12/\(year - 1)"),
+                    collectiveQuota: 10, individualQuota: 15, on: db.pool
+                )
+            }
+            // The 2017 campaign's year as its span; 2018's as the calendar year offices
+            // call "năm 2018", which the campaign's models registered in late 2017
+            // belong to all the same.
+            periods[2017] = try Periods().create(.year, named: "Năm 2017", from: try day("15/10/2016"), to: try day("13/10/2017"), campaign: campaigns[2017], on: db.pool).id
+            periods[2018] = try Periods().create(.year, named: "Năm 2018", from: try day("01/01/2018"), to: try day("31/12/2018"), campaign: campaigns[2018], on: db.pool).id
+            let stagePeriod = try Periods().create(.stage, named: "Giai đoạn 2016–2018", from: try day("15/10/2015"), to: try day("12/10/2018"), campaign: stage, on: db.pool).id
+            let calendar2017 = try Periods().create(.year, named: "Năm 2017 (dương lịch)", from: try day("01/01/2017"), to: try day("31/12/2017"), on: db.pool).id
+            let sixMonths2018 = try Periods().create(
+                .sixMonth, named: "6 tháng đầu năm 2018", from: try day("01/01/2018"), to: try day("30/06/2018"), campaign: campaigns[2018], on: db.pool
+            ).id
+            for (title, campaign, registered) in [("Quỹ khuyến học", 2017, "20/10/2016"), ("Tổ an ninh tự quản", 2017, "02/11/2016"), ("Nuôi bò vỗ béo", 2018, "20/10/2017")] {
+                _ = try registry.register(ModelRegistration(
+                    campaignID: campaigns[campaign]!, unitID: myCam.id, field: .economy, holder: .collective, holderName: "Hội Nông dân xã Mỹ Cẩm",
+                    title: title, day: try day(registered)
+                ), by: .system, on: db.pool)
+            }
+            try regenerate(db)
+            func registered(_ period: Int64) throws -> Int {
+                try StatisticsFigures.read(unit: cangLong.id, period: period, on: db.pool).first { $0.field == nil }?.modelsRegistered ?? 0
+            }
+            #expect(try registered(periods[2017]!) == 2, "the 2017 campaign's two models, registered in 2016")
+            #expect(try registered(periods[2018]!) == 1, "the model of 20/10/2017 is the 2018 campaign's")
+            #expect(try registered(sixMonths2018) == 1, "and counts in that campaign's six-month review")
+            #expect(try registered(calendar2017) == 1, "the calendar year 2017 counts by registration day")
+            #expect(try registered(stagePeriod) == 3, "the stage holds its campaigns' models")
+            #expect(throws: PeriodError.campaignNotFound(987_654)) {
+                try Periods().create(.year, named: "Năm ma", from: try day("01/01/2019"), to: try day("31/12/2019"), campaign: 987_654, on: db.pool)
+            }
         }
     }
 

@@ -27,15 +27,20 @@ public struct ModelRegistry: Sendable {
     public init() {}
 
     /// Starts a campaign run by `unit` for its subtree; returns its id.
+    /// Opens a campaign run by `unit` from `first` to `last` (a campaign year runs from
+    /// one tradition-day review to the next), optionally as a year of `stage`.
     public func createCampaign(
-        named name: String, unit: Int64, from first: CivilDate, to last: CivilDate, on executor: some PostgresExecutor
+        named name: String, unit: Int64, from first: CivilDate, to last: CivilDate, stage: Int64? = nil, on executor: some PostgresExecutor
     ) throws -> Int64 {
         let cleaned = try Self.clean(name, field: "campaign name", limit: 300)
         guard first <= last else { throw ModelError.invalidWindow("the campaign ends (\(last)) before it starts (\(first))") }
+        if let stage, try executor.query("SELECT 1 FROM danvan.campaigns WHERE id = $1", stage).first == nil {
+            throw ModelError.campaignNotFound(stage)
+        }
         do {
             return try executor.query(
-                "INSERT INTO danvan.campaigns (unit_id, name, starts_on, ends_on) VALUES ($1, $2, $3::date, $4::date) RETURNING id",
-                unit, cleaned, first.iso, last.iso
+                "INSERT INTO danvan.campaigns (unit_id, name, starts_on, ends_on, stage_id) VALUES ($1, $2, $3::date, $4::date, $5) RETURNING id",
+                unit, cleaned, first.iso, last.iso, stage
             ).single().decode("id")
         } catch {
             guard error.sqlState == "23503" else { throw error }

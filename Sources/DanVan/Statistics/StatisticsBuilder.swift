@@ -10,7 +10,8 @@ public import PostgresClient
 /// counts its records for its successor in every period ending after that day, so no
 /// record counts twice for one unit and a province's total is the sum over the units
 /// under it. The roll-up costs one pass over the records times the depth of the tree.
-/// A model counts in the periods its registration day falls in; it counts as recognised or commended
+/// A model counts in the periods of its campaign (a campaign year runs from tradition
+/// day to tradition day) and in the calendar periods its registration day falls in; it counts as recognised or commended
 /// once its history reaches that state. Deadlines count by their due day (met on time,
 /// met late and overdue apart), activities
 /// by the day they were held, inspection visits by their date (done once recorded).
@@ -47,6 +48,18 @@ public enum StatisticsBuilder {
             WITH lineage AS MATERIALIZED (
                 SELECT p.id AS period_id, l.unit_id, l.counts_for
                 FROM danvan.periods AS p JOIN danvan.unit_lineage_cache AS l ON l.version = $2 AND l.as_of = p.ends_on
+            ), in_period AS (
+                -- A calendar period counts the models registered between its dates; a
+                -- campaign's period the campaign's models (or its stage's campaigns'),
+                -- registered by its last day, whenever that was.
+                SELECT m.id AS model_id, p.id AS period_id
+                FROM danvan.periods AS p JOIN danvan.models AS m ON m.registered_on BETWEEN p.starts_on AND p.ends_on
+                WHERE p.campaign_id IS NULL
+              UNION ALL
+                SELECT m.id, p.id
+                FROM danvan.periods AS p
+                JOIN danvan.campaigns AS c ON c.id = p.campaign_id OR c.stage_id = p.campaign_id
+                JOIN danvan.models AS m ON m.campaign_id = c.id AND m.registered_on <= p.ends_on
             ), reached AS (
                 SELECT model_id, bool_or(to_state = 'recognised') AS recognised, bool_or(to_state = 'commended') AS commended
                 FROM danvan.model_transitions GROUP BY model_id
@@ -57,8 +70,9 @@ public enum StatisticsBuilder {
                        count(*) FILTER (WHERE m.holder_kind = 'individual') AS individual,
                        0 AS met, 0 AS met_late, 0 AS overdue, 0 AS conferences, 0 AS conference_attendees, 0 AS trainings,
                        0 AS training_participants, 0 AS documents, 0 AS planned, 0 AS done
-                FROM danvan.models AS m
-                JOIN danvan.periods AS p ON m.registered_on BETWEEN p.starts_on AND p.ends_on
+                FROM in_period AS i
+                JOIN danvan.models AS m ON m.id = i.model_id
+                JOIN danvan.periods AS p ON p.id = i.period_id
                 JOIN lineage AS a ON a.period_id = p.id AND a.unit_id = m.unit_id
                 LEFT JOIN reached AS r ON r.model_id = m.id
                 GROUP BY GROUPING SETS ((a.counts_for, p.id, m.field), (a.counts_for, p.id))
