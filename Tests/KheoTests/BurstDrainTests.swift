@@ -52,9 +52,10 @@ struct BurstDrainTests {
         return try row.decode("seconds", as: Double.self)
     }
 
-    @Test func aBurstToIdleWorkersDrainsAsFastAsABacklogFilledFirst() throws {
-        // Filled first: the workers plan their statements on a table that holds the backlog.
-        let filledFirst = try TestDatabase.with { db in
+    /// The backlog filled first: the workers plan their statements on a table that
+    /// holds it. Seconds from the first claim to the last completion.
+    static func filledFirst() throws -> Double {
+        try TestDatabase.with { db in
             try Self.enqueue(db, queue: "filled")
             try db.pool.query("ANALYZE kheo.jobs")
             for worker in try Self.workers(db, queue: "filled", untilEmpty: true) {
@@ -62,33 +63,52 @@ struct BurstDrainTests {
             }
             return try Self.seconds(db, queue: "filled", since: "min(attempted_at)")
         }
+    }
+
+    /// Measures `order` beside a backlog filled first, and fails if it took more than
+    /// twice as long. The suite shares 2 cores with every other test (the demo among
+    /// them), so one pair spoiled by a neighbour is measured again, side by side; the
+    /// fault this guards against (a burst draining 45× slower until autovacuum's next
+    /// ANALYZE) fails every pair.
+    static func expectWithinTwiceTheFilledDrain(_ name: String, _ order: () throws -> Double) throws {
+        var pairs: [(filled: Double, order: Double)] = []
+        repeat {
+            pairs.append((try filledFirst(), try order()))
+        } while pairs.count < 2 && pairs.last!.order > 2 * pairs.last!.filled
+        let last = pairs.last!
+        #expect(last.order <= 2 * last.filled, "\(name): \(pairs.map { "\($0.order) s against \($0.filled) s filled first" })")
+    }
+
+    @Test func aBurstToIdleWorkersDrainsAsFastAsABacklogFilledFirst() throws {
         // A burst: the workers start on an empty, analyzed table, claim (so their
         // statements are planned and cached), wait idle, then 200,000 arrive at once.
-        let burst = try TestDatabase.with { db in
-            try db.pool.query("ANALYZE kheo.jobs")
-            return try Self.burstToIdleWorkers(db)
+        try Self.expectWithinTwiceTheFilledDrain("the burst to idle workers") {
+            try TestDatabase.with { db in
+                try db.pool.query("ANALYZE kheo.jobs")
+                return try Self.burstToIdleWorkers(db)
+            }
         }
-        #expect(burst <= 2 * filledFirst, "the burst drained in \(burst) s, the backlog filled first in \(filledFirst) s")
         // After a prune and the VACUUM that follows it: the statistics count the table
         // as empty while its pages stay, and the idle workers replan on them. A plan
         // made there once hashed a read of the whole primary key on every round trip.
-        let afterPrune = try TestDatabase.with { db in
-            try db.pool.query("""
-                INSERT INTO kheo.jobs (queue, kind, state, attempt, attempted_at, finalized_at)
-                SELECT 'old', 'kheo.noop', 'completed', 1, now() - interval '2 days', now() - interval '2 days'
-                FROM generate_series(1, 200000)
-                """)
-            try db.pool.query("VACUUM ANALYZE kheo.jobs")
-            return try Self.burstToIdleWorkers(db) {
-                let prune = try KheoProcess.start(["jobs", "prune"], environment: ["DATABASE_URL": db.url])
-                #expect(try prune.wait(timeout: .seconds(300)) == 0, "\(prune.output.suffix(2000))")
-                #expect(try count("SELECT count(*) FROM kheo.jobs", in: db) == 0)
-                try db.pool.query("VACUUM (TRUNCATE false) kheo.jobs")
-                // Long enough for both workers to claim again, on the new statistics.
-                Thread.sleep(forTimeInterval: 1.5)
+        try Self.expectWithinTwiceTheFilledDrain("the burst after a prune and VACUUM") {
+            try TestDatabase.with { db in
+                try db.pool.query("""
+                    INSERT INTO kheo.jobs (queue, kind, state, attempt, attempted_at, finalized_at)
+                    SELECT 'old', 'kheo.noop', 'completed', 1, now() - interval '2 days', now() - interval '2 days'
+                    FROM generate_series(1, 200000)
+                    """)
+                try db.pool.query("VACUUM ANALYZE kheo.jobs")
+                return try Self.burstToIdleWorkers(db) {
+                    let prune = try KheoProcess.start(["jobs", "prune"], environment: ["DATABASE_URL": db.url])
+                    #expect(try prune.wait(timeout: .seconds(300)) == 0, "\(prune.output.suffix(2000))")
+                    #expect(try count("SELECT count(*) FROM kheo.jobs", in: db) == 0)
+                    try db.pool.query("VACUUM (TRUNCATE false) kheo.jobs")
+                    // Long enough for both workers to claim again, on the new statistics.
+                    Thread.sleep(forTimeInterval: 1.5)
+                }
             }
         }
-        #expect(afterPrune <= 2 * filledFirst, "after a prune and VACUUM the burst drained in \(afterPrune) s, the backlog filled first in \(filledFirst) s")
     }
 
     /// Starts two workers on the queue "burst", runs `meanwhile` once they idle,
