@@ -28,16 +28,21 @@ public enum StatisticsBuilder {
             "SELECT version FROM danvan.unit_tree_version FOR SHARE"
         ).single().decode("version")
         try connection.query("DELETE FROM danvan.unit_lineage_cache WHERE version < $1", tree)
-        try connection.query(
+        let filled = try connection.query(
             """
             INSERT INTO danvan.unit_lineage_cache (version, as_of, unit_id, counts_for)
             SELECT $1, d.ends_on, l.unit_id, l.counts_for
             FROM (SELECT DISTINCT ends_on FROM danvan.periods) AS d CROSS JOIN LATERAL danvan.unit_lineage(d.ends_on) AS l
             WHERE NOT EXISTS (SELECT 1 FROM danvan.unit_lineage_cache AS c WHERE c.version = $1 AND c.as_of = d.ends_on)
             ON CONFLICT DO NOTHING
+            RETURNING 1
             """,
             tree
         )
+        // Freshly filled (after a change to the tree), its statistics would still say
+        // "empty": the roll-up then joined every model to every period before looking
+        // at units (2.2 s instead of 55 ms on the demo's database).
+        if !filled.isEmpty { try connection.query("ANALYZE danvan.unit_lineage_cache") }
         let snapshot: Int64 = try connection.query(
             "INSERT INTO danvan.statistics_snapshots (as_of) VALUES (danvan.now()) RETURNING id"
         ).single().decode("id")
@@ -48,18 +53,6 @@ public enum StatisticsBuilder {
             WITH lineage AS MATERIALIZED (
                 SELECT p.id AS period_id, l.unit_id, l.counts_for
                 FROM danvan.periods AS p JOIN danvan.unit_lineage_cache AS l ON l.version = $2 AND l.as_of = p.ends_on
-            ), in_period AS (
-                -- A calendar period counts the models registered between its dates; a
-                -- campaign's period the campaign's models (or its stage's campaigns'),
-                -- registered by its last day, whenever that was.
-                SELECT m.id AS model_id, p.id AS period_id
-                FROM danvan.periods AS p JOIN danvan.models AS m ON m.registered_on BETWEEN p.starts_on AND p.ends_on
-                WHERE p.campaign_id IS NULL
-              UNION ALL
-                SELECT m.id, p.id
-                FROM danvan.periods AS p
-                JOIN danvan.campaigns AS c ON c.id = p.campaign_id OR c.stage_id = p.campaign_id
-                JOIN danvan.models AS m ON m.campaign_id = c.id AND m.registered_on <= p.ends_on
             ), reached AS (
                 SELECT model_id, bool_or(to_state = 'recognised') AS recognised, bool_or(to_state = 'commended') AS commended
                 FROM danvan.model_transitions GROUP BY model_id
@@ -70,9 +63,14 @@ public enum StatisticsBuilder {
                        count(*) FILTER (WHERE m.holder_kind = 'individual') AS individual,
                        0 AS met, 0 AS met_late, 0 AS overdue, 0 AS conferences, 0 AS conference_attendees, 0 AS trainings,
                        0 AS training_participants, 0 AS documents, 0 AS planned, 0 AS done
-                FROM in_period AS i
-                JOIN danvan.models AS m ON m.id = i.model_id
-                JOIN danvan.periods AS p ON p.id = i.period_id
+                FROM danvan.models AS m
+                JOIN danvan.campaigns AS mc ON mc.id = m.campaign_id
+                -- A calendar period counts the models registered between its dates; a
+                -- campaign's period the campaign's models (or its stage's campaigns'),
+                -- registered by its last day, whenever that was.
+                JOIN danvan.periods AS p ON CASE
+                    WHEN p.campaign_id IS NULL THEN m.registered_on BETWEEN p.starts_on AND p.ends_on
+                    ELSE m.registered_on <= p.ends_on AND p.campaign_id IN (mc.id, mc.stage_id) END
                 JOIN lineage AS a ON a.period_id = p.id AND a.unit_id = m.unit_id
                 LEFT JOIN reached AS r ON r.model_id = m.id
                 GROUP BY GROUPING SETS ((a.counts_for, p.id, m.field), (a.counts_for, p.id))
