@@ -32,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-openapi-generator", from: "1.14.3"),
         .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
         .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", from: "2.1.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // libpq, as Debian's libpq-dev ships it. Only PostgresClient imports it.
@@ -67,11 +68,21 @@ let package = Package(
             swiftSettings: strictSettings,
             plugins: ["EmbedMigrations"]
         ),
+        // The files offices exchange: CSV and the Office Open XML formats (.xlsx), read
+        // and written with a zip library and XML we generate; no office suite.
+        .target(
+            name: "OfficeFiles",
+            dependencies: [
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // The "Dân vận khéo" domain on the engine: units, models, inspections, deadlines.
         .target(
             name: "DanVan",
             dependencies: [
                 "Kheo",
+                "OfficeFiles",
                 "PostgresClient",
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -150,7 +161,7 @@ let package = Package(
         .testTarget(
             name: "DanVanTests",
             dependencies: [
-                "DanVan", "Kheo", "KheoTesting", "PostgresClient", "kheo",
+                "DanVan", "Kheo", "KheoTesting", "OfficeFiles", "PostgresClient", "kheo",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

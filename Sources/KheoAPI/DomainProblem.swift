@@ -44,8 +44,9 @@ enum DomainProblem {
         case let error as UnitError:
             switch error {
             case .notFound: Problem(.notFound, error.description)
-            case .duplicateName, .notStanding: Problem(.conflict, error.description)
-            case .parentNotAllowed, .provinceWithParent, .parentMissing, .unknownKind, .invalidName: Problem(.badRequest, error.description)
+            case .duplicateName, .notStanding, .duplicateCode: Problem(.conflict, error.description)
+            case .parentNotAllowed, .provinceWithParent, .parentMissing, .unknownKind, .invalidName, .invalidCode, .invalidMember:
+                Problem(.badRequest, error.description)
             }
         case let error as UnitChangeError:
             switch error {

@@ -17,7 +17,7 @@ struct KheoCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             DemoCommand.self, EnqueueCommand.self, WorkCommand.self, JobsCommand.self, QueuesCommand.self,
-            CronCommand.self, UnitsCommand.self, ServeCommand.self, TokensCommand.self, BenchCommand.self, MigrateCommand.self, DatabaseCommand.self,
+            CronCommand.self, UnitsCommand.self, SetupCommand.self, ServeCommand.self, TokensCommand.self, BenchCommand.self, MigrateCommand.self, DatabaseCommand.self,
         ]
     )
 

@@ -74,7 +74,11 @@ struct AuthorityTests {
             return (ofA, write)
         case .advanceModel:
             return (model, write)
-        case .manageWebhook, .manageTokens:
+        case .manageWebhook, .manageTokens, .openCampaign:
+            return (ofA, administer)
+        case .setUpUnits, .definePeriod:
+            // Under commune A (or a campaign of A's); with no unit (a province, a
+            // calendar period), operators only: see `setUpWithoutAUnitIsForOperators`.
             return (ofA, administer)
         case .administerQueues, .readMetrics:
             return (.global, Dictionary(uniqueKeysWithValues: Who.allCases.map { ($0, $0 == .operator ? .allowed : .forbidden) }))
@@ -107,6 +111,20 @@ struct AuthorityTests {
                 .viewerOfA: .forbidden, .editorOfA: .forbidden, .adminOfA: .forbidden, .siblingAdmin: .notFound, .parentAdmin: .allowed,
                 .childAdmin: .notFound, .operator: .allowed,
             ])
+        }
+    }
+
+    /// A new province, or a calendar period every unit's figures are cut by, belongs to
+    /// no unit: no unit's admin may create one.
+    @Test func setUpWithoutAUnitIsForOperators() throws {
+        try TestDatabase.with { db in
+            let tree = try Self.tree(db)
+            for action in [Action.setUpUnits, .definePeriod] {
+                for who in Who.allCases {
+                    let allowed = try Authority.allows(action, by: tree.principal(who), on: .global, in: db.pool)
+                    #expect(allowed == (who == .operator), "\(action) by \(who)")
+                }
+            }
         }
     }
 

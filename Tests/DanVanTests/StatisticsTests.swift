@@ -60,8 +60,9 @@ struct StatisticsTests {
 
     /// The seeds' figures come back out of the roll-up: Càng Long 2017, 890 models =
     /// 472 + 298 + 92 + 28, 74 commended; and a half-year with 891 registered and 514
-    /// recognised, a rate of 57.7 % (published for the province's plains cluster, a
-    /// group of districts, modelled here as one district).
+    /// recognised, a rate of 57.7 %, published for the Ban Dân vận offices of a plains
+    /// cluster (cụm đồng bằng) of districts: here a cluster of three districts, each
+    /// with its Ban Dân vận, whose figures are the cluster's and no single district's.
     @Test func theRollUpReproducesTheSeedFigures() throws {
         try TestDatabase.with { db in
             let province = try UnitDirectory().create(.province, named: "Trà Vinh", under: nil, on: db.pool)
@@ -76,11 +77,25 @@ struct StatisticsTests {
                 counts: [.economy: 472, .cultureSociety: 298, .defenceSecurity: 92, .politicalSystem: 28],
                 recognised: 600, commended: 74, day: try CivilDate(parsing: "20/10/2016"), campaign: campaign2017, existing: placeholder.id
             )
-            let plains = try district(
-                db, named: "Cụm đồng bằng", province: province.id, communes: 9,
-                counts: [.economy: 400, .cultureSociety: 300, .defenceSecurity: 120, .politicalSystem: 71],
-                recognised: 514, commended: 0, day: try CivilDate(parsing: "15/03/2024")
-            )
+            // Three districts of the plains cluster, each with its Ban Dân vận; the
+            // cluster reports for them together from 2024.
+            let shares: [(String, [Model.Field: Int], Int)] = [
+                ("Huyện Đồng bằng Một", [.economy: 150, .cultureSociety: 100, .defenceSecurity: 40, .politicalSystem: 21], 180),
+                ("Huyện Đồng bằng Hai", [.economy: 130, .cultureSociety: 110, .defenceSecurity: 40, .politicalSystem: 25], 170),
+                ("Huyện Đồng bằng Ba", [.economy: 120, .cultureSociety: 90, .defenceSecurity: 40, .politicalSystem: 25], 164),
+            ]
+            let plainsDistricts = try shares.map { name, counts, recognised in
+                try district(db, named: name, province: province.id, communes: 3, counts: counts, recognised: recognised, commended: 0,
+                             day: try CivilDate(parsing: "15/03/2024"))
+            }
+            let plains = try UnitDirectory().create(.cluster, named: "Cụm đồng bằng", under: province.id, on: db.pool).id
+            try db.pool.transaction { connection in
+                for member in plainsDistricts {
+                    let office = try UnitDirectory().create(.massMobilisationCommittee, named: "Ban Dân vận Huyện ủy", under: member, on: connection)
+                    #expect(office.kind.vietnamese == "Ban Dân vận")
+                    try Clusters().add(member, to: plains, from: try CivilDate(parsing: "01/01/2024"), by: .system, in: connection)
+                }
+            }
             let year2017 = try Periods().create(
                 .year, named: "Năm 2017", from: try CivilDate(parsing: "15/10/2016"), to: try CivilDate(parsing: "13/10/2017"), campaign: campaign2017, on: db.pool
             ).id
@@ -99,6 +114,14 @@ struct StatisticsTests {
             let plainsTotal = try #require(try StatisticsFigures.read(unit: plains, period: firstHalf2024, on: db.pool).first { $0.field == nil })
             #expect(plainsTotal.modelsRegistered == 891 && plainsTotal.modelsRecognised == 514)
             #expect(plainsTotal.recognitionRate == 57.7)
+            #expect(plainsTotal.modelsRegistered == plainsTotal.collective + plainsTotal.individual)
+            let memberTotals = try plainsDistricts.map { member in
+                try #require(try StatisticsFigures.read(unit: member, period: firstHalf2024, on: db.pool).first { $0.field == nil }).modelsRegistered
+            }
+            #expect(memberTotals == [311, 305, 275], "no one district holds the cluster's figures; together they do")
+            let provinceHalf = try #require(try StatisticsFigures.read(unit: province.id, period: firstHalf2024, on: db.pool).first { $0.field == nil })
+            #expect(provinceHalf.modelsRegistered == 891, "the cluster's figures are its members' and do not count again for the province")
+            #expect(try StatisticsFigures.read(unit: plains, period: year2017, on: db.pool).isEmpty, "the cluster reports from 2024 only")
 
             let provinceTotal = try #require(try StatisticsFigures.read(unit: province.id, period: year2017, on: db.pool).first { $0.field == nil })
             #expect(provinceTotal.modelsRegistered == 890, "the province rolls up its districts for 2017")

@@ -11,10 +11,14 @@ public enum Action: String, Sendable, CaseIterable {
     case readUnits, readInbox, markNotificationRead
     /// Rename, move, merge or dissolve units: the tree's dated changes (`UnitChanges`).
     case reorganiseUnits
+    /// Create units under a unit (an import of its list); a province: operators only.
+    case setUpUnits
     // Deadlines.
     case readDeadlines, createDeadline, meetDeadline, withdrawDeadline, moveDeadline
     // Campaigns and models.
     case readCampaigns, readModels, registerModel, advanceModel, evaluateModel
+    /// Open a campaign of a unit, with its windows, targets and calendar.
+    case openCampaign
     // Activities.
     case readActivities, recordActivity
     // Inspections.
@@ -23,6 +27,8 @@ public enum Action: String, Sendable, CaseIterable {
     case readWebhook, manageWebhook
     // Periods, statistics and reports.
     case readPeriods, readStatistics, requestReport, readReports
+    /// Define a period: a campaign's by an admin of its unit, a calendar one by operators.
+    case definePeriod
     // Tokens.
     case manageTokens
 
@@ -68,7 +74,7 @@ public enum Action: String, Sendable, CaseIterable {
         case .withdrawDeadline, .moveDeadline: Rule(role: .editor, relation: .issuerOrAbove)
         case .evaluateModel: Rule(role: .editor, relation: .evaluator)
         case .recordFindings: Rule(role: .editor, relation: .inspectingUnit)
-        case .manageWebhook, .manageTokens: Rule(role: .admin, relation: .withinSubtree)
+        case .manageWebhook, .manageTokens, .setUpUnits, .openCampaign, .definePeriod: Rule(role: .admin, relation: .withinSubtree)
         case .reorganiseUnits: Rule(role: .admin, relation: .strictlyAbove)
         case .administerQueues, .readMetrics: Rule(role: .operator, relation: .operatorOnly)
         }

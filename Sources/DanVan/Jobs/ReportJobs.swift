@@ -42,7 +42,9 @@ public enum ReportJobs {
                 }
                 // The report shows the tree as it stood on the period's last day: the
                 // unit's name then, and the units under it then. A 2024 report of a
-                // commune merged in 2025 reads as it did in 2024.
+                // commune merged in 2025 reads as it did in 2024. A cluster's rows are
+                // its members then; a cluster is no row of its parent's report (its
+                // figures are other units').
                 let lastDay = try CivilDate(parsing: try period.decode("ends_on"))
                 guard unit.stands(on: lastDay) else {
                     throw ReportError.unitNotStanding(unit: unit.id, lastDay: lastDay, successor: unit.successorID)
@@ -50,7 +52,13 @@ public enum ReportJobs {
                 let named = try connection.query(
                     """
                     SELECT u.id, danvan.unit_name_on(u.id, $2::date) AS name
-                    FROM unnest(ARRAY[$1::bigint] || ARRAY(SELECT danvan.unit_children_on($1, $2::date))) WITH ORDINALITY AS u(id, n)
+                    FROM unnest(ARRAY[$1::bigint] || ARRAY(
+                        SELECT c.id FROM danvan.unit_children_on($1, $2::date) AS c(id) JOIN danvan.units AS k ON k.id = c.id
+                        WHERE k.kind <> 'cluster'
+                        UNION ALL
+                        SELECT m.unit_id FROM danvan.cluster_members AS m
+                        WHERE m.cluster_id = $1 AND m.valid_from <= $2::date AND (m.valid_until IS NULL OR m.valid_until > $2::date)
+                    )) WITH ORDINALITY AS u(id, n)
                     ORDER BY u.n = 1 DESC, name, u.id
                     """,
                     args.unitID, lastDay.iso

@@ -30,10 +30,19 @@ public enum StatisticsBuilder {
         try connection.query("DELETE FROM danvan.unit_lineage_cache WHERE version < $1", tree)
         let filled = try connection.query(
             """
+            WITH tree AS MATERIALIZED (
+                SELECT d.ends_on AS as_of, l.unit_id, l.counts_for
+                FROM (SELECT DISTINCT ends_on FROM danvan.periods) AS d CROSS JOIN LATERAL danvan.unit_lineage(d.ends_on) AS l
+                WHERE NOT EXISTS (SELECT 1 FROM danvan.unit_lineage_cache AS c WHERE c.version = $1 AND c.as_of = d.ends_on)
+            )
             INSERT INTO danvan.unit_lineage_cache (version, as_of, unit_id, counts_for)
-            SELECT $1, d.ends_on, l.unit_id, l.counts_for
-            FROM (SELECT DISTINCT ends_on FROM danvan.periods) AS d CROSS JOIN LATERAL danvan.unit_lineage(d.ends_on) AS l
-            WHERE NOT EXISTS (SELECT 1 FROM danvan.unit_lineage_cache AS c WHERE c.version = $1 AND c.as_of = d.ends_on)
+            SELECT $1, as_of, unit_id, counts_for FROM tree
+            UNION ALL
+            -- A record under a cluster's member counts for the cluster too (once: the
+            -- key takes no second row), while the member belongs to it that day.
+            SELECT $1, t.as_of, t.unit_id, m.cluster_id
+            FROM tree AS t JOIN danvan.cluster_members AS m ON m.unit_id = t.counts_for
+                 AND m.valid_from <= t.as_of AND (m.valid_until IS NULL OR m.valid_until > t.as_of)
             ON CONFLICT DO NOTHING
             RETURNING 1
             """,

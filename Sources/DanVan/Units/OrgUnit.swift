@@ -11,6 +11,14 @@ public struct OrgUnit: Sendable, Equatable, Codable {
         case massOrganisation = "mass_organisation"
         case agency, police
         case steeringCommittee = "steering_committee"
+        /// Ban Dân vận: the party committee's mass-mobilisation board, which receives
+        /// registrations and runs the movement at its level.
+        case massMobilisationCommittee = "mass_mobilisation_committee"
+        /// Khối Dân vận: a commune's working core ("lực lượng chủ công").
+        case massMobilisationBloc = "mass_mobilisation_bloc"
+        /// Cụm thi đua: units that report together; its members are other units
+        /// (`Clusters`), and its figures are theirs.
+        case cluster
 
         /// The word officials use, for reports and messages.
         public var vietnamese: String {
@@ -26,6 +34,9 @@ public struct OrgUnit: Sendable, Equatable, Codable {
             case .agency: "cơ quan"
             case .police: "Công an"
             case .steeringCommittee: "Ban Chỉ đạo"
+            case .massMobilisationCommittee: "Ban Dân vận"
+            case .massMobilisationBloc: "Khối Dân vận"
+            case .cluster: "cụm thi đua"
             }
         }
     }
@@ -49,6 +60,9 @@ public struct OrgUnit: Sendable, Equatable, Codable {
     public let validUntil: CivilDate?
     /// The unit that carries on its work and its figures after it ended.
     public let successorID: Int64?
+    /// The code the office keeps for it (the administrative unit code, or its own);
+    /// unique among standing units, and what an import matches rows by.
+    public let code: String?
 
     /// Levels below the province: 0 for a province, 1 for a district, …
     public var depth: Int { path.count - 1 }
@@ -61,7 +75,7 @@ public struct OrgUnit: Sendable, Equatable, Codable {
     static let columns = """
         id, parent_id, kind::text AS kind, name, path,
         CASE WHEN isfinite(valid_from) THEN to_char(valid_from, 'DD/MM/YYYY') END AS valid_from,
-        to_char(valid_until, 'DD/MM/YYYY') AS valid_until, successor_id
+        to_char(valid_until, 'DD/MM/YYYY') AS valid_until, successor_id, code
         """
 
     init(row: PostgresRow) throws {
@@ -75,5 +89,6 @@ public struct OrgUnit: Sendable, Equatable, Codable {
         validFrom = try row.decode("valid_from", as: String?.self).map { try CivilDate(parsing: $0) }
         validUntil = try row.decode("valid_until", as: String?.self).map { try CivilDate(parsing: $0) }
         successorID = try row.decode("successor_id")
+        code = try row.decode("code")
     }
 }

@@ -1,4 +1,5 @@
 public import PostgresClient
+import Foundation
 
 /// Creates and finds units. Every call runs on the executor given, so it joins the
 /// caller's transaction when given a connection inside one.
@@ -13,8 +14,10 @@ public struct UnitDirectory: Sendable {
     /// place in the tree began: a commune directly under a province from 01/07/2025, a
     /// unit under one created later from its parent's first day.
     public func create(
-        _ kind: OrgUnit.Kind, named name: String, under parent: Int64?, from day: CivilDate? = nil, on executor: some PostgresExecutor
+        _ kind: OrgUnit.Kind, named name: String, under parent: Int64?, from day: CivilDate? = nil, code: String? = nil,
+        on executor: some PostgresExecutor
     ) throws -> OrgUnit {
+        let code = try code.map(Self.cleanCode)
         let cleaned: String
         do {
             cleaned = try DomainText.clean(name, field: "unit name", maxLength: 300)
@@ -36,15 +39,33 @@ public struct UnitDirectory: Sendable {
         do {
             return try OrgUnit(row: executor.query(
                 """
-                INSERT INTO danvan.units (parent_id, kind, name, valid_from)
-                VALUES ($1, $2::danvan.unit_kind, $3, coalesce($4::date, '-infinity'))
+                INSERT INTO danvan.units (parent_id, kind, name, valid_from, code)
+                VALUES ($1, $2::danvan.unit_kind, $3, coalesce($4::date, '-infinity'), $5)
                 RETURNING \(OrgUnit.columns)
                 """,
-                parent, kind.rawValue, cleaned, start?.iso
+                parent, kind.rawValue, cleaned, start?.iso, code
             ).single())
+        } catch let error as PostgresError where error.sqlState == "23505" && error.message.contains("units_code") {
+            throw UnitError.duplicateCode(code ?? "")
         } catch let error as PostgresError where error.sqlState == "23505" {
             throw UnitError.duplicateName(name: cleaned, parent: parent)
         }
+    }
+
+    /// A code as offices write it, trimmed; 1 to 40 characters of letters, digits,
+    /// and `-`, `_`, `.`, `/`.
+    static func cleanCode(_ code: String) throws(UnitError) -> String {
+        let trimmed = code.trimmingCharacters(in: .whitespaces)
+        let allowed = trimmed.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_./".unicodeScalars.contains($0) }
+        guard (1...40).contains(trimmed.count), allowed else { throw UnitError.invalidCode(code) }
+        return trimmed
+    }
+
+    /// The standing unit that bears `code` (codes compare without regard to case).
+    public func find(code: String, on executor: some PostgresExecutor) throws -> OrgUnit? {
+        try executor.query(
+            "SELECT \(OrgUnit.columns) FROM danvan.units WHERE lower(code) = lower($1) AND valid_until IS NULL", code
+        ).first.map(OrgUnit.init(row:))
     }
 
     public func find(_ id: Int64, on executor: some PostgresExecutor) throws -> OrgUnit? {
@@ -71,6 +92,8 @@ public struct UnitDirectory: Sendable {
         case .commune: parent == (twoTier ? .province : .district)
         case .hamlet: parent == .commune
         case .partyBranch: [.commune, .hamlet, .partyCommittee].contains(parent)
+        case .massMobilisationBloc: parent == .commune
+        case .cluster: parent == .province || (parent == .district && !twoTier)
         default: [.province, .district, .commune].contains(parent)
         }
     }

@@ -9,6 +9,13 @@ public enum UnitError: Error, Sendable, Equatable, CustomStringConvertible {
     case duplicateName(name: String, parent: Int64?)
     case unknownKind(String)
     case invalidName(DomainTextError)
+    /// A code that is empty, longer than 40 characters, or holds other than letters,
+    /// digits and `-_./`.
+    case invalidCode(String)
+    /// Another standing unit already bears the code.
+    case duplicateCode(String)
+    /// A cluster's member cannot be added: why, in the reader's words.
+    case invalidMember(String)
 
     public var description: String {
         switch self {
@@ -26,6 +33,10 @@ public enum UnitError: Error, Sendable, Equatable, CustomStringConvertible {
             "a unit named \"\(name)\" of that kind already exists under \(parent.map { "unit \($0)" } ?? "no parent")"
         case .unknownKind(let kind): "unknown unit kind \"\(kind)\""
         case .invalidName(let error): error.description
+        case .invalidCode(let code):
+            "unit code \"\(code.prefix(60))\" is not valid: 1 to 40 letters, digits or - _ . /"
+        case .duplicateCode(let code): "another standing unit already has the code \"\(code)\""
+        case .invalidMember(let why): why
         }
     }
 }
