@@ -95,6 +95,7 @@ let package = Package(
             name: "KheoAPI",
             dependencies: [
                 "DanVan",
+                "OfficeFiles",
                 "Kheo",
                 "PostgresClient",
                 .product(name: "Logging", package: "swift-log"),

@@ -54,6 +54,18 @@ enum DomainProblem {
             case .underItself, .nothingToMerge, .ownSuccessor, .kindsDiffer: Problem(.badRequest, error.description)
             }
         case let error as DomainTextError: Problem(.badRequest, error.description)
+        case let error as UnitImportError:
+            switch error {
+            case .rejected(let problems):
+                {
+                    var problem = Problem(.unprocessableContent, "nothing was imported: \(problems.count) row(s) to fix, each named in errors")
+                    problem.errors = problems.map { .init(line: $0.line, reason: $0.reason) }
+                    return problem
+                }()
+            case .unreadable, .missingColumns, .empty: Problem(.badRequest, error.description)
+            }
+        case let error as PeriodError:
+            if case .campaignNotFound = error { Problem(.notFound, error.description) } else { Problem(.badRequest, error.description) }
         default: nil
         }
     }

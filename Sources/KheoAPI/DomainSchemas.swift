@@ -7,7 +7,7 @@ extension Components.Schemas.Unit {
     init(_ unit: OrgUnit) {
         self.init(
             id: unit.id, parentId: unit.parentID, kind: .init(rawValue: unit.kind.rawValue) ?? .agency, name: unit.name, path: unit.path,
-            validFrom: unit.validFrom?.description, validUntil: unit.validUntil?.description, successorId: unit.successorID
+            validFrom: unit.validFrom?.description, validUntil: unit.validUntil?.description, successorId: unit.successorID, code: unit.code
         )
     }
 }

@@ -12,8 +12,15 @@ struct Problem: Codable, Sendable, Error {
     var detail: String?
     /// For a 405: the methods the path takes (sent as `Allow`, not in the body).
     var allow: String?
+    /// For a refused file: each bad row with its line (an RFC 9457 extension member).
+    var errors: [LineProblem]?
 
-    enum CodingKeys: String, CodingKey { case type, title, status, detail }
+    struct LineProblem: Codable, Sendable {
+        let line: Int
+        let reason: String
+    }
+
+    enum CodingKeys: String, CodingKey { case type, title, status, detail, errors }
 
     init(_ status: HTTPResponse.Status, _ detail: String? = nil) {
         self.status = status.code

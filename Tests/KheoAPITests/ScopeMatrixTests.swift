@@ -99,6 +99,7 @@ struct ScopeMatrixTests {
         let path: String
         let body: String?
         let expected: [Who: Int]
+        var contentType = "application/json"
     }
 
     typealias Build = @Sendable (World) throws -> Case
@@ -165,6 +166,27 @@ struct ScopeMatrixTests {
             Case(method: "POST", path: "/v1/deadlines/\(try w.deadline().id)/move", body: #"{"due": "30/06/2025"}"#, expected: districtsOwn())
         }],
         "listCampaigns": [{ _ in Case(method: "GET", path: "/v1/campaigns", body: nil, expected: anyToken()) }],
+        "openCampaign": [{ w in
+            Case(method: "POST", path: "/v1/campaigns", body: """
+                {"unitId": \(w.communeA), "name": "Dân vận khéo \(UUID().uuidString.prefix(8))", "startsOn": "15/10/2025", "endsOn": "13/10/2026",
+                 "windows": [{"unitKind": "hamlet", "opensOn": "15/10/2025", "closesOn": "31/12/2025", "collectiveTarget": 2, "individualTarget": 3}]}
+                """, expected: administer(201))
+        }],
+        "getTargetProgress": [{ w in Case(method: "GET", path: "/v1/campaigns/\(w.campaign)/targets?unit=\(w.communeA)", body: nil, expected: read()) }],
+        "definePeriod": [{ w in
+            let campaign = try ModelRegistry().createCampaign(
+                named: "Dân vận khéo \(UUID().uuidString.prefix(8))", unit: w.communeA, from: try CivilDate(parsing: "15/10/2025"),
+                to: try CivilDate(parsing: "13/10/2026"), on: w.pool
+            )
+            return Case(method: "POST", path: "/v1/periods", body: """
+                {"kind": "six_month", "name": "6 tháng đầu năm 2026", "startsOn": "15/10/2025", "endsOn": "30/06/2026", "campaignId": \(campaign)}
+                """, expected: administer(201))
+        }],
+        "importUnits": [{ w in
+            // A hamlet under commune A, which the file names by its name.
+            Case(method: "POST", path: "/v1/units/import", body: "Tên đơn vị,Loại,Đơn vị cấp trên\nẤp Mới \(UUID().uuidString.prefix(8)),ấp,Mỹ Cẩm\n",
+                 expected: administer(200), contentType: "text/csv")
+        }],
         "listModels": [{ w in Case(method: "GET", path: "/v1/models?unit=\(w.communeA)", body: nil, expected: read()) }],
         "registerModel": [{ w in
             Case(method: "POST", path: "/v1/models", body: """
@@ -259,7 +281,8 @@ struct ScopeMatrixTests {
                     for who in Who.allCases {
                         let request = try build(world)
                         let reply = try await api.request(
-                            request.method, request.path, token: world.token(who), body: request.body.map { Data($0.utf8) }
+                            request.method, request.path, token: world.token(who), body: request.body.map { Data($0.utf8) },
+                            contentType: request.contentType
                         )
                         let expected = request.expected[who]
                         #expect(reply.status == expected, "\(operation) \(request.method) \(request.path) by \(who): \(reply.status), not \(expected ?? 0): \(reply.text.prefix(300))")

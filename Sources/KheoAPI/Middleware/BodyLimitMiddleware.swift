@@ -9,7 +9,8 @@ import Hummingbird
 ///   trickling bytes cannot hold a connection and its buffer for ever (Hummingbird's
 ///   idle timeout ends connections that send no request at all);
 /// - a body must be JSON, said exactly (`StrictJSON.isJSONContentType`, else 415), with
-///   no key twice in one object (400).
+///   no key twice in one object (400); only the file uploads the document describes
+///   (`fileUploads`) take their own types instead.
 ///
 /// It runs after `AuthMiddleware`, so nobody without a valid token gets a body read.
 struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
@@ -33,6 +34,13 @@ struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         request.body = .init(buffer: body)
         guard body.readableBytes > 0 else { return try await next(request, context) }
+        if let accepted = FileUploads.types[request.uri.path] {
+            let type = request.headers[.contentType].map { $0.split(separator: ";")[0].trimmingCharacters(in: .whitespaces).lowercased() }
+            guard let type, accepted.contains(type) else {
+                throw Problem(.unsupportedMediaType, "send the file as Content-Type: \(accepted.sorted().joined(separator: " or "))")
+            }
+            return try await next(request, context)
+        }
         guard let type = request.headers[.contentType], StrictJSON.isJSONContentType(type) else {
             throw Problem(.unsupportedMediaType, "send the body as Content-Type: application/json (charset, if any, utf-8)")
         }
@@ -57,4 +65,11 @@ struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
             return value
         }
     }
+}
+
+/// Paths that take a file, and the types each takes (as `openapi.yaml` says).
+enum FileUploads {
+    static let types: [String: Set<String>] = [
+        "/v1/units/import": ["text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"],
+    ]
 }

@@ -40,12 +40,17 @@ struct MethodNotAllowedMiddleware<Context: RequestContext>: RouterMiddleware {
 
     private func refusal(for request: Request) -> Problem? {
         let segments = request.uri.path.split(separator: "/")
-        guard let match = paths.first(where: { template in
+        // Every template the path fits: /v1/units/import fits both itself and
+        // /v1/units/{unitId}, and a method either takes is no 405.
+        let matches = paths.filter { template in
             template.segments.count == segments.count
                 && zip(template.segments, segments).allSatisfy { $0.hasPrefix("{") || $0 == $1 }
-        }), !match.methods.contains(request.method.rawValue) else { return nil }
-        var problem = Problem(.methodNotAllowed, "\(request.uri.path) takes \(match.methods.joined(separator: ", ")), not \(request.method.rawValue)")
-        problem.allow = match.methods.joined(separator: ", ")
+        }
+        guard !matches.isEmpty, !matches.contains(where: { $0.methods.contains(request.method.rawValue) }) else { return nil }
+        var methods: [String] = []
+        for method in matches.flatMap(\.methods) where !methods.contains(method) { methods.append(method) }
+        var problem = Problem(.methodNotAllowed, "\(request.uri.path) takes \(methods.joined(separator: ", ")), not \(request.method.rawValue)")
+        problem.allow = methods.joined(separator: ", ")
         return problem
     }
 }
