@@ -68,7 +68,10 @@ extension APIHandlers {
             guard (1...50).contains(delegation.members.count) else {
                 throw Problem(.badRequest, "delegations[\(index)].members: 1 to 50 people, not \(delegation.members.count)")
             }
-            delegations.append(.init(id: Int64(index + 1), name: delegation.name, leader: delegation.leader, members: delegation.members))
+            delegations.append(.init(
+                id: Int64(index + 1), name: delegation.name, leader: delegation.leader, leaderPosition: delegation.leaderPosition ?? "",
+                members: delegation.members
+            ))
         }
         let holidays = request.holidays ?? []
         guard holidays.count <= 50 else { throw Problem(.badRequest, "holidays: at most 50, not \(holidays.count)") }
@@ -96,7 +99,7 @@ extension Components.Schemas.InspectionPlan {
             slots: plan.slots.compactMap { .init(rawValue: $0.name) }, visitsPerDelegationPerDay: plan.visitsPerDelegationPerDay,
             remedyDays: plan.remedyDays, targets: plan.targets, status: .init(rawValue: plan.status.rawValue) ?? .submitted,
             rejection: plan.rejection,
-            delegations: plan.delegations.map { .init(id: $0.id, name: $0.name, leader: $0.leader, members: $0.members) },
+            delegations: plan.delegations.map { .init(id: $0.id, name: $0.name, leader: $0.leader, leaderPosition: $0.leaderPosition, members: $0.members) },
             visits: plan.visits.map { .init($0, plan: plan.id) }
         )
     }

@@ -49,7 +49,8 @@ extension Components.Schemas.Figures {
             deadlinesMetLate: figures.deadlinesMetLate,
             deadlinesOverdue: figures.deadlinesOverdue, conferences: figures.conferences, conferenceAttendees: figures.conferenceAttendees,
             trainings: figures.trainings, trainingParticipants: figures.trainingParticipants, documentsIssued: figures.documentsIssued,
-            inspectionsPlanned: figures.inspectionsPlanned, inspectionsDone: figures.inspectionsDone
+            inspectionsPlanned: figures.inspectionsPlanned, inspectionsDone: figures.inspectionsDone, oversights: figures.oversights,
+            organisationsOverseen: figures.organisationsOverseen, partyMembersOverseen: figures.partyMembersOverseen
         )
     }
 }

@@ -15,7 +15,7 @@ enum DomainProblem {
         case let error as ModelError:
             switch error {
             case .unknownField, .invalidText, .invalidWindow: Problem(.badRequest, error.description)
-            case .unitNotFound, .campaignNotFound: Problem(.notFound, error.description)
+            case .unitNotFound, .campaignNotFound, .notFound: Problem(.notFound, error.description)
             case .noWindow, .outsideWindow, .duplicateRegistration, .transitionNotAllowed, .unitNotStanding:
                 Problem(.conflict, error.description)
             }
@@ -63,6 +63,17 @@ enum DomainProblem {
                     return problem
                 }()
             case .unreadable, .missingColumns, .empty: Problem(.badRequest, error.description)
+            }
+        case let error as MemberError:
+            switch error {
+            case .notFound: Problem(.notFound, error.description)
+            case .notServing: Problem(.conflict, error.description)
+            case .invalidText: Problem(.badRequest, error.description)
+            }
+        case let error as OversightError:
+            switch error {
+            case .notUnder: Problem(.badRequest, "an organisation overseen must lie under the unit that oversees it")
+            case .invalidText, .noSubject: Problem(.badRequest, error.description)
             }
         case let error as PeriodError:
             if case .campaignNotFound = error { Problem(.notFound, error.description) } else { Problem(.badRequest, error.description) }

@@ -70,11 +70,11 @@ struct AuthorityTests {
         case .readQueues, .readPeriods:
             return (.global, everyone)
         case .enqueueJob, .controlJob, .markNotificationRead, .createDeadline, .registerModel, .recordActivity,
-             .submitInspectionPlan, .requestReport:
+             .submitInspectionPlan, .requestReport, .recordOversight:
             return (ofA, write)
         case .advanceModel:
             return (model, write)
-        case .manageWebhook, .manageTokens, .openCampaign:
+        case .manageWebhook, .manageTokens, .openCampaign, .manageMembers:
             return (ofA, administer)
         case .setUpUnits, .definePeriod:
             // Under commune A (or a campaign of A's); with no unit (a province, a
@@ -93,7 +93,7 @@ struct AuthorityTests {
                 .viewerOfA: .forbidden, .editorOfA: .forbidden, .adminOfA: .forbidden, .siblingAdmin: .notFound, .parentAdmin: .allowed,
                 .childAdmin: .notFound, .operator: .allowed,
             ])
-        case .evaluateModel:
+        case .evaluateModel, .assignFollower:
             // Never the registrant: not even commune A's admin judges its own model.
             return (model, [
                 .viewerOfA: .forbidden, .editorOfA: .forbidden, .adminOfA: .forbidden, .siblingAdmin: .notFound, .parentAdmin: .allowed,

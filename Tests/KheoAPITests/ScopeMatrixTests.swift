@@ -201,6 +201,28 @@ struct ScopeMatrixTests {
             // …judging it the campaign's side's, never the registrant's.
             { w in Case(method: "POST", path: "/v1/models/\(try w.model(.implementing))/transition", body: #"{"to": "evaluated", "day": "01/06/2025"}"#, expected: districtsOwn()) },
         ],
+        "listMembers": [{ w in Case(method: "GET", path: "/v1/units/\(w.communeA)/members", body: nil, expected: read()) }],
+        "addMember": [{ w in
+            Case(method: "POST", path: "/v1/units/\(w.communeA)/members", body: #"{"fullName": "Lê Thị Hoa", "position": "Ủy viên", "from": "01/01/2025"}"#,
+                 expected: administer(201))
+        }],
+        "assignFollower": [{ w in
+            // A member of the district's steering committee follows A's model: the
+            // campaign's side assigns, never the registrant.
+            let member = try w.pool.transaction { connection in
+                try Members().add(to: w.district, fullName: "Nguyễn Văn Theo", position: "Thành viên Ban Chỉ đạo", from: try CivilDate(parsing: "01/01/2025"),
+                                  by: .system, in: connection)
+            }
+            return Case(method: "POST", path: "/v1/models/\(try w.model())/follower", body: "{\"memberId\": \(member.id), \"day\": \"01/03/2025\"}",
+                        expected: districtsOwn())
+        }],
+        "listOversights": [{ w in Case(method: "GET", path: "/v1/oversights?unit=\(w.communeA)", body: nil, expected: read()) }],
+        "recordOversight": [{ w in
+            Case(method: "POST", path: "/v1/oversights", body: """
+                {"unitId": \(w.communeA), "kind": "supervision", "day": "10/03/2025", "title": "Giám sát chi bộ ấp", "organisations": [\(w.hamlet)],
+                 "partyMembers": ["Trần Văn Đảng"]}
+                """, expected: write(201))
+        }],
         "listActivities": [{ w in Case(method: "GET", path: "/v1/activities?unit=\(w.communeA)", body: nil, expected: read()) }],
         "recordActivity": [{ w in
             Case(method: "POST", path: "/v1/activities", body: "{\"unitId\": \(w.communeA), \"kind\": \"conference\", \"title\": \"Hội nghị\", \"day\": \"10/03/2025\"}",

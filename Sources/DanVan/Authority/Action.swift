@@ -21,6 +21,13 @@ public enum Action: String, Sendable, CaseIterable {
     case openCampaign
     // Activities.
     case readActivities, recordActivity
+    // People: members of bodies, and who follows which model.
+    /// Add members to a body or end their service.
+    case manageMembers
+    /// Assign a member to follow a model: the campaign's side, as judging it is.
+    case assignFollower
+    /// Record an inspection or supervision of party organisations and members.
+    case recordOversight
     // Inspections.
     case readInspections, submitInspectionPlan, recordFindings
     // Webhooks.
@@ -68,13 +75,15 @@ public enum Action: String, Sendable, CaseIterable {
         case .readQueues, .readPeriods:
             Rule(role: .viewer, relation: .anyone)
         case .enqueueJob, .controlJob, .markNotificationRead, .createDeadline, .registerModel, .advanceModel,
-             .recordActivity, .submitInspectionPlan, .requestReport:
+             .recordActivity, .submitInspectionPlan, .requestReport, .recordOversight:
             Rule(role: .editor, relation: .withinSubtree)
+        case .assignFollower: Rule(role: .editor, relation: .evaluator)
         case .meetDeadline: Rule(role: .editor, relation: .assignee)
         case .withdrawDeadline, .moveDeadline: Rule(role: .editor, relation: .issuerOrAbove)
         case .evaluateModel: Rule(role: .editor, relation: .evaluator)
         case .recordFindings: Rule(role: .editor, relation: .inspectingUnit)
-        case .manageWebhook, .manageTokens, .setUpUnits, .openCampaign, .definePeriod: Rule(role: .admin, relation: .withinSubtree)
+        case .manageWebhook, .manageTokens, .setUpUnits, .openCampaign, .definePeriod, .manageMembers:
+            Rule(role: .admin, relation: .withinSubtree)
         case .reorganiseUnits: Rule(role: .admin, relation: .strictlyAbove)
         case .administerQueues, .readMetrics: Rule(role: .operator, relation: .operatorOnly)
         }

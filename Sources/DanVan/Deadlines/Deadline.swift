@@ -14,7 +14,7 @@ public struct Deadline: Sendable, Equatable, Codable {
             case .registrationClosing: "hạn đăng ký mô hình"
             case .sixMonthReview: "báo cáo sơ kết 6 tháng"
             case .annualSummary: "báo cáo tổng kết năm"
-            case .stageSummary: "tổng kết giai đoạn"
+            case .stageSummary: "sơ kết giai đoạn"
             case .remedy: "khắc phục sau kiểm tra"
             case .evaluation: "đánh giá, công nhận"
             case .other: "nhiệm vụ"

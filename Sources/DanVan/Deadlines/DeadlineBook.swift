@@ -99,8 +99,8 @@ public struct DeadlineBook: Sendable {
             WHERE id = $1 AND status = 'open' RETURNING \(Deadline.columns)
             """)
         try Notifications.post(
-            to: deadline.unitID, kind: "deadline.withdrawn", title: "Rút nhiệm vụ: \(deadline.title)",
-            body: "Nhiệm vụ \"\(deadline.title)\" (hạn \(deadline.dueOn)) đã được rút; đơn vị không phải thực hiện.",
+            to: deadline.unitID, kind: "deadline.withdrawn", title: "Thu hồi nhiệm vụ: \(deadline.title)",
+            body: "Nhiệm vụ \u{201C}\(deadline.title)\u{201D} (hạn \(deadline.dueOn)) đã được thu hồi. Đơn vị không phải thực hiện.",
             deadline: id, key: "withdrawn:\(id)", on: connection
         )
         return deadline

@@ -29,12 +29,16 @@ public struct InspectionPlan: Sendable, Equatable {
         public var id: Int64
         public var name: String
         public var leader: String
+        /// The head's position, which every notice names with them ("Phó Trưởng Ban
+        /// Dân vận Huyện ủy"); empty when none was given.
+        public var leaderPosition: String
         public var members: [String]
 
-        public init(id: Int64, name: String, leader: String, members: [String]) {
+        public init(id: Int64, name: String, leader: String, leaderPosition: String = "", members: [String]) {
             self.id = id
             self.name = name
             self.leader = leader
+            self.leaderPosition = leaderPosition
             self.members = members
         }
     }

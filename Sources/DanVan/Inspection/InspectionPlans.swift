@@ -56,6 +56,7 @@ public struct InspectionPlans: Sendable {
         let delegations = try plan.delegations.map { delegation in
             (name: try Self.clean(delegation.name, field: "delegation name"),
              leader: try Self.clean(delegation.leader, field: "delegation leader"),
+             position: delegation.leaderPosition.isEmpty ? "" : try Self.clean(delegation.leaderPosition, field: "delegation leader's position"),
              members: try delegation.members.map { try Self.clean($0, field: "delegation member") })
         }
         var names = Set<String>()
@@ -83,7 +84,8 @@ public struct InspectionPlans: Sendable {
         ).single().decode("id")
         for delegation in delegations {
             let id: Int64 = try connection.query(
-                "INSERT INTO danvan.delegations (plan_id, name, leader) VALUES ($1, $2, $3) RETURNING id", planID, delegation.name, delegation.leader
+                "INSERT INTO danvan.delegations (plan_id, name, leader, leader_position) VALUES ($1, $2, $3, $4) RETURNING id",
+                planID, delegation.name, delegation.leader, delegation.position
             ).single().decode("id")
             try connection.query(
                 "INSERT INTO danvan.delegation_members (delegation_id, name) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING", id, delegation.members

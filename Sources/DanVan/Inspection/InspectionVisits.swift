@@ -81,7 +81,8 @@ public struct InspectionVisits: Sendable {
             """,
             id, cleanedFindings, cleanedRecommendations.isEmpty ? nil : cleanedRecommendations, remedy?.id
         )
-        var body = "Kết luận kiểm tra ngày \(visitOn) theo kế hoạch \"\(title)\": \(cleanedFindings)"
+        let plan = title.lowercased().hasPrefix("kế hoạch") ? title : "kế hoạch \u{201C}\(title)\u{201D}"
+        var body = "Kết luận kiểm tra ngày \(visitOn) theo \(plan): \(cleanedFindings)"
         if let remedy {
             body += " Kiến nghị: \(cleanedRecommendations) Hạn khắc phục: \(remedy.dueOn)."
         } else {

@@ -12,6 +12,7 @@ public struct StoredPlan: Sendable, Equatable {
         public let id: Int64
         public let name: String
         public let leader: String
+        public let leaderPosition: String
         public let members: [String]
     }
 
@@ -56,13 +57,16 @@ extension InspectionPlans {
         ).first else { return nil }
         let delegations = try executor.query(
             """
-            SELECT d.id, d.name, d.leader, coalesce(array_agg(m.name ORDER BY m.name) FILTER (WHERE m.name IS NOT NULL), '{}') AS members
+            SELECT d.id, d.name, d.leader, d.leader_position, coalesce(array_agg(m.name ORDER BY m.name) FILTER (WHERE m.name IS NOT NULL), '{}') AS members
             FROM danvan.delegations AS d LEFT JOIN danvan.delegation_members AS m ON m.delegation_id = d.id
             WHERE d.plan_id = $1 GROUP BY d.id ORDER BY d.id
             """,
             id
         ).map { row in
-            StoredPlan.Delegation(id: try row.decode("id"), name: try row.decode("name"), leader: try row.decode("leader"), members: try row.decode("members"))
+            StoredPlan.Delegation(
+                id: try row.decode("id"), name: try row.decode("name"), leader: try row.decode("leader"),
+                leaderPosition: try row.decode("leader_position"), members: try row.decode("members")
+            )
         }
         let visits = try executor.query(
             """

@@ -34,14 +34,15 @@ public enum InspectionJobs {
                 var delegations: [InspectionPlan.Delegation] = []
                 for row in try connection.query(
                     """
-                    SELECT d.id, d.name, d.leader, array_agg(m.name ORDER BY m.name) AS members
+                    SELECT d.id, d.name, d.leader, d.leader_position, array_agg(m.name ORDER BY m.name) AS members
                     FROM danvan.delegations AS d JOIN danvan.delegation_members AS m ON m.delegation_id = d.id
                     WHERE d.plan_id = $1 GROUP BY d.id ORDER BY d.id
                     """,
                     args.planID
                 ) {
                     delegations.append(InspectionPlan.Delegation(
-                        id: try row.decode("id"), name: try row.decode("name"), leader: try row.decode("leader"), members: try row.decode("members")
+                        id: try row.decode("id"), name: try row.decode("name"), leader: try row.decode("leader"),
+                        leaderPosition: try row.decode("leader_position"), members: try row.decode("members")
                     ))
                 }
                 let inspection = InspectionPlan(
@@ -63,7 +64,7 @@ public enum InspectionJobs {
                 }
                 let title: String = try plan.decode("title")
                 let remedyDays = Int(try plan.decode("remedy_days", as: Int32.self))
-                let names = Dictionary(uniqueKeysWithValues: delegations.map { ($0.id, ($0.name, $0.leader)) })
+                let names = Dictionary(uniqueKeysWithValues: delegations.map { ($0.id, ($0.name, $0.leader, $0.leaderPosition)) })
                 for visit in visits {
                     try connection.query(
                         """
@@ -72,10 +73,13 @@ public enum InspectionJobs {
                         """,
                         args.planID, visit.delegation, visit.target, visit.date.iso, visit.slot.name
                     )
-                    let (delegation, leader) = names[visit.delegation] ?? ("", "")
+                    let (delegation, leader, position) = names[visit.delegation] ?? ("", "", "")
                     try Notifications.post(
                         to: visit.target, kind: "inspection.scheduled", title: "Lịch kiểm tra: \(title)",
-                        body: "\(visit.slot.vietnamese) ngày \(visit.date), \(delegation) do đồng chí \(leader) làm trưởng đoàn đến làm việc theo kế hoạch \"\(title)\". Các kiến nghị sau kiểm tra (nếu có) phải khắc phục trong \(remedyDays) ngày kể từ ngày kiểm tra.",
+                        body: VisitNotice(
+                            slot: visit.slot.vietnamese, day: visit.date, delegation: delegation, leader: leader, position: position,
+                            planTitle: title, remedyDays: remedyDays
+                        ).text,
                         deadline: nil, key: "visit:\(args.planID):\(visit.target)", on: connection
                     )
                 }

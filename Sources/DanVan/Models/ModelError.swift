@@ -2,6 +2,7 @@
 public enum ModelError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownField(String)
     case unitNotFound(Int64)
+    case notFound(Int64)
     case campaignNotFound(Int64)
     case noWindow(unitKind: OrgUnit.Kind, campaign: String)
     case outsideWindow(on: CivilDate, opens: CivilDate, closes: CivilDate)
@@ -17,6 +18,7 @@ public enum ModelError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unknownField(let text):
             "unknown field \"\(text)\": use economy, culture_society, defence_security or political_system"
         case .unitNotFound(let id): "unit \(id) does not exist"
+        case .notFound(let id): "model \(id) does not exist"
         case .campaignNotFound(let id): "no campaign \(id) covers this unit"
         case .noWindow(let kind, let campaign): "the campaign \"\(campaign)\" has no registration window for a \(kind.rawValue)"
         case .outsideWindow(let day, let opens, let closes):

@@ -14,7 +14,8 @@ public import PostgresClient
 /// day to tradition day) and in the calendar periods its registration day falls in; it counts as recognised or commended
 /// once its history reaches that state. Deadlines count by their due day (met on time,
 /// met late and overdue apart), activities
-/// by the day they were held, inspection visits by their date (done once recorded).
+/// by the day they were held, inspection visits by their date (done once recorded),
+/// inspections and supervisions of party organisations and members by their day.
 public enum StatisticsBuilder {
     /// Returns the new snapshot's id.
     @discardableResult
@@ -71,7 +72,8 @@ public enum StatisticsBuilder {
                        count(*) FILTER (WHERE m.holder_kind = 'collective') AS collective,
                        count(*) FILTER (WHERE m.holder_kind = 'individual') AS individual,
                        0 AS met, 0 AS met_late, 0 AS overdue, 0 AS conferences, 0 AS conference_attendees, 0 AS trainings,
-                       0 AS training_participants, 0 AS documents, 0 AS planned, 0 AS done
+                       0 AS training_participants, 0 AS documents, 0 AS planned, 0 AS done,
+                       0 AS oversights, 0 AS organisations_overseen, 0 AS party_members_overseen
                 FROM danvan.models AS m
                 JOIN danvan.campaigns AS mc ON mc.id = m.campaign_id
                 -- A calendar period counts the models registered between its dates; a
@@ -86,7 +88,7 @@ public enum StatisticsBuilder {
               UNION ALL
                 SELECT a.counts_for, p.id, 'all', 0, 0, 0, 0, 0,
                        count(*) FILTER (WHERE d.status = 'met' AND NOT d.met_late), count(*) FILTER (WHERE d.status = 'met' AND d.met_late),
-                       count(*) FILTER (WHERE d.status = 'overdue'), 0, 0, 0, 0, 0, 0, 0
+                       count(*) FILTER (WHERE d.status = 'overdue'), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
                 FROM danvan.deadlines AS d
                 JOIN danvan.periods AS p ON d.due_on BETWEEN p.starts_on AND p.ends_on
                 JOIN lineage AS a ON a.period_id = p.id AND a.unit_id = d.unit_id
@@ -97,26 +99,39 @@ public enum StatisticsBuilder {
                        coalesce(sum(x.attendees) FILTER (WHERE x.kind = 'conference'), 0),
                        coalesce(sum(x.sessions) FILTER (WHERE x.kind = 'training'), 0),
                        coalesce(sum(x.attendees) FILTER (WHERE x.kind = 'training'), 0),
-                       count(*) FILTER (WHERE x.kind = 'document'), 0, 0
+                       count(*) FILTER (WHERE x.kind = 'document'), 0, 0, 0, 0, 0
                 FROM danvan.activities AS x
                 JOIN danvan.periods AS p ON x.held_on BETWEEN p.starts_on AND p.ends_on
                 JOIN lineage AS a ON a.period_id = p.id AND a.unit_id = x.unit_id
                 GROUP BY a.counts_for, p.id
               UNION ALL
                 SELECT a.counts_for, p.id, 'all', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                       count(*), count(*) FILTER (WHERE v.done_at IS NOT NULL)
+                       count(*), count(*) FILTER (WHERE v.done_at IS NOT NULL), 0, 0, 0
                 FROM danvan.inspection_visits AS v
                 JOIN danvan.periods AS p ON v.visit_on BETWEEN p.starts_on AND p.ends_on
                 JOIN lineage AS a ON a.period_id = p.id AND a.unit_id = v.unit_id
+                GROUP BY a.counts_for, p.id
+              UNION ALL
+                -- Inspections and supervisions of party organisations and members, with
+                -- the organisations and members each covered.
+                SELECT a.counts_for, p.id, 'all', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                       count(*),
+                       coalesce(sum((SELECT count(*) FROM danvan.oversight_organisations AS g WHERE g.oversight_id = o.id)), 0),
+                       coalesce(sum((SELECT count(*) FROM danvan.oversight_party_members AS k WHERE k.oversight_id = o.id)), 0)
+                FROM danvan.oversights AS o
+                JOIN danvan.periods AS p ON o.held_on BETWEEN p.starts_on AND p.ends_on
+                JOIN lineage AS a ON a.period_id = p.id AND a.unit_id = o.unit_id
                 GROUP BY a.counts_for, p.id
             )
             INSERT INTO danvan.statistics (snapshot_id, unit_id, period_id, field, models_registered, models_recognised,
                                            models_commended, collective, individual, deadlines_met, deadlines_met_late, deadlines_overdue,
                                            conferences, conference_attendees, trainings, training_participants,
-                                           documents_issued, inspections_planned, inspections_done)
+                                           documents_issued, inspections_planned, inspections_done,
+                                           oversights, organisations_overseen, party_members_overseen)
             SELECT $1, unit_id, period_id, field, sum(registered), sum(recognised), sum(commended), sum(collective),
                    sum(individual), sum(met), sum(met_late), sum(overdue), sum(conferences), sum(conference_attendees), sum(trainings),
-                   sum(training_participants), sum(documents), sum(planned), sum(done)
+                   sum(training_participants), sum(documents), sum(planned), sum(done),
+                   sum(oversights), sum(organisations_overseen), sum(party_members_overseen)
             FROM counted GROUP BY unit_id, period_id, field
             """,
             snapshot, tree

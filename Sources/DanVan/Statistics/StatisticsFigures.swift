@@ -24,6 +24,11 @@ public struct StatisticsFigures: Sendable, Equatable, Codable {
     public var documentsIssued: Int
     public var inspectionsPlanned: Int
     public var inspectionsDone: Int
+    /// Inspections and supervisions (kiểm tra, giám sát) of party organisations and
+    /// members, and how many organisations and members they covered.
+    public var oversights: Int
+    public var organisationsOverseen: Int
+    public var partyMembersOverseen: Int
     /// The snapshot they come from.
     public var snapshotID: Int64
 
@@ -41,7 +46,8 @@ public struct StatisticsFigures: Sendable, Equatable, Codable {
             """
             SELECT s.snapshot_id, s.unit_id, s.period_id, s.field, s.models_registered, s.models_recognised, s.models_commended,
                    s.collective, s.individual, s.deadlines_met, s.deadlines_met_late, s.deadlines_overdue, s.conferences, s.conference_attendees,
-                   s.trainings, s.training_participants, s.documents_issued, s.inspections_planned, s.inspections_done
+                   s.trainings, s.training_participants, s.documents_issued, s.inspections_planned, s.inspections_done,
+                   s.oversights, s.organisations_overseen, s.party_members_overseen
             FROM danvan.current_statistics AS c
             JOIN danvan.statistics AS s ON s.snapshot_id = c.snapshot_id
             WHERE s.unit_id = $1 AND s.period_id = $2
@@ -68,6 +74,9 @@ public struct StatisticsFigures: Sendable, Equatable, Codable {
                 documentsIssued: Int(try row.decode("documents_issued", as: Int32.self)),
                 inspectionsPlanned: Int(try row.decode("inspections_planned", as: Int32.self)),
                 inspectionsDone: Int(try row.decode("inspections_done", as: Int32.self)),
+                oversights: Int(try row.decode("oversights", as: Int64.self)),
+                organisationsOverseen: Int(try row.decode("organisations_overseen", as: Int64.self)),
+                partyMembersOverseen: Int(try row.decode("party_members_overseen", as: Int64.self)),
                 snapshotID: try row.decode("snapshot_id")
             )
         }

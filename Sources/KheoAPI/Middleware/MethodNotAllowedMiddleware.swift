@@ -47,8 +47,11 @@ struct MethodNotAllowedMiddleware<Context: RequestContext>: RouterMiddleware {
                 && zip(template.segments, segments).allSatisfy { $0.hasPrefix("{") || $0 == $1 }
         }
         guard !matches.isEmpty, !matches.contains(where: { $0.methods.contains(request.method.rawValue) }) else { return nil }
-        var methods: [String] = []
-        for method in matches.flatMap(\.methods) where !methods.contains(method) { methods.append(method) }
+        // `Allow` names the methods of the template that fits best (the most literal
+        // segments): /v1/units/import takes POST, whatever /v1/units/{unitId} takes.
+        func literals(_ template: [Substring]) -> Int { template.filter { !$0.hasPrefix("{") }.count }
+        let best = matches.map { literals($0.segments) }.max() ?? 0
+        let methods = matches.first { literals($0.segments) == best }?.methods ?? []
         var problem = Problem(.methodNotAllowed, "\(request.uri.path) takes \(methods.joined(separator: ", ")), not \(request.method.rawValue)")
         problem.allow = methods.joined(separator: ", ")
         return problem
