@@ -41,7 +41,7 @@ extension APIHandlers {
         }
         let registration = ModelRegistration(
             campaignID: request.campaignId, unitID: request.unitId, field: field, holder: holder, holderName: request.holderName,
-            title: request.title, day: try APIInput.day(request.day, "day")
+            title: request.title, day: try APIInput.day(request.day, "day"), campaignField: request.campaignField
         )
         let id = try await transaction(key: input.headers.idempotencyKey, principal: principal, operation: "registerModel", request: request) { connection in
             try ModelRegistry().register(registration, by: principal, in: connection).id

@@ -42,10 +42,14 @@ extension APIHandlers {
                 collectiveTarget: window.collectiveTarget, individualTarget: window.individualTarget
             )
         }
+        let fields = try (request.fields ?? []).map { entry in
+            guard let group = Model.Field(rawValue: entry.group.rawValue) else { throw Problem(.badRequest, "fields: group") }
+            return CampaignSetup.Field(code: entry.code, name: entry.name, group: group)
+        }
         let plan = CampaignSetup.Plan(
             unitID: request.unitId, name: request.name, first: try APIInput.day(request.startsOn, "startsOn"),
             last: try APIInput.day(request.endsOn, "endsOn"), stageID: request.stageId, windows: windows,
-            definePeriods: request.definePeriods ?? true
+            definePeriods: request.definePeriods ?? true, fields: fields
         )
         let opened = try await transaction(key: input.headers.idempotencyKey, principal: principal, operation: "openCampaign", request: request) { connection in
             let opened = try CampaignSetup().open(plan, by: principal, in: connection)

@@ -14,7 +14,7 @@ enum DomainProblem {
             }
         case let error as ModelError:
             switch error {
-            case .unknownField, .invalidText, .invalidWindow: Problem(.badRequest, error.description)
+            case .unknownField, .invalidText, .invalidWindow, .unknownCampaignField, .campaignFieldGroup: Problem(.badRequest, error.description)
             case .unitNotFound, .campaignNotFound, .notFound: Problem(.notFound, error.description)
             case .noWindow, .outsideWindow, .duplicateRegistration, .transitionNotAllowed, .unitNotStanding:
                 Problem(.conflict, error.description)
@@ -63,6 +63,12 @@ enum DomainProblem {
                     return problem
                 }()
             case .unreadable, .missingColumns, .empty: Problem(.badRequest, error.description)
+            }
+        case let error as ModelRecordError:
+            switch error {
+            case .evidenceTooLarge: Problem(.contentTooLarge, error.description)
+            case .decisionAlreadyRecorded: Problem(.conflict, error.description)
+            case .invalidText, .tooManyResults, .emptyEvidence, .invalidCriteria: Problem(.badRequest, error.description)
             }
         case let error as MemberError:
             switch error {

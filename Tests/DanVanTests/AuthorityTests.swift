@@ -72,7 +72,7 @@ struct AuthorityTests {
         case .enqueueJob, .controlJob, .markNotificationRead, .createDeadline, .registerModel, .recordActivity,
              .submitInspectionPlan, .requestReport, .recordOversight:
             return (ofA, write)
-        case .advanceModel:
+        case .advanceModel, .describeModel:
             return (model, write)
         case .manageWebhook, .manageTokens, .openCampaign, .manageMembers:
             return (ofA, administer)

@@ -129,6 +129,18 @@ struct StatisticsTests {
         }
     }
 
+    /// Latest first by the day, not by the dd/mm/yyyy text: 15/10/2024 comes before
+    /// 30/06/2024's period's start of 01/01/2024, and both before 01/07/2023.
+    @Test func periodsAreListedLatestFirstByTheirDays() throws {
+        try TestDatabase.with { db in
+            let day = { (text: String) in try CivilDate(parsing: text) }
+            for (name, first, last) in [("B", "01/07/2023", "31/12/2023"), ("A", "15/10/2024", "13/10/2025"), ("C", "01/01/2024", "30/06/2024")] {
+                _ = try Periods().create(.sixMonth, named: name, from: try day(first), to: try day(last), on: db.pool)
+            }
+            #expect(try Periods().list(on: db.pool).map(\.name) == ["A", "C", "B"])
+        }
+    }
+
     /// Càng Long's calendar: the 2017 review on 13/10/2017, registration for 2018 from
     /// 15/10/2017. A model registered on 20/10/2017 for the 2018 campaign counts in the
     /// 2018 campaign year, not in 2017's; the calendar year 2017 still holds it by its

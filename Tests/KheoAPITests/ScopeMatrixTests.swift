@@ -223,6 +223,35 @@ struct ScopeMatrixTests {
                  "partyMembers": ["Trần Văn Đảng"]}
                 """, expected: write(201))
         }],
+        "getModelRecord": [{ w in Case(method: "GET", path: "/v1/models/\(try w.model())/record", body: nil, expected: read()) }],
+        "describeModel": [{ w in
+            Case(method: "PUT", path: "/v1/models/\(try w.model())/substance",
+                 body: #"{"description": "Vận động hộ dân", "results": [{"label": "Thu nhập", "quantity": 550000000, "unit": "đồng/năm"}]}"#,
+                 expected: write(200))
+        }],
+        "attachEvidence": [{ w in
+            Case(method: "POST", path: "/v1/models/\(try w.model())/evidence?name=bien-ban.pdf", body: "%PDF-1.4 biên bản", expected: write(201),
+                 contentType: "application/pdf")
+        }],
+        "downloadEvidence": [{ w in
+            let model = try w.model()
+            let evidence = try w.pool.transaction { connection in
+                try ModelRecords().attach(model, fileName: "anh.png", contentType: "image/png", data: Data("PNG".utf8), by: .system, in: connection)
+            }
+            return Case(method: "GET", path: "/v1/models/\(model)/evidence/\(evidence.id)", body: nil, expected: read())
+        }],
+        "evaluateModel": [{ w in
+            Case(method: "POST", path: "/v1/models/\(try w.model())/evaluation",
+                 body: #"{"day": "01/06/2025", "guidance": "16-HD/BCĐ", "criteria": [{"criterion": "Hiệu quả", "score": 8, "max": 10}]}"#,
+                 expected: districtsOwn())
+        }],
+        "recordDecision": [{ w in
+            let model = try w.model(.implementing)
+            _ = try ModelRegistry().transition(model, to: .evaluated, on: try CivilDate(parsing: "01/06/2025"), by: .system, pool: w.pool)
+            return Case(method: "POST", path: "/v1/models/\(model)/decisions",
+                        body: "{\"kind\": \"recognition\", \"number\": \"125-QĐ/HU\", \"signedOn\": \"20/06/2025\", \"issuerUnitId\": \(w.district)}",
+                        expected: districtsOwn())
+        }],
         "listActivities": [{ w in Case(method: "GET", path: "/v1/activities?unit=\(w.communeA)", body: nil, expected: read()) }],
         "recordActivity": [{ w in
             Case(method: "POST", path: "/v1/activities", body: "{\"unitId\": \(w.communeA), \"kind\": \"conference\", \"title\": \"Hội nghị\", \"day\": \"10/03/2025\"}",

@@ -19,6 +19,8 @@ public enum Action: String, Sendable, CaseIterable {
     case readCampaigns, readModels, registerModel, advanceModel, evaluateModel
     /// Open a campaign of a unit, with its windows, targets and calendar.
     case openCampaign
+    /// Describe a model, list its results, file its evidence: the registrant's side.
+    case describeModel
     // Activities.
     case readActivities, recordActivity
     // People: members of bodies, and who follows which model.
@@ -74,7 +76,7 @@ public enum Action: String, Sendable, CaseIterable {
             Rule(role: .viewer, relation: .withinSubtree)
         case .readQueues, .readPeriods:
             Rule(role: .viewer, relation: .anyone)
-        case .enqueueJob, .controlJob, .markNotificationRead, .createDeadline, .registerModel, .advanceModel,
+        case .enqueueJob, .controlJob, .markNotificationRead, .createDeadline, .registerModel, .advanceModel, .describeModel,
              .recordActivity, .submitInspectionPlan, .requestReport, .recordOversight:
             Rule(role: .editor, relation: .withinSubtree)
         case .assignFollower: Rule(role: .editor, relation: .evaluator)

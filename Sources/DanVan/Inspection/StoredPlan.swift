@@ -72,7 +72,10 @@ extension InspectionPlans {
             """
             SELECT id, unit_id, delegation_id, to_char(visit_on, 'DD/MM/YYYY') AS visit_on, slot, findings, recommendations, done_at,
                    remedy_deadline_id
-            FROM danvan.inspection_visits WHERE plan_id = $1 ORDER BY visit_on, slot = 'afternoon', delegation_id, id
+            FROM danvan.inspection_visits AS v WHERE plan_id = $1
+            -- By the date column, not the dd/mm/yyyy text of the same name: 01/09 comes
+            -- after 29/08.
+            ORDER BY v.visit_on, v.slot = 'afternoon', v.delegation_id, v.id
             """,
             id
         ).map { row in

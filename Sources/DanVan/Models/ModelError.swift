@@ -1,6 +1,10 @@
 /// Why a registration or a transition was refused; nothing was stored.
 public enum ModelError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownField(String)
+    /// Not an entry of the campaign's own field list (empty: none was given).
+    case unknownCampaignField(String, known: [String])
+    /// The entry is filed under another group than the `field` given.
+    case campaignFieldGroup(String, group: String)
     case unitNotFound(Int64)
     case notFound(Int64)
     case campaignNotFound(Int64)
@@ -18,6 +22,10 @@ public enum ModelError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unknownField(let text):
             "unknown field \"\(text)\": use economy, culture_society, defence_security or political_system"
         case .unitNotFound(let id): "unit \(id) does not exist"
+        case .unknownCampaignField(let code, let known):
+            (code.isEmpty ? "this campaign registers models in its own fields" : "\"\(code.prefix(60))\" is not one of this campaign's fields")
+                + ": give campaignField, one of \(known.joined(separator: ", "))"
+        case .campaignFieldGroup(let code, let group): "the campaign's field \"\(code)\" is filed under \(group): give that as the field"
         case .notFound(let id): "model \(id) does not exist"
         case .campaignNotFound(let id): "no campaign \(id) covers this unit"
         case .noWindow(let kind, let campaign): "the campaign \"\(campaign)\" has no registration window for a \(kind.rawValue)"

@@ -10,8 +10,15 @@ public struct ModelRegistration: Sendable, Equatable {
     public var title: String
     /// The day of the registration; it must fall within the unit kind's window.
     public var day: CivilDate
+    /// The entry of the campaign's own field list (`CampaignSetup.Field`), when it has
+    /// one; `field` must be the group the entry is filed under.
+    public var campaignField: String?
 
-    public init(campaignID: Int64, unitID: Int64, field: Model.Field, holder: Model.Holder, holderName: String, title: String, day: CivilDate) {
+    public init(
+        campaignID: Int64, unitID: Int64, field: Model.Field, holder: Model.Holder, holderName: String, title: String, day: CivilDate,
+        campaignField: String? = nil
+    ) {
+        self.campaignField = campaignField
         self.campaignID = campaignID
         self.unitID = unitID
         self.field = field
@@ -114,6 +121,21 @@ public struct ModelRegistry: Sendable {
         guard opens <= registration.day, registration.day <= closes else {
             throw ModelError.outsideWindow(on: registration.day, opens: opens, closes: closes)
         }
+        // A campaign with its own field list takes registrations in its fields, each
+        // filed under one of the four groups the statistics are cut by.
+        let fields = try connection.query(
+            "SELECT code, name, field::text AS field FROM danvan.campaign_fields WHERE campaign_id = $1 ORDER BY position", registration.campaignID
+        ).map { (code: try $0.decode("code", as: String.self), name: try $0.decode("name", as: String.self), group: try $0.decode("field", as: String.self)) }
+        if let code = registration.campaignField {
+            guard let entry = fields.first(where: { $0.code == code }) else {
+                throw ModelError.unknownCampaignField(code, known: fields.map(\.code))
+            }
+            guard entry.group == registration.field.rawValue else {
+                throw ModelError.campaignFieldGroup(code, group: entry.group)
+            }
+        } else if !fields.isEmpty {
+            throw ModelError.unknownCampaignField("", known: fields.map(\.code))
+        }
         // The window's numbers are targets ("số lượng đăng ký"), not ceilings: a unit
         // that registers more is doing well, one that falls short shows it in
         // `RegistrationTargets`.
@@ -121,12 +143,12 @@ public struct ModelRegistry: Sendable {
         do {
             model = try Model(row: connection.query(
                 """
-                INSERT INTO danvan.models (campaign_id, unit_id, field, holder_kind, holder_name, title, registered_on)
-                VALUES ($1, $2, $3::danvan.model_field, $4::danvan.holder_kind, $5, $6, $7::date)
+                INSERT INTO danvan.models (campaign_id, unit_id, field, holder_kind, holder_name, title, registered_on, campaign_field)
+                VALUES ($1, $2, $3::danvan.model_field, $4::danvan.holder_kind, $5, $6, $7::date, $8)
                 RETURNING \(Model.columns)
                 """,
                 registration.campaignID, registration.unitID, registration.field.rawValue, registration.holder.rawValue,
-                holderName, title, registration.day.iso
+                holderName, title, registration.day.iso, registration.campaignField
             ).single())
         } catch let error as PostgresError where error.sqlState == "23505" {
             throw ModelError.duplicateRegistration(title: title, unit: unitName)

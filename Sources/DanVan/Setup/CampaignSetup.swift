@@ -22,6 +22,20 @@ public struct CampaignSetup: Sendable {
         }
     }
 
+    /// An entry of a campaign's own field list, filed under one of the four groups:
+    /// Mỹ Thanh 2022's "Xây dựng nông thôn mới, đô thị văn minh" under economy.
+    public struct Field: Sendable, Equatable {
+        public let code: String
+        public let name: String
+        public let group: Model.Field
+
+        public init(code: String, name: String, group: Model.Field) {
+            self.code = code
+            self.name = name
+            self.group = group
+        }
+    }
+
     public struct Plan: Sendable, Equatable {
         public let unitID: Int64
         public let name: String
@@ -34,11 +48,14 @@ public struct CampaignSetup: Sendable {
         /// and its six-month review (sơ kết 6 tháng, to 30/06); for a stage, the stage
         /// (sơ kết giai đoạn).
         public let definePeriods: Bool
+        /// The campaign's own field list; empty: the four groups.
+        public let fields: [Field]
 
         public init(
             unitID: Int64, name: String, first: CivilDate, last: CivilDate, stageID: Int64? = nil, windows: [Window] = [],
-            definePeriods: Bool = true
+            definePeriods: Bool = true, fields: [Field] = []
         ) {
+            self.fields = fields
             self.unitID = unitID
             self.name = name
             self.first = first
@@ -83,6 +100,19 @@ public struct CampaignSetup: Sendable {
             try registry.setWindow(
                 campaign: campaign, unitKind: window.unitKind, opens: window.opens, closes: window.closes,
                 collectiveQuota: window.collectiveTarget, individualQuota: window.individualTarget, on: connection
+            )
+        }
+        for (index, field) in plan.fields.enumerated() {
+            let name: String
+            do { name = try DomainText.clean(field.name, field: "field name", maxLength: 300) } catch { throw ModelError.invalidText(error) }
+            let codeAllowed = (1...40).contains(field.code.count)
+                && field.code.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
+            guard codeAllowed, !plan.fields[..<index].contains(where: { $0.code == field.code }) else {
+                throw ModelError.invalidWindow("a field's code is 1 to 40 of a-z, 0-9 and _, each once, not \"\(field.code.prefix(60))\"")
+            }
+            try connection.query(
+                "INSERT INTO danvan.campaign_fields (campaign_id, code, name, field, position) VALUES ($1, $2, $3, $4::danvan.model_field, $5)",
+                campaign, field.code, name, field.group.rawValue, Int32(index + 1)
             )
         }
         var periods: [Period] = []

@@ -62,7 +62,8 @@ public struct Periods: Sendable {
 
     /// Every period, latest first.
     public func list(on executor: some PostgresExecutor) throws -> [Period] {
-        try executor.query("SELECT \(Period.columns) FROM danvan.periods ORDER BY starts_on DESC, ends_on, id").map(Period.init(row:))
+        // By the date columns (`p.`), not the dd/mm/yyyy text the select names alike.
+        try executor.query("SELECT \(Period.columns) FROM danvan.periods AS p ORDER BY p.starts_on DESC, p.ends_on, p.id").map(Period.init(row:))
     }
 
     public func find(_ id: Int64, on executor: some PostgresExecutor) throws -> Period? {

@@ -18,11 +18,13 @@ struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
     let readTimeout: Duration
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        // A file upload the document describes may be larger: evidence up to 5 MiB.
+        let upload = FileUploads.rule(for: request.uri.path)
+        let limit = max(self.limit, upload?.limit ?? 0)
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
             throw Problem(.contentTooLarge, "the body is \(length) bytes; this server takes at most \(limit)")
         }
         var request = request
-        let limit = self.limit
         let body: ByteBuffer
         do {
             body = try await Self.within(readTimeout) { [request] in
@@ -34,10 +36,10 @@ struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         request.body = .init(buffer: body)
         guard body.readableBytes > 0 else { return try await next(request, context) }
-        if let accepted = FileUploads.types[request.uri.path] {
+        if let upload {
             let type = request.headers[.contentType].map { $0.split(separator: ";")[0].trimmingCharacters(in: .whitespaces).lowercased() }
-            guard let type, accepted.contains(type) else {
-                throw Problem(.unsupportedMediaType, "send the file as Content-Type: \(accepted.sorted().joined(separator: " or "))")
+            guard let type, upload.types.contains(type) else {
+                throw Problem(.unsupportedMediaType, "send the file as Content-Type: \(upload.types.sorted().joined(separator: " or "))")
             }
             return try await next(request, context)
         }
@@ -67,9 +69,28 @@ struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 }
 
-/// Paths that take a file, and the types each takes (as `openapi.yaml` says).
+/// Paths that take a file, the types each takes (as `openapi.yaml` says), and how large.
 enum FileUploads {
-    static let types: [String: Set<String>] = [
-        "/v1/units/import": ["text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"],
-    ]
+    struct Rule {
+        let types: Set<String>
+        let limit: Int
+    }
+
+    static let unitList = Rule(types: ["text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"], limit: 0)
+    /// A model's evidence: what offices scan and photograph, up to the domain's limit.
+    static let evidence = Rule(
+        types: [
+            "application/pdf", "image/jpeg", "image/png", "application/octet-stream",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ],
+        limit: (5 << 20) + 1
+    )
+
+    static func rule(for path: String) -> Rule? {
+        if path == "/v1/units/import" { return unitList }
+        let parts = path.split(separator: "/")
+        if parts.count == 4, parts[0] == "v1", parts[1] == "models", parts[3] == "evidence" { return evidence }
+        return nil
+    }
 }
