@@ -31,7 +31,8 @@ extension APIHandlers {
         let id = try await transaction(key: input.headers.idempotencyKey, principal: principal, operation: "recordActivity", request: request) { connection in
             try APIInput.requireScope(.recordActivity, unit: request.unitId, principal, on: connection)
             return try ActivityLog().record(
-                kind, by: request.unitId, title: request.title, on: day, sessions: request.sessions ?? 1, attendees: request.attendees ?? 0, on: connection
+                kind, by: request.unitId, title: request.title, on: day, sessions: request.sessions ?? 1, attendees: request.attendees ?? 0,
+                campaign: request.campaignId, on: connection
             )
         }
         guard let activity = try await database.run({ pool in try ActivityLog().find(id, on: pool) }) else {

@@ -27,7 +27,9 @@ extension APIHandlers {
         let due = try APIInput.day(request.due, "due")
         guard let kind = DanVan.Deadline.Kind(rawValue: request.kind.rawValue) else { throw Problem(.badRequest, "kind") }
         let id = try await transaction(key: input.headers.idempotencyKey, principal: principal, operation: "createDeadline", request: request) { connection in
-            try DeadlineBook().create(for: request.unitId, kind: kind, title: request.title, due: due, by: principal, in: connection).id
+            try DeadlineBook().create(
+                for: request.unitId, kind: kind, title: request.title, due: due, by: principal, campaign: request.campaignId, in: connection
+            ).id
         }
         guard let deadline = try await database.run({ pool in try DeadlineBook().find(id, on: pool) }) else {
             throw Problem(.internalServerError, "deadline \(id) vanished after it was created")

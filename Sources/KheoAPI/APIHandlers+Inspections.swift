@@ -87,7 +87,8 @@ extension APIHandlers {
                 }
                 let first = try APIInput.day(holiday.first, "holidays[\(index)].first")
                 return InspectionPlan.Holiday(name: name, first: first, last: try holiday.last.map { try APIInput.day($0, "holidays[\(index)].last") })
-            }
+            },
+            campaignID: request.campaignId
         )
     }
 }

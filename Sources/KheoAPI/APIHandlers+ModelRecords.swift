@@ -18,6 +18,8 @@ extension APIHandlers {
         let principal = try Principal.require(.describeModel)
         guard case .json(let request) = input.body else { throw Problem(.unsupportedMediaType) }
         let id = input.path.id
+        try APIInput.count(request.results?.count, "results", atMost: 50)
+        for (index, result) in (request.results ?? []).enumerated() { try APIInput.number(result.quantity, "results[\(index)].quantity", -1e15...1e15) }
         let results = (request.results ?? []).map { ModelRecord.Result(label: $0.label, quantity: Self.decimal($0.quantity), unit: $0.unit ?? "") }
         let record = try await transaction(key: nil, principal: principal, operation: "describeModel", request: request) { connection in
             try ModelRecords().describe(id, description: request.description, results: results, by: principal, in: connection)
@@ -66,6 +68,10 @@ extension APIHandlers {
         guard case .json(let request) = input.body else { throw Problem(.unsupportedMediaType) }
         let id = input.path.id
         let day = try APIInput.day(request.day, "day")
+        for (index, item) in request.criteria.enumerated() {
+            try APIInput.number(item.score, "criteria[\(index)].score", 0...10_000)
+            try APIInput.number(item.max, "criteria[\(index)].max", 0...10_000, excludingLower: true)
+        }
         let criteria = request.criteria.map { ModelRecord.Criterion(criterion: $0.criterion, score: Self.decimal($0.score), max: Self.decimal($0.max)) }
         let record = try await transaction(key: input.headers.idempotencyKey, principal: principal, operation: "evaluateModel", request: request) { connection in
             try ModelRecords().evaluate(id, on: day, guidance: request.guidance ?? "", criteria: criteria, by: principal, in: connection)
@@ -80,6 +86,8 @@ extension APIHandlers {
         let id = input.path.id
         let day = try APIInput.day(request.signedOn, "signedOn")
         let kind: ModelRecord.Decision.Kind = request.kind == .recognition ? .recognition : .commendation
+        try APIInput.id(request.issuerUnitId, "issuerUnitId")
+        try APIInput.id(request.proposerUnitId, "proposerUnitId")
         let record = try await transaction(key: input.headers.idempotencyKey, principal: principal, operation: "recordDecision", request: request) { connection in
             try ModelRecords().decide(
                 id, kind: kind, number: request.number, signedOn: day, issuer: request.issuerUnitId, proposer: request.proposerUnitId, by: principal,

@@ -32,6 +32,7 @@ extension APIHandlers {
         let principal = try Principal.require(.assignFollower)
         guard case .json(let request) = input.body else { throw Problem(.unsupportedMediaType) }
         let model = input.path.id
+        try APIInput.id(request.memberId, "memberId")
         let day = try APIInput.day(request.day, "day")
         let member = try await transaction(key: input.headers.idempotencyKey, principal: principal, operation: "assignFollower", request: request) { connection in
             try Members().assign(request.memberId, toFollow: model, on: day, by: principal, in: connection)
@@ -58,6 +59,10 @@ extension APIHandlers {
         let principal = try Principal.require(.recordOversight)
         guard case .json(let request) = input.body else { throw Problem(.unsupportedMediaType) }
         let day = try APIInput.day(request.day, "day")
+        try APIInput.id(request.unitId, "unitId")
+        try APIInput.count(request.organisations?.count, "organisations", atMost: 500)
+        try APIInput.count(request.partyMembers?.count, "partyMembers", atMost: 500)
+        for (index, unit) in (request.organisations ?? []).enumerated() { try APIInput.id(unit, "organisations[\(index)]") }
         let kind: Oversight.Kind = request.kind == .inspection ? .inspection : .supervision
         let oversight = try await transaction(key: input.headers.idempotencyKey, principal: principal, operation: "recordOversight", request: request) { connection in
             Components.Schemas.Oversight(try Oversights().record(

@@ -35,6 +35,14 @@ extension APIHandlers {
     func openCampaign(_ input: Operations.OpenCampaign.Input) async throws -> Operations.OpenCampaign.Output {
         let principal = try Principal.require(.openCampaign)
         guard case .json(let request) = input.body else { throw Problem(.unsupportedMediaType) }
+        try APIInput.id(request.unitId, "unitId")
+        try APIInput.id(request.stageId, "stageId")
+        try APIInput.count(request.windows?.count, "windows", atMost: 20)
+        try APIInput.count(request.fields?.count, "fields", atMost: 30)
+        for (index, window) in (request.windows ?? []).enumerated() {
+            try APIInput.range(window.collectiveTarget, "windows[\(index)].collectiveTarget", 0...100_000)
+            try APIInput.range(window.individualTarget, "windows[\(index)].individualTarget", 0...100_000)
+        }
         let windows = try (request.windows ?? []).map { window in
             guard let kind = OrgUnit.Kind(rawValue: window.unitKind.rawValue) else { throw Problem(.badRequest, "unitKind") }
             return CampaignSetup.Window(
@@ -65,6 +73,7 @@ extension APIHandlers {
         let principal = try Principal.require(.definePeriod)
         guard case .json(let request) = input.body else { throw Problem(.unsupportedMediaType) }
         guard let kind = Period.Kind(rawValue: request.kind.rawValue) else { throw Problem(.badRequest, "kind") }
+        try APIInput.id(request.campaignId, "campaignId")
         let first = try APIInput.day(request.startsOn, "startsOn"), last = try APIInput.day(request.endsOn, "endsOn")
         let period = try await transaction(key: input.headers.idempotencyKey, principal: principal, operation: "definePeriod", request: request) { connection in
             Components.Schemas.Period(

@@ -41,6 +41,18 @@ enum APIInput {
         if let value, value < 1 { throw Problem(.badRequest, "\(field) must be 1 or more, not \(value)") }
     }
 
+    /// A number the document bounds (the generated code does not check bounds).
+    static func number(_ value: Double, _ field: String, _ allowed: ClosedRange<Double>, excludingLower: Bool = false) throws {
+        guard value.isFinite, allowed.contains(value), !(excludingLower && value == allowed.lowerBound) else {
+            throw Problem(.badRequest, "\(field) must be \(excludingLower ? "over" : "at least") \(allowed.lowerBound) and at most \(allowed.upperBound), not \(value)")
+        }
+    }
+
+    /// An array the document bounds to `limit` items.
+    static func count(_ count: Int?, _ field: String, atMost limit: Int) throws {
+        if let count, count > limit { throw Problem(.badRequest, "\(field): at most \(limit) items, not \(count)") }
+    }
+
     static func range(_ value: Int?, _ field: String, _ allowed: ClosedRange<Int>) throws {
         if let value, !allowed.contains(value) {
             throw Problem(.badRequest, "\(field) must be \(allowed.lowerBound) to \(allowed.upperBound), not \(value)")

@@ -129,6 +129,54 @@ struct StatisticsTests {
         }
     }
 
+    /// Activities, deadlines and inspection visits of the 2018 campaign held in late
+    /// 2017 count in "năm 2018", as its models do; those of no campaign count by their
+    /// day; a campaign that does not cover the unit is refused.
+    @Test func aCampaignsActivitiesDeadlinesAndVisitsCountInItsYear() throws {
+        try TestDatabase.with { db in
+            let day = { (text: String) in try CivilDate(parsing: text) }
+            let units = UnitDirectory()
+            let province = try units.create(.province, named: "Trà Vinh", under: nil, on: db.pool)
+            let cangLong = try units.create(.district, named: "Huyện Càng Long", under: province.id, on: db.pool)
+            let other = try units.create(.district, named: "Huyện Cầu Kè", under: province.id, on: db.pool)
+            let myCam = try units.create(.commune, named: "Xã Mỹ Cẩm", under: cangLong.id, on: db.pool)
+            let registry = ModelRegistry()
+            let c2017 = try registry.createCampaign(named: "Năm 2017", unit: cangLong.id, from: try day("15/10/2016"), to: try day("13/10/2017"), on: db.pool)
+            let c2018 = try registry.createCampaign(named: "Năm 2018", unit: cangLong.id, from: try day("15/10/2017"), to: try day("12/10/2018"), on: db.pool)
+            let elsewhere = try registry.createCampaign(named: "Cầu Kè 2018", unit: other.id, from: try day("15/10/2017"), to: try day("12/10/2018"), on: db.pool)
+            let year2017 = try Periods().create(.year, named: "Năm 2017", from: try day("15/10/2016"), to: try day("13/10/2017"), campaign: c2017, on: db.pool)
+            let year2018 = try Periods().create(.year, named: "Năm 2018", from: try day("01/01/2018"), to: try day("31/12/2018"), campaign: c2018, on: db.pool)
+            let calendar2017 = try Periods().create(.year, named: "Năm 2017 (dương lịch)", from: try day("01/01/2017"), to: try day("31/12/2017"), on: db.pool)
+
+            _ = try ActivityLog().record(.conference, by: myCam.id, title: "Hội nghị triển khai 2018", on: try day("20/10/2017"), attendees: 50, campaign: c2018, on: db.pool)
+            _ = try ActivityLog().record(.conference, by: myCam.id, title: "Hội nghị khác", on: try day("20/10/2017"), attendees: 30, on: db.pool)
+            #expect(throws: ModelError.campaignNotFound(elsewhere)) {
+                try ActivityLog().record(.conference, by: myCam.id, title: "Sai", on: try day("20/10/2017"), campaign: elsewhere, on: db.pool)
+            }
+            let deadline = try DeadlineBook().create(
+                for: myCam.id, kind: .registrationClosing, title: "Đăng ký mô hình 2018", due: try day("31/12/2017"), by: .unit(cangLong.id, .editor),
+                campaign: c2018, on: db.pool
+            )
+            _ = try DeadlineBook().meet(deadline.id, on: try day("20/12/2017"), by: .unit(myCam.id, .editor), on: db.pool)
+            _ = try InspectionPlans().submit(InspectionPlan(
+                issuingUnit: cangLong.id, delegations: [.init(id: 1, name: "Đoàn 1", leader: "Lê Văn Bình", members: ["Lê Văn Bình"])],
+                targets: [myCam.id], firstDay: try day("23/10/2017"), lastDay: try day("27/10/2017"), campaignID: c2018
+            ), title: "Kế hoạch kiểm tra đầu năm 2018", on: db.pool)
+            try drainDomainQueue(db, egress: .publicOnly)
+            try regenerate(db)
+
+            func total(_ period: Period) throws -> StatisticsFigures? {
+                try StatisticsFigures.read(unit: myCam.id, period: period.id, on: db.pool).first { $0.field == nil }
+            }
+            let in2018 = try #require(try total(year2018))
+            #expect(in2018.conferences == 1 && in2018.conferenceAttendees == 50, "the 2018 campaign's conference, not the other")
+            #expect(in2018.deadlinesMet == 1 && in2018.inspectionsPlanned == 1)
+            let calendar = try #require(try total(calendar2017))
+            #expect(calendar.conferences == 2 && calendar.deadlinesMet == 1 && calendar.inspectionsPlanned == 1, "the calendar year counts by day")
+            #expect(try total(year2017) == nil, "nothing of the 2018 campaign in 2017's")
+        }
+    }
+
     /// Latest first by the day, not by the dd/mm/yyyy text: 15/10/2024 comes before
     /// 30/06/2024's period's start of 01/01/2024, and both before 01/07/2023.
     @Test func periodsAreListedLatestFirstByTheirDays() throws {

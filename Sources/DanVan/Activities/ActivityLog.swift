@@ -28,9 +28,10 @@ public struct ActivityLog: Sendable {
     /// Records an activity and returns its id.
     @discardableResult
     public func record(
-        _ kind: Kind, by unit: Int64, title: String, on day: CivilDate, sessions: Int = 1, attendees: Int = 0,
+        _ kind: Kind, by unit: Int64, title: String, on day: CivilDate, sessions: Int = 1, attendees: Int = 0, campaign: Int64? = nil,
         on executor: some PostgresExecutor
     ) throws -> Int64 {
+        if let campaign { try CampaignCoverage.require(campaign, covers: unit, in: executor) }
         let cleaned: String
         do {
             cleaned = try DomainText.clean(title, field: "activity title")
@@ -42,10 +43,10 @@ public struct ActivityLog: Sendable {
         do {
             return try executor.query(
                 """
-                INSERT INTO danvan.activities (unit_id, kind, title, held_on, sessions, attendees)
-                VALUES ($1, $2::danvan.activity_kind, $3, $4::date, $5, $6) RETURNING id
+                INSERT INTO danvan.activities (unit_id, kind, title, held_on, sessions, attendees, campaign_id)
+                VALUES ($1, $2::danvan.activity_kind, $3, $4::date, $5, $6, $7) RETURNING id
                 """,
-                unit, kind.rawValue, cleaned, day.iso, Int32(sessions), Int32(attendees)
+                unit, kind.rawValue, cleaned, day.iso, Int32(sessions), Int32(attendees), campaign
             ).single().decode("id")
         } catch {
             guard error.sqlState == "23503" else { throw error }

@@ -18,10 +18,10 @@ public struct DeadlineBook: Sendable {
     /// Creates a deadline in its own transaction.
     public func create(
         for unit: Int64, kind: Deadline.Kind, title: String, due: CivilDate, by principal: Principal, issuer: Int64? = nil,
-        announce: Bool = true, on pool: PostgresConnectionPool
+        announce: Bool = true, campaign: Int64? = nil, on pool: PostgresConnectionPool
     ) throws -> Deadline {
         try pool.transaction { connection in
-            try create(for: unit, kind: kind, title: title, due: due, by: principal, issuer: issuer, announce: announce, in: connection)
+            try create(for: unit, kind: kind, title: title, due: due, by: principal, issuer: issuer, announce: announce, campaign: campaign, in: connection)
         }
     }
 
@@ -32,9 +32,10 @@ public struct DeadlineBook: Sendable {
     /// themselves (an inspection notice names its remedy deadline).
     public func create(
         for unit: Int64, kind: Deadline.Kind, title: String, due: CivilDate, by principal: Principal, issuer: Int64? = nil,
-        announce: Bool = true, in connection: PostgresConnection
+        announce: Bool = true, campaign: Int64? = nil, in connection: PostgresConnection
     ) throws -> Deadline {
         try Authority.require(.createDeadline, by: principal, on: .unit(unit), in: connection)
+        if let campaign { try CampaignCoverage.require(campaign, covers: unit, in: connection) }
         let cleaned: String
         do {
             cleaned = try DomainText.clean(title, field: "deadline title")
@@ -43,11 +44,11 @@ public struct DeadlineBook: Sendable {
         }
         guard let row = try connection.query(
             """
-            INSERT INTO danvan.deadlines (unit_id, issuer_unit_id, kind, title, due_on)
-            SELECT u.id, coalesce($5::bigint, u.path[1]), $2::danvan.deadline_kind, $3, $4::date FROM danvan.units AS u WHERE u.id = $1
+            INSERT INTO danvan.deadlines (unit_id, issuer_unit_id, kind, title, due_on, campaign_id)
+            SELECT u.id, coalesce($5::bigint, u.path[1]), $2::danvan.deadline_kind, $3, $4::date, $6 FROM danvan.units AS u WHERE u.id = $1
             RETURNING \(Deadline.columns)
             """,
-            unit, kind.rawValue, cleaned, due.iso, issuer ?? principal.unitID
+            unit, kind.rawValue, cleaned, due.iso, issuer ?? principal.unitID, campaign
         ).first else { throw DeadlineError.unitNotFound(unit) }
         let deadline = try Deadline(row: row)
         if announce {

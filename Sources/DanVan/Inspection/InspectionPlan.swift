@@ -67,11 +67,15 @@ public struct InspectionPlan: Sendable, Equatable {
     /// Visits one delegation makes in a day at most.
     public var visitsPerDelegationPerDay: Int
     public var holidays: [Holiday]
+    /// The campaign (or stage) the plan inspects; its visits then count in that
+    /// campaign's periods, and remedies after them belong to it.
+    public var campaignID: Int64?
 
     public init(
         issuingUnit: Int64, delegations: [Delegation], targets: [Int64], firstDay: CivilDate, lastDay: CivilDate,
-        slots: [Slot] = Slot.allCases, visitsPerDelegationPerDay: Int = 1, holidays: [Holiday] = []
+        slots: [Slot] = Slot.allCases, visitsPerDelegationPerDay: Int = 1, holidays: [Holiday] = [], campaignID: Int64? = nil
     ) {
+        self.campaignID = campaignID
         self.issuingUnit = issuingUnit
         self.delegations = delegations
         self.targets = targets

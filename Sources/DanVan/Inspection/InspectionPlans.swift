@@ -72,15 +72,17 @@ public struct InspectionPlans: Sendable {
         for target in plan.targets where !(paths[target] ?? []).contains(plan.issuingUnit) {
             throw SubmissionError.outsideIssuer(unit: target, issuer: plan.issuingUnit)
         }
+        if let campaign = plan.campaignID { try CampaignCoverage.require(campaign, covers: plan.issuingUnit, in: connection) }
         let holidays = plan.holidays.map { ["name": $0.name, "first": $0.first.iso, "last": $0.last.iso] }
         let holidaysJSON = String(decoding: try JSONSerialization.data(withJSONObject: holidays, options: [.sortedKeys]), as: UTF8.self)
         let planID: Int64 = try connection.query(
             """
-            INSERT INTO danvan.inspection_plans (issuing_unit_id, title, first_day, last_day, slots, visits_per_day, holidays, targets, remedy_days)
-            VALUES ($1, $2, $3::date, $4::date, $5::text[], $6, $7::jsonb, $8::bigint[], $9) RETURNING id
+            INSERT INTO danvan.inspection_plans (issuing_unit_id, title, first_day, last_day, slots, visits_per_day, holidays, targets, remedy_days,
+                                                 campaign_id)
+            VALUES ($1, $2, $3::date, $4::date, $5::text[], $6, $7::jsonb, $8::bigint[], $9, $10) RETURNING id
             """,
             plan.issuingUnit, cleanedTitle, plan.firstDay.iso, plan.lastDay.iso, plan.slots.map(\.name),
-            Int32(plan.visitsPerDelegationPerDay), holidaysJSON, plan.targets, Int32(remedyDays)
+            Int32(plan.visitsPerDelegationPerDay), holidaysJSON, plan.targets, Int32(remedyDays), plan.campaignID
         ).single().decode("id")
         for delegation in delegations {
             let id: Int64 = try connection.query(

@@ -53,7 +53,7 @@ public struct InspectionVisits: Sendable {
         guard let visit = try connection.query(
             """
             SELECT v.unit_id, to_char(v.visit_on, 'DD/MM/YYYY') AS visit_on, v.done_at IS NOT NULL AS done, p.title, p.remedy_days,
-                   p.issuing_unit_id
+                   p.issuing_unit_id, p.campaign_id
             FROM danvan.inspection_visits AS v JOIN danvan.inspection_plans AS p ON p.id = v.plan_id
             WHERE v.id = $1 FOR UPDATE OF v
             """,
@@ -71,7 +71,7 @@ public struct InspectionVisits: Sendable {
             remedy = try DeadlineBook().create(
                 for: unit, kind: .remedy, title: "Khắc phục sau kiểm tra: \(title)",
                 due: visitOn.adding(days: Int(try visit.decode("remedy_days", as: Int32.self))),
-                by: .system, issuer: inspecting, announce: false, in: connection
+                by: .system, issuer: inspecting, announce: false, campaign: try visit.decode("campaign_id"), in: connection
             )
         }
         try connection.query(

@@ -90,7 +90,12 @@ public enum StatisticsBuilder {
                        count(*) FILTER (WHERE d.status = 'met' AND NOT d.met_late), count(*) FILTER (WHERE d.status = 'met' AND d.met_late),
                        count(*) FILTER (WHERE d.status = 'overdue'), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
                 FROM danvan.deadlines AS d
-                JOIN danvan.periods AS p ON d.due_on BETWEEN p.starts_on AND p.ends_on
+                LEFT JOIN danvan.campaigns AS dc ON dc.id = d.campaign_id
+                -- A record of a campaign counts in that campaign's (or its stage's)
+                -- periods up to their last day; any other by its day, as models do.
+                JOIN danvan.periods AS p ON CASE
+                    WHEN p.campaign_id IS NULL OR d.campaign_id IS NULL THEN d.due_on BETWEEN p.starts_on AND p.ends_on
+                    ELSE d.due_on <= p.ends_on AND p.campaign_id IN (dc.id, dc.stage_id) END
                 JOIN lineage AS a ON a.period_id = p.id AND a.unit_id = d.unit_id
                 GROUP BY a.counts_for, p.id
               UNION ALL
@@ -101,14 +106,21 @@ public enum StatisticsBuilder {
                        coalesce(sum(x.attendees) FILTER (WHERE x.kind = 'training'), 0),
                        count(*) FILTER (WHERE x.kind = 'document'), 0, 0, 0, 0, 0
                 FROM danvan.activities AS x
-                JOIN danvan.periods AS p ON x.held_on BETWEEN p.starts_on AND p.ends_on
+                LEFT JOIN danvan.campaigns AS xc ON xc.id = x.campaign_id
+                JOIN danvan.periods AS p ON CASE
+                    WHEN p.campaign_id IS NULL OR x.campaign_id IS NULL THEN x.held_on BETWEEN p.starts_on AND p.ends_on
+                    ELSE x.held_on <= p.ends_on AND p.campaign_id IN (xc.id, xc.stage_id) END
                 JOIN lineage AS a ON a.period_id = p.id AND a.unit_id = x.unit_id
                 GROUP BY a.counts_for, p.id
               UNION ALL
                 SELECT a.counts_for, p.id, 'all', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
                        count(*), count(*) FILTER (WHERE v.done_at IS NOT NULL), 0, 0, 0
                 FROM danvan.inspection_visits AS v
-                JOIN danvan.periods AS p ON v.visit_on BETWEEN p.starts_on AND p.ends_on
+                JOIN danvan.inspection_plans AS vp ON vp.id = v.plan_id
+                LEFT JOIN danvan.campaigns AS vc ON vc.id = vp.campaign_id
+                JOIN danvan.periods AS p ON CASE
+                    WHEN p.campaign_id IS NULL OR vp.campaign_id IS NULL THEN v.visit_on BETWEEN p.starts_on AND p.ends_on
+                    ELSE v.visit_on <= p.ends_on AND p.campaign_id IN (vc.id, vc.stage_id) END
                 JOIN lineage AS a ON a.period_id = p.id AND a.unit_id = v.unit_id
                 GROUP BY a.counts_for, p.id
               UNION ALL

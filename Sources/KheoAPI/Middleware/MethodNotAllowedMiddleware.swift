@@ -27,6 +27,13 @@ struct MethodNotAllowedMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        // A path spelled out whole in the document (/v1/units/import) that does not
+        // take the method is a 405 before any route runs: a template beside it
+        // (/v1/units/{unitId}) would otherwise answer for it.
+        let segments = request.uri.path.split(separator: "/")
+        if let literal = paths.first(where: { $0.segments == segments }), !literal.methods.contains(request.method.rawValue) {
+            throw Self.refusal(request, allowed: literal.methods)
+        }
         let response: Response
         do {
             response = try await next(request, context)
@@ -51,7 +58,10 @@ struct MethodNotAllowedMiddleware<Context: RequestContext>: RouterMiddleware {
         // segments): /v1/units/import takes POST, whatever /v1/units/{unitId} takes.
         func literals(_ template: [Substring]) -> Int { template.filter { !$0.hasPrefix("{") }.count }
         let best = matches.map { literals($0.segments) }.max() ?? 0
-        let methods = matches.first { literals($0.segments) == best }?.methods ?? []
+        return Self.refusal(request, allowed: matches.first { literals($0.segments) == best }?.methods ?? [])
+    }
+
+    private static func refusal(_ request: Request, allowed methods: [String]) -> Problem {
         var problem = Problem(.methodNotAllowed, "\(request.uri.path) takes \(methods.joined(separator: ", ")), not \(request.method.rawValue)")
         problem.allow = methods.joined(separator: ", ")
         return problem
