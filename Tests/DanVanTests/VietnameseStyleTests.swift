@@ -29,4 +29,14 @@ struct VietnameseStyleTests {
         #expect(VietnameseStyle.midSentence("Xãhội") == "Xãhội", "only a whole word")
         #expect(VietnameseStyle.titleLine("Báo cáo tổng kết năm 2025 phong trào thi đua “Dân vận khéo”") == "BÁO CÁO TỔNG KẾT NĂM 2025 PHONG TRÀO THI ĐUA “DÂN VẬN KHÉO”")
     }
+
+    /// Ấp and khóm in the south; thôn and tổ dân phố in the north and centre.
+    @Test func hamletsGoByTheirRegionsWords() {
+        #expect(VietnameseStyle.Region.south.hamlet == "Ấp" && VietnameseStyle.Region.south.quarter == "Khóm")
+        #expect(VietnameseStyle.Region.north.hamlet == "Thôn" && VietnameseStyle.Region.north.quarter == "Tổ dân phố")
+        #expect(VietnameseStyle.Region.north.hamletWords(in: "Chi bộ ấp kiểu mẫu") == "Chi bộ thôn kiểu mẫu")
+        #expect(VietnameseStyle.Region.central.hamletWords(in: "Ấp không có tội phạm ma túy") == "Thôn không có tội phạm ma túy")
+        #expect(VietnameseStyle.Region.north.hamletWords(in: "Hợp tác xã Ấpxanh") == "Hợp tác xã Ấpxanh", "whole words only")
+        #expect(VietnameseStyle.Region.south.hamletWords(in: "Chi bộ ấp kiểu mẫu") == "Chi bộ ấp kiểu mẫu")
+    }
 }

@@ -49,3 +49,29 @@ public enum VietnameseStyle {
     /// A title line: every letter in capitals, the quotes and dashes as they are.
     public static func titleLine(_ text: String) -> String { text.uppercased() }
 }
+
+extension VietnameseStyle {
+    /// Where a province lies, for the words its hamlets go by: in the south a village's
+    /// hamlet is an "ấp" and a town's quarter a "khóm"; in the north and centre a
+    /// "thôn" (or "xóm", "bản") and a "tổ dân phố".
+    public enum Region: String, Sendable, CaseIterable {
+        case north, central, south
+
+        /// The word a hamlet's name begins with: "Ấp Mỹ Hòa", "Thôn Đông".
+        public var hamlet: String { self == .south ? "Ấp" : "Thôn" }
+        /// The word an urban quarter's name begins with: "Khóm 3", "Tổ dân phố 3".
+        public var quarter: String { self == .south ? "Khóm" : "Tổ dân phố" }
+
+        /// `text` with the southern hamlet word put in this region's ("Chi bộ ấp kiểu
+        /// mẫu" → "Chi bộ thôn kiểu mẫu"), whole words only.
+        public func hamletWords(in text: String) -> String {
+            guard self != .south else { return text }
+            var words = text.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+            for index in words.indices {
+                if words[index] == "ấp" { words[index] = hamlet.lowercased() }
+                if words[index] == "Ấp" { words[index] = hamlet }
+            }
+            return words.joined(separator: " ")
+        }
+    }
+}

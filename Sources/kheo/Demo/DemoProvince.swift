@@ -23,6 +23,9 @@ struct DemoProvince {
     }
 
     let unit: OrgUnit
+    /// Where it lies: its hamlets are "ấp" and "khóm" in the south, "thôn" and "tổ dân
+    /// phố" in the north and centre.
+    let region: VietnameseStyle.Region
     /// The districts, until the reorganisation of 01/07/2025 dissolves them.
     var districts: [District]
     /// Communes and wards directly under the province, from 01/07/2025.
@@ -67,6 +70,7 @@ struct DemoProvince {
     static func create(districts count: Int, random: inout SeededGenerator, in connection: PostgresConnection) throws -> DemoProvince {
         let units = UnitDirectory()
         let provinceName = random.pick(VietnameseNames.provinces)
+        let region = VietnameseNames.region(of: provinceName)
         let province = try units.create(.province, named: "Tỉnh \(provinceName)", under: nil, on: connection)
         func bodies(_ level: String, of place: String, under parent: Int64) throws -> [OrgUnit] {
             try Self.bodies(level, of: place).map { try units.create($0.kind, named: $0.name, under: parent, on: connection) }
@@ -89,7 +93,7 @@ struct DemoProvince {
                 var hamletNames = Set<String>()
                 let hamlets = try (0..<Int.random(in: 4...7, using: &random)).map { number in
                     // Wards have numbered quarters; villages have named hamlets.
-                    let name = city ? "Khóm \(number + 1)" : "Ấp \(VietnameseNames.place(&random, avoiding: &hamletNames))"
+                    let name = city ? "\(region.quarter) \(number + 1)" : "\(region.hamlet) \(VietnameseNames.place(&random, avoiding: &hamletNames))"
                     return try units.create(.hamlet, named: name, under: commune.id, on: connection)
                 }
                 let level = prefix == "Xã" ? "xã" : prefix == "Phường" ? "phường" : "thị trấn"
@@ -99,6 +103,6 @@ struct DemoProvince {
             let level = city ? "thành phố" : "huyện"
             districts.append(District(unit: district, communes: communes, organisations: try bodies(level, of: place, under: district.id), place: place))
         }
-        return DemoProvince(unit: province, districts: districts, organisations: provinceBodies)
+        return DemoProvince(unit: province, region: region, districts: districts, organisations: provinceBodies)
     }
 }

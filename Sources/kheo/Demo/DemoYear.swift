@@ -55,7 +55,7 @@ struct DemoYear {
             for holder in [Model.Holder.collective, .individual] {
                 for _ in 0..<Int.random(in: holder == .collective ? collective : individual, using: &random) {
                     let field = Self.field(for: unit.kind, &random)
-                    var title = random.pick(VietnameseNames.modelTitles[field.rawValue] ?? [])
+                    var title = province.region.hamletWords(in: random.pick(VietnameseNames.modelTitles[field.rawValue] ?? []))
                     var holderName = unit.name
                     if holder == .individual {
                         holderName = VietnameseNames.person(&random)
@@ -181,7 +181,7 @@ struct DemoYear {
             assign(.plan(InspectionPlan(
                 issuingUnit: province.districts.isEmpty ? commune.unit.id : group.issuer.id, delegations: delegations(1, of: "đột xuất"),
                 targets: commune.hamlets.map(\.id), firstDay: try d(3, 11), lastDay: try d(4, 11), slots: [.morning], visitsPerDelegationPerDay: 1
-            ), title: "Kế hoạch kiểm tra đột xuất các ấp của \(commune.unit.name)"), on: try d(27, 10))
+            ), title: "Kế hoạch kiểm tra đột xuất các \(province.region.hamlet.lowercased()) của \(commune.unit.name)"), on: try d(27, 10))
         }
     }
 

@@ -1,3 +1,5 @@
+import DanVan
+
 /// Words for the demo's generated province: place names composed the way the Mekong
 /// delta's are, people's names, and the kinds of models and activities units report.
 enum VietnameseNames {
@@ -5,6 +7,15 @@ enum VietnameseNames {
         "Trà Vinh", "Vĩnh Long", "Bến Tre", "Sóc Trăng", "Hậu Giang", "Đồng Tháp", "An Giang", "Bạc Liêu",
         "Tiền Giang", "Long An", "Quảng Ngãi", "Bình Định", "Phú Yên", "Hà Tĩnh", "Nam Định", "Thái Bình",
     ]
+
+    /// Where each of `provinces` lies, for its hamlets' words.
+    static func region(of province: String) -> VietnameseStyle.Region {
+        switch province {
+        case "Nam Định", "Thái Bình": .north
+        case "Quảng Ngãi", "Bình Định", "Phú Yên", "Hà Tĩnh": .central
+        default: .south
+        }
+    }
 
     static let placeSyllables = [
         "An", "Bình", "Hòa", "Phú", "Long", "Tân", "Thạnh", "Mỹ", "Đức", "Hưng", "Phước", "Thới", "Lộc", "Thuận",
