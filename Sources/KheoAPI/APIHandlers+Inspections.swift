@@ -75,7 +75,7 @@ extension APIHandlers {
         }
         let holidays = request.holidays ?? []
         guard holidays.count <= 50 else { throw Problem(.badRequest, "holidays: at most 50, not \(holidays.count)") }
-        return InspectionPlan(
+        var plan = InspectionPlan(
             issuingUnit: request.issuingUnitId, delegations: delegations, targets: request.targets, firstDay: first, lastDay: last,
             slots: slots.compactMap { InspectionPlan.Slot(name: $0.rawValue) }, visitsPerDelegationPerDay: request.visitsPerDelegationPerDay ?? 1,
             holidays: try holidays.enumerated().map { index, holiday in
@@ -90,6 +90,53 @@ extension APIHandlers {
             },
             campaignID: request.campaignId
         )
+        plan.pins = try Self.pins(request.pins)
+        return plan
+    }
+
+    static func pins(_ given: [Components.Schemas.PlanPin]?) throws -> [InspectionPlan.Pin] {
+        try APIInput.count(given?.count, "pins", atMost: 500)
+        return try (given ?? []).enumerated().map { index, pin in
+            try APIInput.id(pin.target, "pins[\(index)].target")
+            var slot: InspectionPlan.Slot?
+            switch pin.slot {
+            case .morning: slot = .morning
+            case .afternoon: slot = .afternoon
+            case ._empty_: throw Problem(.badRequest, "pins[\(index)].slot: morning, afternoon or null")
+            case nil: slot = nil
+            }
+            return InspectionPlan.Pin(target: pin.target, date: try APIInput.day(pin.date, "pins[\(index)].date"), slot: slot)
+        }
+    }
+
+    func rescheduleInspectionPlan(_ input: Operations.RescheduleInspectionPlan.Input) async throws -> Operations.RescheduleInspectionPlan.Output {
+        let principal = try Principal.require(.submitInspectionPlan)
+        guard case .json(let request) = input.body else { throw Problem(.unsupportedMediaType) }
+        let id = input.path.id
+        try APIInput.count(request.holidays?.count, "holidays", atMost: 50)
+        var changes = InspectionPlans.Changes(
+            firstDay: try request.firstDay.map { try APIInput.day($0, "firstDay") }, lastDay: try request.lastDay.map { try APIInput.day($0, "lastDay") },
+            pins: try request.pins.map { try Self.pins($0) }
+        )
+        if let holidays = request.holidays {
+            changes.holidays = try holidays.enumerated().map { index, holiday in
+                let name: String
+                do { name = try DomainText.clean(holiday.name, field: "holiday name", maxLength: 200) } catch {
+                    throw Problem(.badRequest, "holidays[\(index)].name: \(error)")
+                }
+                return InspectionPlan.Holiday(
+                    name: name, first: try APIInput.day(holiday.first, "holidays[\(index)].first"),
+                    last: try holiday.last.map { try APIInput.day($0, "holidays[\(index)].last") }
+                )
+            }
+        }
+        let finalChanges = changes
+        let submitted = try await transaction(key: input.headers.idempotencyKey, principal: principal, operation: "rescheduleInspectionPlan", request: request) {
+            connection in
+            let done = try InspectionPlans().reschedule(id, finalChanges, by: principal, in: connection)
+            return [done.planID, done.jobID]
+        }
+        return .accepted(.init(body: .json(.init(planId: submitted[0], jobId: submitted[1]))))
     }
 }
 

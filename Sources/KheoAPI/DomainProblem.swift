@@ -27,6 +27,7 @@ enum DomainProblem {
             case .unknownUnit(let unit): Problem(.badRequest, "unit \(unit) is not under the unit that issues the plan")
             case .outsideIssuer(let unit, _): Problem(.badRequest, "unit \(unit) is not under the unit that issues the plan")
             case .invalidPlan, .invalidText, .invalidRemedyDays, .delegationNameTwice: Problem(.badRequest, error.description)
+            case .alreadyBegun: Problem(.conflict, error.description)
             }
         case let error as InspectionVisits.VisitError:
             switch error {

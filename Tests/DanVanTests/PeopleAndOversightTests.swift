@@ -127,4 +127,62 @@ struct PeopleAndOversightTests {
             #expect(!body.lowercased().contains("kế hoạch \u{201C}kế hoạch"), "\(body)")
         }
     }
+
+    /// A unit pinned to a day is visited that day; a plan is rescheduled before its
+    /// visits begin, and the units hear of their new days; after a visit, never.
+    @Test func aPlanPinsUnitsToDaysAndIsRescheduledBeforeItBegins() throws {
+        try TestDatabase.with { db in
+            let units = UnitDirectory()
+            let province = try units.create(.province, named: "Trà Vinh", under: nil, on: db.pool)
+            let district = try units.create(.district, named: "Càng Long", under: province.id, on: db.pool)
+            let communes = try ["Mỹ Cẩm", "An Trường", "Huyền Hội"].map { try units.create(.commune, named: $0, under: district.id, on: db.pool).id }
+            var plan = InspectionPlan(
+                issuingUnit: district.id, delegations: [.init(id: 1, name: "Đoàn 1", leader: "Lê Văn Bình", members: ["Lê Văn Bình"])],
+                targets: communes, firstDay: try Self.day("04/08/2025"), lastDay: try Self.day("29/08/2025")
+            )
+            plan.pins = [.init(target: communes[2], date: try Self.day("05/08/2025"), slot: .afternoon)]
+            let submitted = try InspectionPlans().submit(plan, title: "Kế hoạch kiểm tra năm 2025", on: db.pool)
+            try drainDomainQueue(db, egress: .publicOnly)
+            func visits() throws -> [Int64: String] {
+                Dictionary(uniqueKeysWithValues: try db.pool.query(
+                    "SELECT unit_id, to_char(visit_on, 'DD/MM/YYYY') || ' ' || slot AS at FROM danvan.inspection_visits WHERE plan_id = $1", submitted.planID
+                ).map { (try $0.decode("unit_id", as: Int64.self), try $0.decode("at", as: String.self)) })
+            }
+            #expect(try visits()[communes[2]] == "05/08/2025 afternoon")
+
+            // A pin on a Saturday is refused with the reason.
+            var saturday = plan
+            saturday.pins = [.init(target: communes[0], date: try Self.day("09/08/2025"))]
+            #expect(throws: InspectionPlans.SubmissionError.invalidPlan(.pinOnDayOff(target: communes[0], date: try Self.day("09/08/2025")))) {
+                try InspectionPlans().submit(saturday, title: "Sai", on: db.pool)
+            }
+
+            // Rescheduled: Huyền Hội to 12/08, any half-day.
+            _ = try db.pool.transaction { connection in
+                try InspectionPlans().reschedule(
+                    submitted.planID, .init(pins: [.init(target: communes[2], date: try Self.day("12/08/2025"))]), by: .unit(district.id, .editor), in: connection
+                )
+            }
+            try drainDomainQueue(db, egress: .publicOnly)
+            #expect(try visits()[communes[2]]?.hasPrefix("12/08/2025") == true)
+            #expect(try visits().count == 3)
+            let titles: [String] = try db.pool.query(
+                "SELECT title FROM danvan.notifications WHERE unit_id = $1 AND kind = 'inspection.scheduled' ORDER BY id", communes[2]
+            ).map { try $0.decode("title") }
+            #expect(titles == ["Lịch kiểm tra: Kế hoạch kiểm tra năm 2025", "Điều chỉnh lịch kiểm tra: Kế hoạch kiểm tra năm 2025"])
+
+            // Once a visit's findings are in, the plan stands.
+            let visit: Int64 = try db.pool.query(
+                "SELECT id FROM danvan.inspection_visits WHERE plan_id = $1 ORDER BY visit_on LIMIT 1", submitted.planID
+            ).single().decode("id")
+            try InspectionVisits().record(
+                visit: visit, findings: "Tốt.", recommendations: "", on: try Self.day("29/08/2025"), by: .unit(district.id, .editor), pool: db.pool
+            )
+            #expect(throws: InspectionPlans.SubmissionError.alreadyBegun(submitted.planID)) {
+                try db.pool.transaction { connection in
+                    try InspectionPlans().reschedule(submitted.planID, .init(lastDay: try Self.day("30/09/2025")), by: .unit(district.id, .editor), in: connection)
+                }
+            }
+        }
+    }
 }

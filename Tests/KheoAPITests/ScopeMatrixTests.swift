@@ -263,6 +263,10 @@ struct ScopeMatrixTests {
                  "delegations": [{"name": "Đoàn 1", "leader": "Lê Văn Bình", "members": ["Lê Văn Bình"]}]}
                 """, expected: write(202))
         }],
+        "rescheduleInspectionPlan": [{ w in
+            Case(method: "POST", path: "/v1/inspection-plans/\(try w.plan(by: w.communeA, visiting: w.hamlet).plan)/reschedule",
+                 body: #"{"lastDay": "30/09/2025"}"#, expected: write(202))
+        }],
         "getInspectionPlan": [{ w in Case(method: "GET", path: "/v1/inspection-plans/\(try w.plan(by: w.communeA, visiting: w.hamlet).plan)", body: nil, expected: read()) }],
         "recordFindings": [{ w in
             // The inspecting district records them; the inspected commune sees the visit but gets 403.

@@ -67,6 +67,38 @@ public struct InspectionPlan: Sendable, Equatable {
     /// Visits one delegation makes in a day at most.
     public var visitsPerDelegationPerDay: Int
     public var holidays: [Holiday]
+    /// A unit to visit on a given day (and half-day, if given): the commune asked for
+    /// the 05/08 because its leaders are away the week after.
+    public struct Pin: Sendable, Equatable, Codable {
+        public var target: Int64
+        public var date: CivilDate
+        public var slot: Slot?
+
+        public init(target: Int64, date: CivilDate, slot: Slot? = nil) {
+            self.target = target
+            self.date = date
+            self.slot = slot
+        }
+
+        enum CodingKeys: String, CodingKey { case target, date, slot }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            target = try container.decode(Int64.self, forKey: .target)
+            date = try CivilDate(parsing: try container.decode(String.self, forKey: .date))
+            slot = try container.decodeIfPresent(String.self, forKey: .slot).flatMap(Slot.init(name:))
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(target, forKey: .target)
+            try container.encode(date.description, forKey: .date)
+            try container.encodeIfPresent(slot?.name, forKey: .slot)
+        }
+    }
+
+    /// Units pinned to a day; the others are spread over the openings left.
+    public var pins: [Pin] = []
     /// The campaign (or stage) the plan inspects; its visits then count in that
     /// campaign's periods, and remedies after them belong to it.
     public var campaignID: Int64?

@@ -15,6 +15,13 @@ public enum InspectionPlanError: Error, Sendable, Equatable, CustomStringConvert
     case overlappingHolidays(String, String)
     /// The plan does not fit: more units than visits the period allows.
     case doesNotFit(targets: Int, capacity: Int, workingDays: Int, first: CivilDate, last: CivilDate)
+    /// A pin for a unit the plan does not visit, or a second pin for one unit.
+    case pinNotATarget(Int64)
+    case pinnedTwice(Int64)
+    /// A pin on a day outside the period, a weekend or a holiday.
+    case pinOnDayOff(target: Int64, date: CivilDate)
+    /// No delegation is free on the pinned day and half-day.
+    case pinNotPossible(target: Int64, date: CivilDate)
 
     public var description: String {
         switch self {
@@ -34,6 +41,12 @@ public enum InspectionPlanError: Error, Sendable, Equatable, CustomStringConvert
         case .overlappingHolidays(let first, let second): "the holidays \"\(first)\" and \"\(second)\" overlap"
         case .doesNotFit(let targets, let capacity, let workingDays, let first, let last):
             "\(targets) units cannot be visited between \(first) and \(last): \(workingDays) working day(s) allow \(capacity) visit(s) with these delegations and limits"
+        case .pinNotATarget(let id): "unit \(id) is pinned to a day but is not among the units the plan visits"
+        case .pinnedTwice(let id): "unit \(id) is pinned twice; pin each unit to one day"
+        case .pinOnDayOff(let target, let date):
+            "unit \(target) is pinned to \(date), which is outside the plan's days, a weekend or a holiday"
+        case .pinNotPossible(let target, let date):
+            "unit \(target) is pinned to \(date), but no delegation is free then within its daily limit: pin another day or half-day"
         }
     }
 }

@@ -16,9 +16,12 @@ public struct InspectionPlans: Sendable {
         case invalidText(DomainTextError)
         case invalidRemedyDays(Int)
         case delegationNameTwice(String)
+        /// A visit of the plan has taken place: the plan stands as scheduled.
+        case alreadyBegun(Int64)
 
         public var description: String {
             switch self {
+            case .alreadyBegun(let id): "plan \(id) has begun (a visit's findings are recorded): it can no longer be rescheduled"
             case .invalidRemedyDays(let days): "remedy days must be 1 to 365, not \(days)"
             case .delegationNameTwice(let name): "two delegations are named \"\(name)\": give each its own name"
             case .invalidPlan(let error): "the plan is refused: \(error)"
@@ -78,11 +81,12 @@ public struct InspectionPlans: Sendable {
         let planID: Int64 = try connection.query(
             """
             INSERT INTO danvan.inspection_plans (issuing_unit_id, title, first_day, last_day, slots, visits_per_day, holidays, targets, remedy_days,
-                                                 campaign_id)
-            VALUES ($1, $2, $3::date, $4::date, $5::text[], $6, $7::jsonb, $8::bigint[], $9, $10) RETURNING id
+                                                 campaign_id, pins)
+            VALUES ($1, $2, $3::date, $4::date, $5::text[], $6, $7::jsonb, $8::bigint[], $9, $10, $11::jsonb) RETURNING id
             """,
             plan.issuingUnit, cleanedTitle, plan.firstDay.iso, plan.lastDay.iso, plan.slots.map(\.name),
-            Int32(plan.visitsPerDelegationPerDay), holidaysJSON, plan.targets, Int32(remedyDays), plan.campaignID
+            Int32(plan.visitsPerDelegationPerDay), holidaysJSON, plan.targets, Int32(remedyDays), plan.campaignID,
+            String(decoding: try JSONEncoder().encode(plan.pins), as: UTF8.self)
         ).single().decode("id")
         for delegation in delegations {
             let id: Int64 = try connection.query(
@@ -96,6 +100,61 @@ public struct InspectionPlans: Sendable {
         var options = EnqueueOptions(queue: DanVanJobs.queue, unique: UniqueOptions(byArgs: ["planID"]))
         options.tags = tags
         let job = try Producer().insert(JobRequest(InspectionJobs.Schedule(planID: planID), options: options), on: connection)
+        return Submitted(planID: planID, jobID: job.id)
+    }
+
+    /// What a rescheduling changes; what is nil stays as it was.
+    public struct Changes: Sendable, Equatable {
+        public var firstDay: CivilDate?
+        public var lastDay: CivilDate?
+        public var pins: [InspectionPlan.Pin]?
+        public var holidays: [InspectionPlan.Holiday]?
+
+        public init(firstDay: CivilDate? = nil, lastDay: CivilDate? = nil, pins: [InspectionPlan.Pin]? = nil, holidays: [InspectionPlan.Holiday]? = nil) {
+            self.firstDay = firstDay
+            self.lastDay = lastDay
+            self.pins = pins
+            self.holidays = holidays
+        }
+    }
+
+    /// Schedules a plan again with new days, pins or holidays, before any of its visits
+    /// has taken place: its unheld visits are dropped, and the scheduling job computes
+    /// the next revision and tells each unit its new day ("Điều chỉnh lịch kiểm tra").
+    /// A plan that was rejected may be rescheduled the same way. Asks `Authority` for
+    /// `.submitInspectionPlan` on the issuing unit.
+    public func reschedule(_ planID: Int64, _ changes: Changes, by principal: Principal, in connection: PostgresConnection) throws -> Submitted {
+        guard let row = try connection.query(
+            """
+            SELECT issuing_unit_id, to_char(first_day, 'DD/MM/YYYY') AS first_day, to_char(last_day, 'DD/MM/YYYY') AS last_day, revision,
+                   EXISTS (SELECT 1 FROM danvan.inspection_visits AS v WHERE v.plan_id = p.id AND v.done_at IS NOT NULL) AS begun
+            FROM danvan.inspection_plans AS p WHERE id = $1 FOR UPDATE
+            """,
+            planID
+        ).first else { throw AuthorityError.notFound(what: "inspection plan", id: planID) }
+        let issuer: Int64 = try row.decode("issuing_unit_id")
+        try Authority.require(.submitInspectionPlan, by: principal, on: .record("inspection plan", planID, unit: issuer), in: connection)
+        guard try !row.decode("begun", as: Bool.self) else { throw SubmissionError.alreadyBegun(planID) }
+        let first = try changes.firstDay ?? CivilDate(parsing: try row.decode("first_day"))
+        let last = try changes.lastDay ?? CivilDate(parsing: try row.decode("last_day"))
+        let revision = Int(try row.decode("revision", as: Int32.self)) + 1
+        try connection.query("DELETE FROM danvan.inspection_visits WHERE plan_id = $1", planID)
+        try connection.query(
+            """
+            UPDATE danvan.inspection_plans SET first_day = $2::date, last_day = $3::date, pins = coalesce($4::jsonb, pins),
+                   holidays = coalesce($5::jsonb, holidays), revision = $6, status = 'submitted', rejection = NULL
+            WHERE id = $1
+            """,
+            planID, first.iso, last.iso, try changes.pins.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) },
+            try changes.holidays.map { holidays in
+                String(decoding: try JSONSerialization.data(
+                    withJSONObject: holidays.map { ["name": $0.name, "first": $0.first.iso, "last": $0.last.iso] }, options: [.sortedKeys]
+                ), as: UTF8.self)
+            },
+            Int32(revision)
+        )
+        let options = EnqueueOptions(queue: DanVanJobs.queue, unique: UniqueOptions(byArgs: ["planID", "revision"]))
+        let job = try Producer().insert(JobRequest(InspectionJobs.Schedule(planID: planID, revision: revision), options: options), on: connection)
         return Submitted(planID: planID, jobID: job.id)
     }
 

@@ -11,7 +11,9 @@
 /// Each opening respects every rule by construction, so the plan fits exactly when
 /// there are at least as many openings as units. The units (in id order) then take
 /// openings spread evenly across the list, so visits are spread over the period
-/// instead of crowding its first days.
+/// instead of crowding its first days. Pinned units take an opening on their day
+/// first (the first free one, or the half-day pinned); the rest are spread over what
+/// is left.
 public enum InspectionScheduler {
     public static func schedule(_ plan: InspectionPlan) throws(InspectionPlanError) -> [InspectionVisit] {
         try validate(plan)
@@ -28,16 +30,30 @@ public enum InspectionScheduler {
                 for delegation in delegations { openings.append((date, slot, delegation)) }
             }
         }
-        let targets = plan.targets.sorted()
-        guard openings.count >= targets.count else {
+        guard openings.count >= plan.targets.count else {
             throw .doesNotFit(
-                targets: targets.count, capacity: openings.count, workingDays: workingDays, first: plan.firstDay, last: plan.lastDay
+                targets: plan.targets.count, capacity: openings.count, workingDays: workingDays, first: plan.firstDay, last: plan.lastDay
             )
         }
-        return targets.enumerated().map { index, target in
+        var pinned: [InspectionVisit] = []
+        for pin in plan.pins.sorted(by: { ($0.date, $0.target) < ($1.date, $1.target) }) {
+            // The half-day pinned, or (a delegation making one visit a day, which the
+            // openings give its first allowed half-day) that delegation's day taken in
+            // the half-day pinned instead.
+            let exact = openings.firstIndex { $0.date == pin.date && (pin.slot == nil || $0.slot == pin.slot) }
+            guard let index = exact ?? (perDay == 1 ? openings.firstIndex { $0.date == pin.date } : nil) else {
+                throw .pinNotPossible(target: pin.target, date: pin.date)
+            }
+            let opening = openings.remove(at: index)
+            pinned.append(InspectionVisit(target: pin.target, delegation: opening.delegation, date: opening.date, slot: pin.slot ?? opening.slot))
+        }
+        let pinnedTargets = Set(plan.pins.map(\.target))
+        let targets = plan.targets.filter { !pinnedTargets.contains($0) }.sorted()
+        let spread = targets.enumerated().map { index, target in
             let opening = openings[index * openings.count / targets.count]
             return InspectionVisit(target: target, delegation: opening.delegation, date: opening.date, slot: opening.slot)
         }
+        return (pinned + spread).sorted { ($0.date, $0.slot, $0.delegation, $0.target) < ($1.date, $1.slot, $1.delegation, $1.target) }
     }
 
     /// Checks a plan's own consistency (not whether it fits); `schedule` does this first.
@@ -59,6 +75,14 @@ public enum InspectionScheduler {
         var targets = Set<Int64>()
         for target in plan.targets {
             guard targets.insert(target).inserted else { throw .targetListedTwice(target) }
+        }
+        var pinned = Set<Int64>()
+        for pin in plan.pins {
+            guard targets.contains(pin.target) else { throw .pinNotATarget(pin.target) }
+            guard pinned.insert(pin.target).inserted else { throw .pinnedTwice(pin.target) }
+            let off = pin.date.isWeekend || plan.holidays.contains { $0.first <= pin.date && pin.date <= $0.last }
+            guard plan.firstDay <= pin.date, pin.date <= plan.lastDay, !off else { throw .pinOnDayOff(target: pin.target, date: pin.date) }
+            if let slot = pin.slot, !plan.slots.contains(slot) { throw .pinOnDayOff(target: pin.target, date: pin.date) }
         }
         let holidays = plan.holidays.sorted { $0.first < $1.first }
         for holiday in holidays where holiday.last < holiday.first { throw .holidayEndsBeforeItStarts(holiday.name) }

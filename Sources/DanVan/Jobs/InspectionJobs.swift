@@ -12,8 +12,14 @@ public enum InspectionJobs {
     public struct Schedule: JobArgs {
         public static let kind = "inspection.schedule"
         public var planID: Int64
+        /// The plan's schedule revision (absent for the first): each rescheduling is a
+        /// job of its own.
+        public var revision: Int?
 
-        public init(planID: Int64) { self.planID = planID }
+        public init(planID: Int64, revision: Int? = nil) {
+            self.planID = planID
+            self.revision = revision
+        }
     }
 
     public static func register(in registry: inout JobRegistry) {
@@ -26,7 +32,7 @@ public enum InspectionJobs {
                 guard let plan = try connection.query(
                     """
                     SELECT issuing_unit_id, title, to_char(first_day, 'DD/MM/YYYY') AS first_day, to_char(last_day, 'DD/MM/YYYY') AS last_day,
-                           slots, visits_per_day, holidays::text AS holidays, targets, remedy_days
+                           slots, visits_per_day, holidays::text AS holidays, targets, remedy_days, pins::text AS pins, revision
                     FROM danvan.inspection_plans WHERE id = $1 AND status = 'submitted' FOR UPDATE
                     """,
                     args.planID
@@ -45,13 +51,15 @@ public enum InspectionJobs {
                         leaderPosition: try row.decode("leader_position"), members: try row.decode("members")
                     ))
                 }
-                let inspection = InspectionPlan(
+                var inspection = InspectionPlan(
                     issuingUnit: try plan.decode("issuing_unit_id"), delegations: delegations, targets: try plan.decode("targets"),
                     firstDay: try CivilDate(parsing: try plan.decode("first_day")), lastDay: try CivilDate(parsing: try plan.decode("last_day")),
                     slots: try plan.decode("slots", as: [String].self).compactMap(InspectionPlan.Slot.init(name:)),
                     visitsPerDelegationPerDay: Int(try plan.decode("visits_per_day", as: Int32.self)),
                     holidays: try Self.holidays(try plan.decode("holidays"))
                 )
+                inspection.pins = try JSONDecoder().decode([InspectionPlan.Pin].self, from: Data(try plan.decode("pins", as: String.self).utf8))
+                let revision = Int(try plan.decode("revision", as: Int32.self))
                 let visits: [InspectionVisit]
                 do {
                     visits = try InspectionScheduler.schedule(inspection)
@@ -75,12 +83,13 @@ public enum InspectionJobs {
                     )
                     let (delegation, leader, position) = names[visit.delegation] ?? ("", "", "")
                     try Notifications.post(
-                        to: visit.target, kind: "inspection.scheduled", title: "Lịch kiểm tra: \(title)",
+                        to: visit.target, kind: "inspection.scheduled", title: "\(revision == 0 ? "Lịch kiểm tra" : "Điều chỉnh lịch kiểm tra"): \(title)",
                         body: VisitNotice(
                             slot: visit.slot.vietnamese, day: visit.date, delegation: delegation, leader: leader, position: position,
                             planTitle: title, remedyDays: remedyDays
                         ).text,
-                        deadline: nil, key: "visit:\(args.planID):\(visit.target)", on: connection
+                        deadline: nil, key: revision == 0 ? "visit:\(args.planID):\(visit.target)" : "visit:\(args.planID):\(visit.target):\(revision)",
+                        on: connection
                     )
                 }
                 try connection.query("UPDATE danvan.inspection_plans SET status = 'scheduled', scheduled_at = now() WHERE id = $1", args.planID)
