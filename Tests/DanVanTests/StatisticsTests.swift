@@ -177,6 +177,30 @@ struct StatisticsTests {
         }
     }
 
+    /// A night whose inputs have not changed keeps the current snapshot (its as-of
+    /// moves); any insert, update or delete in a table the roll-up reads builds anew.
+    @Test func aNightWithNothingNewKeepsTheSnapshot() throws {
+        try TestDatabase.with { db in
+            let day = { (text: String) in try CivilDate(parsing: text) }
+            let province = try UnitDirectory().create(.province, named: "Trà Vinh", under: nil, on: db.pool)
+            _ = try Periods().create(.year, named: "Năm 2025", from: try day("01/01/2025"), to: try day("31/12/2025"), on: db.pool)
+            func regenerate() throws -> Int64 { try db.pool.transaction { connection in try StatisticsBuilder.regenerate(in: connection) } }
+            let first = try regenerate()
+            #expect(try regenerate() == first, "nothing changed")
+            let activity = try ActivityLog().record(.conference, by: province.id, title: "Hội nghị", on: try day("10/03/2025"), attendees: 40, on: db.pool)
+            let second = try regenerate()
+            #expect(second != first, "an insert builds anew")
+            try db.pool.query("UPDATE danvan.activities SET attendees = 41 WHERE id = $1", activity)
+            let third = try regenerate()
+            #expect(third != second, "an update builds anew")
+            try db.pool.query("DELETE FROM danvan.activities WHERE id = $1", activity)
+            let fourth = try regenerate()
+            #expect(fourth != third, "a delete builds anew")
+            _ = try UnitDirectory().create(.district, named: "Càng Long", under: province.id, on: db.pool)
+            #expect(try regenerate() != fourth, "a change to the tree builds anew")
+        }
+    }
+
     /// Latest first by the day, not by the dd/mm/yyyy text: 15/10/2024 comes before
     /// 30/06/2024's period's start of 01/01/2024, and both before 01/07/2023.
     @Test func periodsAreListedLatestFirstByTheirDays() throws {
