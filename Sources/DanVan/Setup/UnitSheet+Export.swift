@@ -1,33 +1,51 @@
+public import Foundation
 public import PostgresClient
 
 extension UnitSheet {
-    /// The standing units of `unit`'s subtree (itself first, parents before children,
-    /// siblings by name) as a sheet that `UnitImport` reads back to the same tree. A
-    /// parent is named, and given by code when it has one.
+    /// A standing unit as the export reads it.
+    private struct Entry {
+        let id: Int64, parent: Int64?, kind: OrgUnit.Kind, name: String, code: String?
+    }
+
+    /// The standing units of `unit`'s subtree as a sheet that `UnitImport` reads back to
+    /// the same tree: itself first, each unit before the units under it, siblings by
+    /// kind (territorial units before bodies) and then by name as people count
+    /// ("Khóm 2" before "Khóm 10"). A parent is named, and given by code when it has one.
     public static func export(_ unit: Int64, by principal: Principal, on executor: some PostgresExecutor) throws -> UnitSheet {
         try Authority.require(.readUnits, by: principal, on: .unit(unit), in: executor)
-        let rows = try executor.query(
+        var entries: [Int64: Entry] = [:]
+        for row in try executor.query(
             """
-            WITH RECURSIVE tree (id, sort) AS (
-                SELECT id, ARRAY[name::text] FROM danvan.units WHERE id = $1 AND valid_until IS NULL
-              UNION ALL
-                SELECT u.id, t.sort || (u.kind::text || ' ' || u.name)
-                FROM tree AS t JOIN danvan.units AS u ON u.parent_id = t.id AND u.valid_until IS NULL
-            )
-            SELECT u.code, u.name, u.kind::text AS kind, p.name AS parent_name, p.code AS parent_code
-            FROM tree AS t JOIN danvan.units AS u ON u.id = t.id LEFT JOIN danvan.units AS p ON p.id = u.parent_id
-            ORDER BY t.sort COLLATE "C"
+            SELECT id, parent_id, kind::text AS kind, name, code FROM danvan.units
+            WHERE path @> ARRAY[$1::bigint] AND valid_until IS NULL
             """,
             unit
-        )
-        guard !rows.isEmpty else { throw UnitError.notFound(unit) }
-        return UnitSheet(rows: try rows.enumerated().map { index, row in
+        ) {
             let kindName: String = try row.decode("kind")
             guard let kind = OrgUnit.Kind(rawValue: kindName) else { throw UnitError.unknownKind(kindName) }
-            return Row(
-                line: index + 2, code: try row.decode("code"), name: try row.decode("name"), kind: kind,
-                parentName: try row.decode("parent_name"), parentCode: try row.decode("parent_code")
-            )
-        })
+            let id: Int64 = try row.decode("id")
+            entries[id] = Entry(id: id, parent: try row.decode("parent_id"), kind: kind, name: try row.decode("name"), code: try row.decode("code"))
+        }
+        guard let top = entries[unit] else { throw UnitError.notFound(unit) }
+        // The top's own parent, for its row: named as it stands.
+        let above = try top.parent.flatMap { parent in
+            try executor.query("SELECT name, code FROM danvan.units WHERE id = $1", parent).first
+                .map { (name: try $0.decode("name", as: String.self), code: try $0.decode("code", as: String?.self)) }
+        }
+        let children = Dictionary(grouping: entries.values.filter { $0.id != unit }, by: { $0.parent ?? 0 })
+        let kindOrder = Dictionary(uniqueKeysWithValues: OrgUnit.Kind.allCases.enumerated().map { ($0.element, $0.offset) })
+        func ordered(_ siblings: [Entry]) -> [Entry] {
+            siblings.sorted { left, right in
+                if left.kind != right.kind { return kindOrder[left.kind, default: 0] < kindOrder[right.kind, default: 0] }
+                return left.name.compare(right.name, options: [.numeric, .caseInsensitive]) == .orderedAscending
+            }
+        }
+        var rows: [Row] = []
+        func add(_ entry: Entry, parentName: String?, parentCode: String?) {
+            rows.append(Row(line: rows.count + 2, code: entry.code, name: entry.name, kind: entry.kind, parentName: parentName, parentCode: parentCode))
+            for child in ordered(children[entry.id] ?? []) { add(child, parentName: entry.name, parentCode: entry.code) }
+        }
+        add(top, parentName: above?.name, parentCode: above?.code ?? nil)
+        return UnitSheet(rows: rows)
     }
 }

@@ -96,7 +96,7 @@ public struct UnitSheet: Sendable, Equatable {
     /// The sheet as a file: CSV UTF-8 or an .xlsx workbook.
     public func data(as format: Format) throws -> Data {
         let table = [Self.header] + rows.map { row in
-            [row.code ?? "", row.name, row.kind.sheetWord, row.parentName ?? "", row.parentCode ?? ""]
+            [row.code ?? "", row.name, row.kind.sheetWord(named: row.name), row.parentName ?? "", row.parentCode ?? ""]
         }
         return switch format {
         case .csv: CSVTable.write(table)
@@ -207,6 +207,14 @@ extension OrgUnit.Kind {
         self = kind
     }
 
-    /// The word an exported sheet writes, which reads back as this kind.
-    var sheetWord: String { vietnamese }
+    /// The word an exported sheet writes for a unit of this kind named `name`, which
+    /// reads back as this kind: the word its name begins with when that is one of the
+    /// kind's ("Phường Hòa Long": phường; "Khóm 3": khóm), else the kind's own.
+    func sheetWord(named name: String) -> String {
+        let folded = UnitSheet.folded(name)
+        let candidates = Self.sheetWords.filter { $0.value == self && folded.hasPrefix($0.key + " ") }.map(\.key)
+        guard let longest = candidates.max(by: { $0.count < $1.count }) else { return vietnamese }
+        // The name's own spelling of the word, lower-cased: "Thị trấn Nghĩa An" → "thị trấn".
+        return String(name.split(separator: " ").prefix(longest.split(separator: " ").count).joined(separator: " ")).lowercased()
+    }
 }
