@@ -25,8 +25,11 @@ struct EmbedMigrations: BuildToolPlugin {
             .buildCommand(
                 displayName: "Embedding \(files.count) migrations from \(sqlDirectory.lastPathComponent)/",
                 executable: try context.tool(named: "EmbedSQL").url,
-                arguments: [output.path(percentEncoded: false), declaration] + files.map { $0.path(percentEncoded: false) },
-                inputFiles: files,
+                // The folder, not its files: the tool lists it when it runs, and the
+                // folder as an input reruns it when a file is added, so a new
+                // migration is embedded without a clean build.
+                arguments: [output.path(percentEncoded: false), declaration, sqlDirectory.path(percentEncoded: false)],
+                inputFiles: files + [sqlDirectory],
                 outputFiles: [output]
             )
         ]

@@ -3,7 +3,9 @@ import Foundation
 // Build-time generator (run by the EmbedMigrations plugin, never shipped):
 // writes a Swift file defining `Migration.embedded` (DECLARATION "engine") or
 // `DECLARATION.migrations` (a domain's schema type) from NNNN_name.sql files.
-// Usage: EmbedSQL OUTPUT.swift DECLARATION FILE.sql...
+// Usage: EmbedSQL OUTPUT.swift DECLARATION (FILE.sql | DIRECTORY)...
+// A directory stands for the .sql files in it, read when the tool runs: a file added
+// since the build was planned is embedded too.
 // A misnamed or duplicate-numbered file fails the build with a message naming it.
 
 func fail(_ message: String) -> Never {
@@ -15,8 +17,19 @@ let arguments = CommandLine.arguments.dropFirst()
 guard arguments.count >= 2, let outputPath = arguments.first else { fail("usage: EmbedSQL OUTPUT.swift DECLARATION FILE.sql...") }
 let declaration = arguments[arguments.startIndex + 1]
 
-var entries: [(version: Int, name: String, sql: String)] = []
+var paths: [String] = []
 for path in arguments.dropFirst(2) {
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        paths += names.filter { $0.hasSuffix(".sql") }.sorted().map { URL(fileURLWithPath: path).appendingPathComponent($0).path }
+    } else {
+        paths.append(path)
+    }
+}
+
+var entries: [(version: Int, name: String, sql: String)] = []
+for path in paths {
     let fileName = URL(fileURLWithPath: path).lastPathComponent
     let stem = fileName.dropLast(".sql".count)
     guard let underscore = stem.firstIndex(of: "_"),
