@@ -78,20 +78,25 @@ extension APIHandlers {
         var plan = InspectionPlan(
             issuingUnit: request.issuingUnitId, delegations: delegations, targets: request.targets, firstDay: first, lastDay: last,
             slots: slots.compactMap { InspectionPlan.Slot(name: $0.rawValue) }, visitsPerDelegationPerDay: request.visitsPerDelegationPerDay ?? 1,
-            holidays: try holidays.enumerated().map { index, holiday in
-                let name: String
-                do {
-                    name = try DomainText.clean(holiday.name, field: "holiday name", maxLength: 200)
-                } catch {
-                    throw Problem(.badRequest, "holidays[\(index)].name: \(error)")
-                }
-                let first = try APIInput.day(holiday.first, "holidays[\(index)].first")
-                return InspectionPlan.Holiday(name: name, first: first, last: try holiday.last.map { try APIInput.day($0, "holidays[\(index)].last") })
-            },
+            holidays: try Self.holidays(holidays),
             campaignID: request.campaignId
         )
         plan.pins = try Self.pins(request.pins)
         return plan
+    }
+
+    /// Days off as a request gives them, each named problem naming its place.
+    static func holidays(_ given: [Components.Schemas.HolidayRequest]) throws -> [InspectionPlan.Holiday] {
+        try given.enumerated().map { index, holiday in
+            let name: String
+            do {
+                name = try DomainText.clean(holiday.name, field: "holiday name", maxLength: 200)
+            } catch {
+                throw Problem(.badRequest, "holidays[\(index)].name: \(error)")
+            }
+            let first = try APIInput.day(holiday.first, "holidays[\(index)].first")
+            return InspectionPlan.Holiday(name: name, first: first, last: try holiday.last.map { try APIInput.day($0, "holidays[\(index)].last") })
+        }
     }
 
     static func pins(_ given: [Components.Schemas.PlanPin]?) throws -> [InspectionPlan.Pin] {
@@ -118,18 +123,7 @@ extension APIHandlers {
             firstDay: try request.firstDay.map { try APIInput.day($0, "firstDay") }, lastDay: try request.lastDay.map { try APIInput.day($0, "lastDay") },
             pins: try request.pins.map { try Self.pins($0) }
         )
-        if let holidays = request.holidays {
-            changes.holidays = try holidays.enumerated().map { index, holiday in
-                let name: String
-                do { name = try DomainText.clean(holiday.name, field: "holiday name", maxLength: 200) } catch {
-                    throw Problem(.badRequest, "holidays[\(index)].name: \(error)")
-                }
-                return InspectionPlan.Holiday(
-                    name: name, first: try APIInput.day(holiday.first, "holidays[\(index)].first"),
-                    last: try holiday.last.map { try APIInput.day($0, "holidays[\(index)].last") }
-                )
-            }
-        }
+        if let holidays = request.holidays { changes.holidays = try Self.holidays(holidays) }
         let finalChanges = changes
         let submitted = try await transaction(key: input.headers.idempotencyKey, principal: principal, operation: "rescheduleInspectionPlan", request: request) {
             connection in

@@ -76,8 +76,7 @@ public struct InspectionPlans: Sendable {
             throw SubmissionError.outsideIssuer(unit: target, issuer: plan.issuingUnit)
         }
         if let campaign = plan.campaignID { try CampaignCoverage.require(campaign, covers: plan.issuingUnit, in: connection) }
-        let holidays = plan.holidays.map { ["name": $0.name, "first": $0.first.iso, "last": $0.last.iso] }
-        let holidaysJSON = String(decoding: try JSONSerialization.data(withJSONObject: holidays, options: [.sortedKeys]), as: UTF8.self)
+        let holidaysJSON = try Self.json(plan.holidays)
         let planID: Int64 = try connection.query(
             """
             INSERT INTO danvan.inspection_plans (issuing_unit_id, title, first_day, last_day, slots, visits_per_day, holidays, targets, remedy_days,
@@ -146,16 +145,18 @@ public struct InspectionPlans: Sendable {
             WHERE id = $1
             """,
             planID, first.iso, last.iso, try changes.pins.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) },
-            try changes.holidays.map { holidays in
-                String(decoding: try JSONSerialization.data(
-                    withJSONObject: holidays.map { ["name": $0.name, "first": $0.first.iso, "last": $0.last.iso] }, options: [.sortedKeys]
-                ), as: UTF8.self)
-            },
+            try changes.holidays.map(Self.json),
             Int32(revision)
         )
         let options = EnqueueOptions(queue: DanVanJobs.queue, unique: UniqueOptions(byArgs: ["planID", "revision"]))
         let job = try Producer().insert(JobRequest(InspectionJobs.Schedule(planID: planID, revision: revision), options: options), on: connection)
         return Submitted(planID: planID, jobID: job.id)
+    }
+
+    /// Holidays as `inspection_plans.holidays` keeps them (`InspectionJobs.holidays` reads them back).
+    static func json(_ holidays: [InspectionPlan.Holiday]) throws -> String {
+        let entries = holidays.map { ["name": $0.name, "first": $0.first.iso, "last": $0.last.iso] }
+        return String(decoding: try JSONSerialization.data(withJSONObject: entries, options: [.sortedKeys]), as: UTF8.self)
     }
 
     private static func clean(_ text: String, field: String) throws(SubmissionError) -> String {
