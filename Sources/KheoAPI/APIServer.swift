@@ -28,6 +28,9 @@ public struct APIServer: Sendable {
         /// A body that has not fully arrived this long after its request's head is
         /// refused (408).
         public var bodyTimeout: Duration
+        /// Console cookies carry `Secure` always (a server reached only over TLS), not
+        /// only when a proxy says `X-Forwarded-Proto: https`.
+        public var secureCookies: Bool = false
 
         public init(
             host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 2 * 1024 * 1024, connections: Int = 32, enqueueStatements: Int = 2,
@@ -78,6 +81,9 @@ public struct APIServer: Sendable {
         defer { tokens.stop() }
         router.middlewares.add(AuthMiddleware(database: blocking, cache: tokens))
         router.middlewares.add(BodyLimitMiddleware(limit: configuration.maxBodyBytes, readTimeout: configuration.bodyTimeout))
+        let throughput = ThroughputCache(pool: pool, logger: logger)
+        defer { throughput.stop() }
+        ConsoleServer(database: blocking, throughput: throughput, alwaysSecure: configuration.secureCookies, logger: logger).register(on: router)
         router.get("openapi.yaml") { _, _ in
             var headers = HTTPFields()
             headers[.contentType] = "application/yaml"

@@ -70,10 +70,14 @@ public struct JobFilter: Sendable, Equatable {
     public var before: Int64?
     /// Only jobs carrying at least one of these tags (none: no restriction).
     public var tags: [String]
+    /// Only jobs inserted at or after this instant.
+    public var insertedSince: Date?
+    /// Only jobs inserted before this instant.
+    public var insertedUntil: Date?
 
     public init(
         states: [JobState] = [], queues: [String] = [], kinds: [String] = [], limit: Int = 50, before: Int64? = nil,
-        tags: [String] = []
+        tags: [String] = [], insertedSince: Date? = nil, insertedUntil: Date? = nil
     ) {
         self.states = states
         self.queues = queues
@@ -81,6 +85,8 @@ public struct JobFilter: Sendable, Equatable {
         self.limit = limit
         self.before = before
         self.tags = tags
+        self.insertedSince = insertedSince
+        self.insertedUntil = insertedUntil
     }
 }
 
@@ -101,10 +107,12 @@ extension JobRecord {
               AND (cardinality($3::text[]) = 0 OR queue = ANY ($3))
               AND (cardinality($4::text[]) = 0 OR kind = ANY ($4))
               AND (cardinality($6::text[]) = 0 OR (cardinality(tags) > 0 AND tags && $6))
+              AND ($7::timestamptz IS NULL OR inserted_at >= $7)
+              AND ($8::timestamptz IS NULL OR inserted_at < $8)
             ORDER BY id DESC
             LIMIT $5
             """,
-            filter.before, filter.states.map(\.rawValue), filter.queues, filter.kinds, limit, filter.tags
+            filter.before, filter.states.map(\.rawValue), filter.queues, filter.kinds, limit, filter.tags, filter.insertedSince, filter.insertedUntil
         )
         return try rows.map(JobRecord.init(row:))
     }

@@ -7,8 +7,8 @@ extension WorkerLoop {
         name: "kheo.nodes.register",
         sql: """
             WITH node AS (
-                INSERT INTO kheo.nodes (id, hostname, pid, queues, version)
-                VALUES ($1::uuid, $2, $3, $4::text[], $5)
+                INSERT INTO kheo.nodes (id, hostname, pid, queues, version, slots)
+                VALUES ($1::uuid, $2, $3, $4::text[], $5, $6::jsonb)
                 ON CONFLICT (id) DO UPDATE SET heartbeat_at = now()
             )
             INSERT INTO kheo.queues (name) SELECT unnest($4::text[]) ON CONFLICT (name) DO NOTHING
@@ -30,8 +30,17 @@ extension WorkerLoop {
 
     func register(on connection: PostgresConnection) throws {
         try connection.query(
-            Self.registerNode, nodeIDString, ProcessInfo.processInfo.hostName, Int32(getpid()), queueNames, Self.version
+            Self.registerNode, nodeIDString, ProcessInfo.processInfo.hostName, Int32(getpid()), queueNames, Self.version, slotsJSON
         )
+    }
+
+    /// `{"queue": concurrency, …}` for `kheo.nodes.slots`.
+    var slotsJSON: String {
+        let pairs = configuration.queues.map { queue in
+            // Queue names are validated to letters, digits and . _ - : nothing to escape.
+            "\"\(queue.name)\": \(queue.concurrency)"
+        }
+        return "{" + pairs.joined(separator: ", ") + "}"
     }
 
     func unregister() {

@@ -18,6 +18,9 @@ struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
     let readTimeout: Duration
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        // The console reads its own forms (urlencoded or multipart, with its own limit
+        // and its CSRF check before anything changes).
+        if request.uri.path.hasPrefix("/console/") { return try await next(request, context) }
         // A file upload the document describes may be larger: evidence up to 5 MiB.
         let upload = FileUploads.rule(for: request.uri.path)
         let limit = max(self.limit, upload?.limit ?? 0)
