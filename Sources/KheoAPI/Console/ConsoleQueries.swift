@@ -17,9 +17,11 @@ enum ConsoleQueries {
     /// that contains today, else the latest that has begun.
     static func currentPeriod(_ periods: [Period], today: CivilDate) -> Period? {
         let begun = periods.filter { $0.startsOn <= today }
+        // Of periods ending on the same day, the longest (the year, not its second half).
+        let latest: (Period, Period) -> Bool = { ($0.endsOn, -$0.startsOn.dayNumber) < ($1.endsOn, -$1.startsOn.dayNumber) }
         return begun.filter { $0.kind == .year && $0.endsOn >= today }.max { $0.startsOn < $1.startsOn }
-            ?? begun.filter { $0.endsOn >= today }.max { $0.startsOn < $1.startsOn }
-            ?? begun.max { $0.endsOn < $1.endsOn }
+            ?? begun.filter { $0.endsOn >= today }.max(by: latest)
+            ?? begun.max(by: latest)
     }
 
     /// The same kind of period a year before `period`, for comparisons.

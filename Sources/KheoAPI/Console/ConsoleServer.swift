@@ -43,7 +43,6 @@ final class ConsoleServer: Sendable {
                 try await self.serve(route, request, context)
             }
         }
-        router.get("console") { _, _ in Response(status: .seeOther, headers: [.location: "/console/"]) }
     }
 
     private func serve(_ route: ConsoleRoute, _ request: Request, _ context: BasicRequestContext) async throws -> Response {

@@ -22,7 +22,10 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
             return Problem(.internalServerError, "the server failed; the error is in its log").response
         }
-        guard response.status.code >= 400, !Problem.isProblem(response.headers[.contentType]) else { return response }
+        // The console answers its refusals as pages of its own.
+        guard response.status.code >= 400, !Problem.isProblem(response.headers[.contentType]), !request.uri.path.hasPrefix("/console/") else {
+            return response
+        }
         return Problem(response.status, Self.advice(response.status)).response
     }
 

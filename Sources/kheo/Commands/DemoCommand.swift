@@ -102,9 +102,15 @@ struct DemoCommand: ParsableCommand {
         let files = try summary.writeReports(to: folder)
         print("Reports:    \(files.count) files in \(folder.path) (sơ kết 6 tháng and tổng kết năm for the province and the districts or communes under it on the period's last day, HTML and CSV)")
         print("")
+        let console = try DemoConsole.signIn(on: connection)
         print("Finished in \(String(format: "%.1f s", start.duration(to: clock.now).inSeconds)). Look closer:")
         print("  psql '\(configuration.url)'")
         print("  then e.g.  SELECT title, body FROM danvan.notifications WHERE kind = 'deadline.escalated' LIMIT 5;")
+        print("")
+        print("The web console on this province:")
+        print("  DATABASE_URL='\(configuration.url)' \(CommandLine.arguments.first ?? "kheo") serve --port 8080")
+        print("  then open http://127.0.0.1:8080/console/ and sign in with one of these tokens (made for this run):")
+        for line in console { print("    \(line)") }
         if target.cluster != nil { print("The embedded cluster keeps running for the next command; stop it with: kheo db stop") }
     }
 

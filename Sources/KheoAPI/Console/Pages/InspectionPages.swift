@@ -54,7 +54,7 @@ enum InspectionPages {
                   <div class="slot"><strong>\(ConsoleText.slot(visit.slot))</strong>
                   <div><a href="#v\(visit.id)">\(names[visit.unitID] ?? "đơn vị \(visit.unitID)")</a> · \(delegation?.name ?? "")
                   · Trưởng đoàn: \(delegation?.leader ?? "")\(HTML.when(!(delegation?.leaderPosition.isEmpty ?? true), ", \(delegation?.leaderPosition ?? "")"))
-                  \(visit.doneAt != nil ? "<span class=\"state ok\">đã kiểm tra</span>" : "")</div></div>
+                  \(HTML.when(visit.doneAt != nil, "<span class=\"state ok\">đã kiểm tra</span>"))</div></div>
                   """
               })
             </section>
@@ -72,8 +72,8 @@ enum InspectionPages {
                 """ : .empty
             return """
                 <article id="v\(visit.id)"><h3>\(names[visit.unitID] ?? "") · \(ConsoleText.slot(visit.slot)) \(visit.day.description)</h3>
-                \(visit.findings.map { "<p><strong>Kết quả:</strong> \($0)</p>" } ?? "")
-                \(visit.recommendations.map { $0.isEmpty ? "" : "<p><strong>Kết luận, kiến nghị:</strong> \($0)</p>" } ?? "")
+                \(visit.findings.map { "<p><strong>Kết quả:</strong> \($0)</p>" as HTML })
+                \(HTML.when(!(visit.recommendations ?? "").isEmpty, "<p><strong>Kết luận, kiến nghị:</strong> \(visit.recommendations ?? "")</p>"))
                 \(HTML.when(visit.remedyDeadlineID != nil, "<p class=\"muted\">Đã giao thời hạn khắc phục (số \(visit.remedyDeadlineID ?? 0)).</p>"))
                 \(form)</article>
                 """
@@ -88,7 +88,7 @@ enum InspectionPages {
             \(HTML.when(plan.status == .rejected, "<p class=\"error\" role=\"alert\"><strong>Lý do từ chối:</strong> \(plan.rejection ?? "")</p>"))
             \(HTML.when(plan.status == .submitted, "<p class=\"notice\">Kế hoạch đang chờ xếp lịch.</p>"))
             <h2>Lịch kiểm tra</h2>
-            \(days.isEmpty ? "<p class=\"empty\">Chưa có lịch.</p>" : "<div class=\"calendar\">\(calendar)</div>")
+            \(days.isEmpty ? "<p class=\"empty\">Chưa có lịch.</p>" as HTML : "<div class=\"calendar\">\(calendar)</div>")
             <h2>Kết quả từng cuộc kiểm tra</h2>
             \(visitsDetail)
             """))

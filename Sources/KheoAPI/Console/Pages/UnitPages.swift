@@ -34,8 +34,9 @@ enum UnitPages {
             guard let unit = try UnitDirectory().find(id, on: pool) else { throw ConsoleError.notFound }
             try Authority.require(.readUnits, by: principal, on: .unit(id), in: pool)
             let today = try ConsoleQueries.today(on: pool)
-            // The subtree as it stands today, two levels below this unit.
-            let units = try UnitDirectory().subtree(of: id, on: pool).filter { $0.stands(on: today) && $0.depth <= unit.depth + 2 }
+            // The unit and the units directly under it, as they stand today; each
+            // links to its own page one level further down.
+            let units = try UnitDirectory().subtree(of: id, on: pool).filter { $0.stands(on: today) && $0.depth <= unit.depth + 1 }
             let period = ConsoleQueries.currentPeriod(try Periods().list(on: pool), today: today)
             let figures = try period.map { try ConsoleQueries.figures(of: units.map(\.id), period: $0.id, on: pool) } ?? [:]
             let unread = try Authority.allows(.readInbox, by: principal, on: .unit(id), in: pool) ? try ConsoleQueries.unread(unit: id, on: pool) : 0
@@ -55,7 +56,9 @@ enum UnitPages {
         }
         var rows: [HTML] = [row(unit)]
         func walk(_ parent: Int64) {
-            for child in (children[parent] ?? []).sorted(by: { $0.name < $1.name }) {
+            // Territorial units first (the kinds in their declared order), then by name.
+            let order = Dictionary(uniqueKeysWithValues: OrgUnit.Kind.allCases.enumerated().map { ($1, $0) })
+            for child in (children[parent] ?? []).sorted(by: { (order[$0.kind] ?? 0, $0.name) < (order[$1.kind] ?? 0, $1.name) }) {
                 rows.append(row(child))
                 walk(child.id)
             }
@@ -97,10 +100,10 @@ enum UnitPages {
             <td>\(ConsoleInboxKinds.name(note.kind))</td>
             <td><strong>\(note.title)</strong><br>\(note.body)</td>
             <td>\(note.readAt == nil
-                ? (canMark ? """
+                ? (canMark ? HTML("""
                     <form class="inline" method="post" action="/console/notifications/\(note.id)/read">\(ConsoleLayout.csrf(request.session))<button type="submit" class="secondary">Đánh dấu đã đọc</button></form>
-                    """ : "chưa đọc")
-                : "đã đọc \(ConsoleText.dateTime(note.readAt))")</td>
+                    """) : "chưa đọc")
+                : "đã đọc \(ConsoleText.dateTime(note.readAt))" as HTML)</td>
             </tr>
             """
         }
@@ -108,7 +111,7 @@ enum UnitPages {
             ? "<p><a href=\"/console/inbox?unit=\(unit)&amp;cursor=\(page.last?.id ?? 0)\(HTML(unsafe: unreadOnly ? "&amp;unread=1" : ""))\">Trang sau</a></p>" : .empty
         return .page(ConsoleLayout.page("Hộp thư · \(name)", request, section: .inbox, """
             <p><strong>\(unread)</strong> thông báo chưa đọc ·
-            \(unreadOnly ? "<a href=\"/console/inbox?unit=\(unit)\">Xem tất cả</a>" : "<a href=\"/console/inbox?unit=\(unit)&amp;unread=1\">Chỉ xem chưa đọc</a>")</p>
+            \(unreadOnly ? "<a href=\"/console/inbox?unit=\(unit)\">Xem tất cả</a>" as HTML : "<a href=\"/console/inbox?unit=\(unit)&amp;unread=1\">Chỉ xem chưa đọc</a>")</p>
             \(ConsoleLayout.table(caption: "Nhắc hạn, báo quá hạn, thông báo kiểm tra", headers: ["Thời gian", "Loại", "Nội dung", "Trạng thái"],
                                   rows: page.isEmpty ? [] : [items], empty: "Không có thông báo."))
             \(next)
