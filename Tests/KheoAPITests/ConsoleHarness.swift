@@ -4,7 +4,7 @@ import FoundationNetworking
 #endif
 import DanVan
 import Kheo
-import KheoAPI
+@testable import KheoAPI
 import KheoTesting
 import PostgresClient
 import Testing
@@ -86,7 +86,11 @@ final class ConsoleClient: NSObject, URLSessionTaskDelegate, @unchecked Sendable
 
     /// The CSRF token of the signed-in session (read from any page with a form).
     func sessionCSRF() async throws -> String {
-        try #require(try await get("/console/units").csrf ?? (try await get("/console/ops").csrf))
+        // Every page's banner has the sign-out form, which carries the token.
+        let page = try await get("/console/reports")
+        if let csrf = page.csrf { return csrf }
+        let ops = try await get("/console/ops")
+        return try #require(ops.csrf, "no form on /console/reports or /console/ops to read the CSRF token from")
     }
 
     static func encode(_ text: String) -> String {

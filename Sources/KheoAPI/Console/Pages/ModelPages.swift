@@ -257,6 +257,13 @@ enum ModelPages {
     static func attach(_ request: ConsoleRequest) async throws -> ConsoleResponse {
         let principal = try request.principal
         let id = try request.id("model")
+        // Who may file evidence is asked before the upload is looked at.
+        try await request.run { pool in
+            guard let model = try ModelRegistry().find(id, on: pool),
+                  let campaign = try ModelRegistry().allCampaigns(on: pool).first(where: { $0.id == model.campaignID })
+            else { throw ConsoleError.notFound }
+            try Authority.require(.describeModel, by: principal, on: .model(id, registrant: model.unitID, campaignUnit: campaign.unitID), in: pool)
+        }
         guard let file = request.form.files.first(where: { $0.fieldName == "file" }), !file.bytes.isEmpty else {
             throw ConsoleError.badRequest("Chọn một tệp để đính kèm.")
         }

@@ -9,7 +9,7 @@ enum UnitPages {
     /// `/console/units`: one's own unit; for an operator, the provinces.
     static func root(_ request: ConsoleRequest) async throws -> ConsoleResponse {
         let principal = try request.principal
-        if let unit = principal.unitID { return .redirect("/console/units/\(unit)") }
+        if let unit = try request.queryID("unit") ?? principal.unitID { return .redirect("/console/units/\(unit)") }
         let roots = try await request.run { pool in
             try pool.query("SELECT id, name FROM danvan.units WHERE parent_id IS NULL AND (valid_until IS NULL OR valid_until > danvan.today()) ORDER BY name")
                 .map { (try $0.decode("id", as: Int64.self), try $0.decode("name", as: String.self)) }
