@@ -23,7 +23,7 @@ enum ConsoleAssets {
     main { padding: 1rem; max-width: 80rem; }
     h1 { font-size: 1.5rem; margin: .2rem 0 1rem; }
     h2 { font-size: 1.2rem; margin: 1.5rem 0 .5rem; }
-    .scroll { overflow-x: auto; }
+    .scroll { overflow-x: auto; margin-bottom: 1rem; }
     table { border-collapse: collapse; width: 100%; background: #fff; font-size: .95rem; }
     caption { text-align: left; font-weight: 700; padding: .3rem 0; }
     th, td { border: 1px solid var(--line); padding: .35rem .5rem; text-align: left; vertical-align: top; }
@@ -36,7 +36,9 @@ enum ConsoleAssets {
     form.stack { display: grid; gap: .6rem; max-width: 40rem; background: #fff; border: 1px solid var(--line); padding: 1rem; border-radius: 6px; }
     form.filters { display: flex; flex-wrap: wrap; gap: .6rem; align-items: flex-end; margin-bottom: 1rem; }
     form.inline { display: inline; margin: 0; }
-    label { display: grid; gap: .2rem; font-weight: 600; }
+    .field { display: grid; gap: .2rem; }
+    label { font-weight: 600; }
+    fieldset label { font-weight: 400; }
     input, select, textarea { font: inherit; padding: .35rem .45rem; border: 1px solid #8894a2; border-radius: 4px; background: #fff; color: var(--ink); min-width: 0; }
     textarea { min-height: 5rem; }
     button, .button { font: inherit; background: var(--accent); color: var(--accent-ink); border: 0; border-radius: 4px; padding: .45rem .9rem; cursor: pointer; text-decoration: none; display: inline-block; }

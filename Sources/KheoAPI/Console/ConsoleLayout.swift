@@ -117,10 +117,10 @@ enum ConsoleLayout {
     /// A `<select>` with a label; `options` as (value, text).
     static func select(_ name: String, label: String, options: [(String, String)], selected: String?, includeAll: String? = nil) -> HTML {
         """
-        <label>\(label)
-        <select name="\(name)">\(HTML.when(includeAll != nil, "<option value=\"\">\(includeAll ?? "")</option>"))\(HTML.each(options) { option in
+        <div class="field"><label for="s-\(name)">\(label)</label>
+        <select id="s-\(name)" name="\(name)">\(HTML.when(includeAll != nil, "<option value=\"\">\(includeAll ?? "")</option>"))\(HTML.each(options) { option in
             "<option value=\"\(option.0)\"\(HTML(unsafe: option.0 == selected ? " selected" : ""))>\(option.1)</option>"
-        })</select></label>
+        })</select></div>
         """
     }
 }

@@ -64,9 +64,9 @@ enum InspectionPages {
             let form: HTML = recordable.contains(visit.id) ? """
                 <form class="stack" method="post" action="/console/visits/\(visit.id)/findings">
                   \(ConsoleLayout.csrf(request.session))
-                  <label for="f\(visit.id)">Kết quả kiểm tra<textarea id="f\(visit.id)" name="findings" required maxlength="10000"></textarea></label>
-                  <label for="r\(visit.id)">Kết luận, kiến nghị (nếu có, đơn vị được kiểm tra khắc phục trong \(plan.remedyDays) ngày)<textarea id="r\(visit.id)" name="recommendations" maxlength="10000"></textarea></label>
-                  <label for="d\(visit.id)">Ngày ghi nhận (dd/mm/yyyy)<input id="d\(visit.id)" name="day" required value="\(max(today, visit.day).description)"></label>
+                  <div class="field"><label for="f\(visit.id)">Kết quả kiểm tra</label><textarea id="f\(visit.id)" name="findings" required maxlength="10000"></textarea></div>
+                  <div class="field"><label for="r\(visit.id)">Kết luận, kiến nghị (nếu có, đơn vị được kiểm tra khắc phục trong \(plan.remedyDays) ngày)</label><textarea id="r\(visit.id)" name="recommendations" maxlength="10000"></textarea></div>
+                  <div class="field"><label for="d\(visit.id)">Ngày ghi nhận (dd/mm/yyyy)</label><input id="d\(visit.id)" name="day" required value="\(max(today, visit.day).description)"></div>
                   <button type="submit">Ghi kết quả</button>
                 </form>
                 """ : .empty
@@ -113,18 +113,18 @@ enum InspectionPages {
             <form class="stack" method="post" action="/console/inspections">
               \(ConsoleLayout.csrf(request.session))
               <input type="hidden" name="unit" value="\(unit)">
-              <label for="title">Tên kế hoạch<input id="title" name="title" required maxlength="500" value="\(form["title"] ?? "")"></label>
-              <label for="firstDay">Từ ngày (dd/mm/yyyy)<input id="firstDay" name="firstDay" required value="\(form["firstDay"] ?? today.adding(days: 7).description)"></label>
-              <label for="lastDay">Đến ngày (dd/mm/yyyy)<input id="lastDay" name="lastDay" required value="\(form["lastDay"] ?? today.adding(days: 35).description)"></label>
+              <div class="field"><label for="title">Tên kế hoạch</label><input id="title" name="title" required maxlength="500" value="\(form["title"] ?? "")"></div>
+              <div class="field"><label for="firstDay">Từ ngày (dd/mm/yyyy)</label><input id="firstDay" name="firstDay" required value="\(form["firstDay"] ?? today.adding(days: 7).description)"></div>
+              <div class="field"><label for="lastDay">Đến ngày (dd/mm/yyyy)</label><input id="lastDay" name="lastDay" required value="\(form["lastDay"] ?? today.adding(days: 35).description)"></div>
               <fieldset><legend>Đơn vị được kiểm tra</legend>
               \(HTML.each(units) { one in
-                  "<label><span><input type=\"checkbox\" name=\"targets\" value=\"\(one.id)\"\(HTML(unsafe: chosen.contains("\(one.id)") ? " checked" : ""))> \(one.name)</span></label>"
+                  "<label><input type=\"checkbox\" name=\"targets\" value=\"\(one.id)\"\(HTML(unsafe: chosen.contains("\(one.id)") ? " checked" : ""))> \(one.name)</label><br>"
               })
               </fieldset>
-              <label for="delegation">Tên đoàn kiểm tra<input id="delegation" name="delegation" required maxlength="200" value="\(form["delegation"] ?? "Đoàn kiểm tra số 1")"></label>
-              <label for="leader">Trưởng đoàn<input id="leader" name="leader" required maxlength="200" value="\(form["leader"] ?? "")"></label>
-              <label for="leaderPosition">Chức vụ trưởng đoàn<input id="leaderPosition" name="leaderPosition" maxlength="200" value="\(form["leaderPosition"] ?? "")"></label>
-              <label for="members">Thành viên (mỗi dòng một người)<textarea id="members" name="members" required maxlength="5000">\(form["members"] ?? "")</textarea></label>
+              <div class="field"><label for="delegation">Tên đoàn kiểm tra</label><input id="delegation" name="delegation" required maxlength="200" value="\(form["delegation"] ?? "Đoàn kiểm tra số 1")"></div>
+              <div class="field"><label for="leader">Trưởng đoàn</label><input id="leader" name="leader" required maxlength="200" value="\(form["leader"] ?? "")"></div>
+              <div class="field"><label for="leaderPosition">Chức vụ trưởng đoàn</label><input id="leaderPosition" name="leaderPosition" maxlength="200" value="\(form["leaderPosition"] ?? "")"></div>
+              <div class="field"><label for="members">Thành viên (mỗi dòng một người)</label><textarea id="members" name="members" required maxlength="5000">\(form["members"] ?? "")</textarea></div>
               <button type="submit">Gửi kế hoạch</button>
             </form>
             """), status: error == nil ? .ok : .badRequest)

@@ -80,12 +80,12 @@ enum JobPages {
         return .page(ConsoleLayout.page("Công việc", request, section: .jobs, """
             <form class="filters" method="get" action="/console/ops/jobs">
               \(ConsoleLayout.select("state", label: "Trạng thái", options: states, selected: request.query("state"), includeAll: "Tất cả"))
-              <label for="queue">Hàng đợi<input id="queue" name="queue" value="\(request.query("queue") ?? "")" size="10"></label>
-              <label for="kind">Loại<input id="kind" name="kind" value="\(request.query("kind") ?? "")" size="16"></label>
-              <label for="tag">Nhãn<input id="tag" name="tag" value="\(request.query("tag") ?? "")" size="10"></label>
-              <label for="unit">Mã đơn vị<input id="unit" name="unit" inputmode="numeric" value="\(request.query("unit") ?? "")" size="6"></label>
-              <label for="since">Từ ngày<input id="since" name="since" placeholder="dd/mm/yyyy" value="\(request.query("since") ?? "")" size="10"></label>
-              <label for="until">Đến ngày<input id="until" name="until" placeholder="dd/mm/yyyy" value="\(request.query("until") ?? "")" size="10"></label>
+              <div class="field"><label for="queue">Hàng đợi</label><input id="queue" name="queue" value="\(request.query("queue") ?? "")" size="10"></div>
+              <div class="field"><label for="kind">Loại</label><input id="kind" name="kind" value="\(request.query("kind") ?? "")" size="16"></div>
+              <div class="field"><label for="tag">Nhãn</label><input id="tag" name="tag" value="\(request.query("tag") ?? "")" size="10"></div>
+              <div class="field"><label for="unit">Mã đơn vị</label><input id="unit" name="unit" inputmode="numeric" value="\(request.query("unit") ?? "")" size="6"></div>
+              <div class="field"><label for="since">Từ ngày</label><input id="since" name="since" placeholder="dd/mm/yyyy" value="\(request.query("since") ?? "")" size="10"></div>
+              <div class="field"><label for="until">Đến ngày</label><input id="until" name="until" placeholder="dd/mm/yyyy" value="\(request.query("until") ?? "")" size="10"></div>
               <button type="submit" class="secondary">Lọc</button>
             </form>
             \(bulk)

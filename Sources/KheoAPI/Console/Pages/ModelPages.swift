@@ -123,10 +123,10 @@ enum ModelPages {
               \(ConsoleLayout.select("unit", label: "Đơn vị đăng ký", options: units.map { ("\($0.id)", $0.name) }, selected: form["unit"] ?? "\(unit)"))
               \(ConsoleLayout.select("field", label: "Lĩnh vực", options: Model.Field.allCases.map { ($0.rawValue, $0.vietnamese) }, selected: form["field"]))
               \(ConsoleLayout.select("holder", label: "Chủ thể", options: Model.Holder.allCases.map { ($0.rawValue, $0.vietnamese) }, selected: form["holder"]))
-              <label for="holderName">Tên tập thể hoặc cá nhân<input id="holderName" name="holderName" required maxlength="300" value="\(form["holderName"] ?? "")"></label>
-              <label for="title">Tên mô hình<input id="title" name="title" required maxlength="500" value="\(form["title"] ?? "")"></label>
-              <label for="day">Ngày đăng ký (dd/mm/yyyy)<input id="day" name="day" required pattern="\\d{2}/\\d{2}/\\d{4}" value="\(form["day"] ?? today.description)"></label>
-              <label for="campaignField">Mã lĩnh vực của phong trào (nếu phong trào có danh mục riêng)<input id="campaignField" name="campaignField" maxlength="50" value="\(form["campaignField"] ?? "")"></label>
+              <div class="field"><label for="holderName">Tên tập thể hoặc cá nhân</label><input id="holderName" name="holderName" required maxlength="300" value="\(form["holderName"] ?? "")"></div>
+              <div class="field"><label for="title">Tên mô hình</label><input id="title" name="title" required maxlength="500" value="\(form["title"] ?? "")"></div>
+              <div class="field"><label for="day">Ngày đăng ký (dd/mm/yyyy)</label><input id="day" name="day" required pattern="\\d{2}/\\d{2}/\\d{4}" value="\(form["day"] ?? today.description)"></div>
+              <div class="field"><label for="campaignField">Mã lĩnh vực của phong trào (nếu phong trào có danh mục riêng)</label><input id="campaignField" name="campaignField" maxlength="50" value="\(form["campaignField"] ?? "")"></div>
               <button type="submit">Đăng ký</button>
             </form>
             """)
@@ -201,8 +201,8 @@ enum ModelPages {
             <form class="stack" method="post" action="/console/models/\(model.id)/transition">
               \(ConsoleLayout.csrf(request.session))
               \(ConsoleLayout.select("to", label: "Chuyển sang trạng thái", options: loaded.moves.map { ($0.rawValue, $0.vietnamese) }, selected: nil))
-              <label for="day">Ngày (dd/mm/yyyy)<input id="day" name="day" required value="\(today.description)"></label>
-              <label for="note">Ghi chú<textarea id="note" name="note" maxlength="2000"></textarea></label>
+              <div class="field"><label for="day">Ngày (dd/mm/yyyy)</label><input id="day" name="day" required value="\(today.description)"></div>
+              <div class="field"><label for="note">Ghi chú</label><textarea id="note" name="note" maxlength="2000"></textarea></div>
               <button type="submit">Chuyển trạng thái</button>
             </form>
             """
@@ -215,7 +215,7 @@ enum ModelPages {
         let evidenceForm: HTML = loaded.canDescribe ? """
             <form class="stack" method="post" action="/console/models/\(model.id)/evidence" enctype="multipart/form-data">
               \(ConsoleLayout.csrf(request.session))
-              <label for="file">Tệp minh chứng (PDF, ảnh, Word, Excel; tối đa 5 MiB)<input id="file" name="file" type="file" required></label>
+              <div class="field"><label for="file">Tệp minh chứng (PDF, ảnh, Word, Excel; tối đa 5 MiB)</label><input id="file" name="file" type="file" required></div>
               <button type="submit">Đính kèm</button>
             </form>
             """ : .empty

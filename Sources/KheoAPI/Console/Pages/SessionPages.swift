@@ -26,9 +26,8 @@ enum SessionPages {
             <form class="stack" method="post" action="/console/sign-in">
               <input type="hidden" name="_csrf" value="\(nonce)">
               <input type="hidden" name="next" value="\(next)">
-              <label for="token">Mã truy cập (token)
-                <input id="token" name="token" type="password" autocomplete="off" required spellcheck="false" aria-describedby="token-help">
-              </label>
+              <div class="field"><label for="token">Mã truy cập (token)</label>
+                <input id="token" name="token" type="password" autocomplete="off" required spellcheck="false" aria-describedby="token-help"></div>
               <p id="token-help" class="muted">Mã do quản trị viên cấp bằng <code>kheo tokens create</code>, bắt đầu bằng <code>kheo_</code>. Phiên làm việc kéo dài 8 giờ.</p>
               <button type="submit">Đăng nhập</button>
             </form>
