@@ -49,6 +49,7 @@ struct Bench {
         } else if parts.contains(.backlog) {
             report.burst = try backlog()
         }
+        if parts.contains(.console) { report.console = try consolePages() }
         return report
     }
 

@@ -29,7 +29,7 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Small sizes: seconds instead of minutes; the figures are rough.")
     var quick = false
 
-    @Option(name: .customLong("only"), help: "Run only this part (repeatable): single, bulk, drain (with worker memory), latency, history (claims beside a million finished jobs), burst (a burst to idle workers, after a prune and after its VACUUM, beside the drain filled first, with backlog), backlog (priority-0 pickup during a burst).")
+    @Option(name: .customLong("only"), help: "Run only this part (repeatable): single, bulk, drain (with worker memory), latency, history (claims beside a million finished jobs), burst (a burst to idle workers, after a prune and after its VACUUM, beside the drain filled first, with backlog), backlog (priority-0 pickup during a burst), console (each console page on a copy of kheo_demo beside a million finished jobs; run kheo demo first).")
     var only: [BenchPart] = []
 
     @Option(help: "Jobs in the backlog the two worker processes drain (memory is sampled on it).")
@@ -70,6 +70,8 @@ struct BenchSizes {
     var burstJobs: Int
     var burstProbeRate = 20
     var burstRounds: Int
+    /// Requests timed per console page.
+    var consoleRequests: Int
 
     init(quick: Bool, backlog: Int?) {
         singleSeconds = quick ? 1 : 5
@@ -80,10 +82,11 @@ struct BenchSizes {
         historyFinished = quick ? 200_000 : 1_000_000
         burstJobs = quick ? 50_000 : 300_000
         burstRounds = quick ? 1 : 3
+        consoleRequests = quick ? 20 : 100
     }
 }
 
 /// The parts of the bench, for `--only`.
 enum BenchPart: String, CaseIterable, ExpressibleByArgument {
-    case single, bulk, drain, latency, history, burst, backlog
+    case single, bulk, drain, latency, history, burst, backlog, console
 }

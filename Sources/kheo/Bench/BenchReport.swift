@@ -138,6 +138,33 @@ struct BenchReport: Encodable {
     var workerMemory: Memory?
     var claimHistory: ClaimHistory?
     var burst: Burst?
+    var console: ConsolePages?
+
+    /// How long each console page takes beside a million finished jobs.
+    struct ConsolePages: Codable {
+        struct Page: Codable {
+            var page: String
+            var path: String
+            var p50Milliseconds: Double
+            var p95Milliseconds: Double
+            var maxMilliseconds: Double
+
+            enum CodingKeys: String, CodingKey {
+                case page, path, p50Milliseconds = "p50_ms", p95Milliseconds = "p95_ms", maxMilliseconds = "max_ms"
+            }
+        }
+
+        var finishedJobs: Int
+        var requestsPerPage: Int
+        var pages: [Page]
+        var target: Double
+        var worstP95: Double { pages.map(\.p95Milliseconds).max() ?? 0 }
+        var met: Bool { worstP95 <= target }
+
+        enum CodingKeys: String, CodingKey {
+            case finishedJobs = "finished_jobs", requestsPerPage = "requests_per_page", pages, target = "target_p95_ms"
+        }
+    }
 
     enum CodingKeys: String, CodingKey {
         case database, singleEnqueue = "single_enqueue", bulkEnqueue = "bulk_enqueue", drain, drainSeconds = "drain_seconds"
@@ -194,6 +221,12 @@ struct BenchReport: Encodable {
             }
             if let probes = burst.probes {
                 lines.append("pickup in a burst    p50 \(decimals(probes.p50Milliseconds)) ms  p99 \(decimals(probes.p99Milliseconds)) ms, \(probes.jobs) priority-0 jobs at \(Int(probes.ratePerSecond))/s (server clock; target p99 ≤ 10) \(probes.met ? "ok" : "ABOVE TARGET")")
+            }
+        }
+        if let console {
+            lines.append("console pages        beside \(console.finishedJobs) finished jobs, \(console.requestsPerPage) requests each (target p95 ≤ \(Int(console.target)) ms): worst p95 \(decimals(console.worstP95)) ms \(console.met ? "ok" : "ABOVE TARGET")")
+            for page in console.pages {
+                lines.append("  \(page.page.padding(toLength: 20, withPad: " ", startingAt: 0)) p50 \(decimals(page.p50Milliseconds)) ms  p95 \(decimals(page.p95Milliseconds)) ms  max \(decimals(page.maxMilliseconds)) ms")
             }
         }
         return lines.joined(separator: "\n")
