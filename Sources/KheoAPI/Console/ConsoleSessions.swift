@@ -29,6 +29,9 @@ struct ConsoleSessions: Sendable {
     /// Signs in with an API token; nil when the token is unknown or revoked.
     func signIn(token: String, on executor: some PostgresExecutor) throws -> Created? {
         guard let principal = try APITokens().authenticate(token, on: executor), let tokenID = principal.tokenID else { return nil }
+        // Each sign-in clears what ended a day ago, so the table stays the size of
+        // the sessions in use.
+        try prune(on: executor)
         let secret = Self.randomToken()
         let csrf = Self.randomToken()
         let row = try executor.query(

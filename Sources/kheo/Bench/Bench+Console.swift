@@ -55,8 +55,9 @@ extension Bench {
         let communeEditor = try APITokens().create(unit: commune, role: .editor, label: "bench", on: scratch)
         let operatorToken = try APITokens().create(unit: nil, role: .operator, label: "bench", on: scratch)
 
+        // The server is stopped by cancelling it, which its framework logs as an error.
         var quiet = logger
-        quiet.logLevel = .warning
+        quiet.logLevel = .critical
         let server = APIServer(configuration: .init(port: 0, connections: 8), database: database, publicKinds: [:], logger: quiet)
         let port = PortBox()
         let task = Task { try await server.run { bound in port.set(bound) } }

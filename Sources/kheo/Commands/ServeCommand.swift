@@ -51,6 +51,9 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Seconds a request's body may take to arrive; slower ones get 408.")
     var bodyTimeout = 30
 
+    @Flag(help: "Console cookies always carry Secure: for a server reached only over TLS (behind a proxy that sends X-Forwarded-Proto: https they do anyway).")
+    var secureCookies = false
+
     @Flag(help: "Also run a worker node in this process (see --queue).")
     var workers = false
 
@@ -92,11 +95,13 @@ struct ServeCommand: ParsableCommand {
         BuiltinJobs.register(in: &registry)
         if testKinds { BuiltinJobs.registerTestKinds(in: &registry) }
         DanVanJobs.register(in: &registry, webhookEgress: try WebhookEgress.fromEnvironment())
+        var configuration = APIServer.Configuration(
+            host: host, port: port, maxBodyBytes: maxBody, connections: connections, enqueueStatements: enqueueStatements,
+            idleTimeout: .seconds(idleTimeout), bodyTimeout: .seconds(bodyTimeout)
+        )
+        configuration.secureCookies = secureCookies
         let server = APIServer(
-            configuration: .init(
-                host: host, port: port, maxBodyBytes: maxBody, connections: connections, enqueueStatements: enqueueStatements,
-                idleTimeout: .seconds(idleTimeout), bodyTimeout: .seconds(bodyTimeout)
-            ),
+            configuration: configuration,
             database: target.configuration, publicKinds: registry.publicKinds, metrics: { prometheus.emitToBuffer() }, logger: logger
         )
         // The worker node, when asked for, runs beside the server and stops after it:

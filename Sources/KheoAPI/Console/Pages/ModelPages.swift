@@ -20,13 +20,23 @@ enum ModelPages {
         }
         let campaign = try request.queryID("campaign")
         let before = try request.queryID("cursor")
-        let (name, models, names, campaigns) = try await request.run { pool in
+        let (name, models, names, campaigns, units) = try await request.run { pool in
             guard let found = try UnitDirectory().find(unit, on: pool) else { throw ConsoleError.notFound }
             try Authority.require(.readModels, by: principal, on: .unit(unit), in: pool)
             let models = try ModelRegistry().list(under: unit, campaign: campaign, state: state, field: field, before: before, limit: 51, on: pool)
+            // The unit filter: this unit, the one above it (when the caller sees it),
+            // and the units directly under it.
+            let today = try ConsoleQueries.today(on: pool)
+            var units = try UnitDirectory().subtree(of: unit, on: pool).filter { $0.depth == found.depth + 1 && $0.stands(on: today) }
+                .sorted { $0.name < $1.name }.map { ($0.id, $0.name) }
+            units.insert((found.id, found.name), at: 0)
+            if let parent = found.parentID, let above = try UnitDirectory().find(parent, on: pool),
+               try Authority.allows(.readModels, by: principal, on: .unit(parent), in: pool) {
+                units.insert((above.id, above.name), at: 0)
+            }
             return (
                 found.name, models, try ConsoleQueries.names(of: models.map(\.unitID), on: pool),
-                try ModelRegistry().campaigns(for: unit, on: pool)
+                try ModelRegistry().campaigns(for: unit, on: pool), units
             )
         }
         let page = Array(models.prefix(50))
@@ -45,7 +55,7 @@ enum ModelPages {
         return .page(ConsoleLayout.page("Mô hình · \(name)", request, section: .models, """
             \(HTML.when(canRegister, "<p><a class=\"button\" href=\"/console/models/new?unit=\(unit)\">Đăng ký mô hình</a></p>"))
             <form class="filters" method="get" action="/console/models">
-              <input type="hidden" name="unit" value="\(unit)">
+              \(ConsoleLayout.select("unit", label: "Đơn vị", options: units.map { ("\($0.0)", $0.1) }, selected: "\(unit)"))
               \(ConsoleLayout.select("field", label: "Lĩnh vực", options: Model.Field.allCases.map { ($0.rawValue, $0.vietnamese) }, selected: field?.rawValue, includeAll: "Tất cả"))
               \(ConsoleLayout.select("state", label: "Trạng thái", options: Model.State.allCases.map { ($0.rawValue, $0.vietnamese) }, selected: state?.rawValue, includeAll: "Tất cả"))
               \(ConsoleLayout.select("campaign", label: "Phong trào", options: campaigns.map { ("\($0.id)", $0.name) }, selected: campaign.map { "\($0)" }, includeAll: "Tất cả"))

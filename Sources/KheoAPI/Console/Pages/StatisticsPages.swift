@@ -69,8 +69,9 @@ enum StatisticsPages {
             series: [
                 .init(name: "Đăng ký", style: "bar", values: fields.map { byField[$0.rawValue]?.modelsRegistered ?? 0 }),
                 .init(name: "Được công nhận", style: "bar2", values: fields.map { byField[$0.rawValue]?.modelsRecognised ?? 0 }),
-                .init(name: "Cùng kỳ năm trước", style: "fail", values: fields.map { beforeByField[$0.rawValue]?.modelsRegistered ?? 0 }),
-            ],
+            ] + (loaded.previous == nil ? [] : [
+                .init(name: "Đăng ký cùng kỳ năm trước", style: "fail", values: fields.map { beforeByField[$0.rawValue]?.modelsRegistered ?? 0 }),
+            ]),
             width: 640, height: 260
         )
         let childRows = loaded.children.map { child -> HTML in
