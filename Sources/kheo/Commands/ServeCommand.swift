@@ -12,7 +12,7 @@ import Synchronization
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve the HTTP API: jobs over JSON, bearer tokens, /healthz, /readyz, /openapi.yaml.",
+        abstract: "Serve the HTTP API (jobs over JSON, bearer tokens, /healthz, /readyz, /openapi.yaml) and the web console at /console/.",
         discussion: """
             Tokens come from `kheo tokens create`. SIGTERM or SIGINT finishes the requests in
             flight, then exits.
