@@ -8,6 +8,9 @@ import PostgresClient
 /// `/v1/jobs`: enqueue public kinds, and read, list, cancel and retry the jobs the
 /// token may see (`Authority`'s `readJobs` and `controlJob`).
 extension APIHandlers {
+    /// The instants `runAt` may name.
+    static let schedulable = Date(timeIntervalSince1970: 0)...Date(timeIntervalSince1970: 253_402_300_799)
+
     func enqueueJobs(_ input: Operations.EnqueueJobs.Input) async throws -> Operations.EnqueueJobs.Output {
         let principal = try Principal.require(.enqueueJob)
         let requested: [Components.Schemas.JobRequest]
@@ -68,7 +71,14 @@ extension APIHandlers {
                 }
                 options.maxAttempts = maxAttempts
             }
-            if let runAt = job.runAt { options.schedule = .at(runAt) }
+            if let runAt = job.runAt {
+                // A date PostgreSQL cannot store (year 0, before 4713 BC) would fail in
+                // the INSERT; a job is scheduled within the years people plan in.
+                guard Self.schedulable.contains(runAt) else {
+                    return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, "\(at)runAt must lie between 1970-01-01 and 9999-12-31 (UTC); a time already past runs the job at once"))))
+                }
+                options.schedule = .at(runAt)
+            }
             options.tags = tags
             do {
                 requests.append(try JobRequest(kind: job.kind, encodedObject: job.args, options: options))

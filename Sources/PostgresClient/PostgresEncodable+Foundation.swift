@@ -62,9 +62,10 @@ enum PostgresTimestamp {
         let (seconds, fraction) = floorDivide(unixMicros, 1_000_000)
         let (days, secondOfDay) = floorDivide(seconds, 86_400)
         let (year, month, day) = civilDate(daysSince1970: days)
-        return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + " "
+        // PostgreSQL has no year 0: astronomical year 0 is 1 BC, -1 is 2 BC.
+        return pad(year > 0 ? year : 1 - year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + " "
             + pad(secondOfDay / 3600, 2) + ":" + pad(secondOfDay / 60 % 60, 2) + ":"
-            + pad(secondOfDay % 60, 2) + "." + pad(fraction, 6) + "+00"
+            + pad(secondOfDay % 60, 2) + "." + pad(fraction, 6) + "+00" + (year > 0 ? "" : " BC")
     }
 
     private static func floorDivide(_ value: Int64, _ divisor: Int64) -> (Int64, Int64) {

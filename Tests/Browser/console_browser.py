@@ -84,6 +84,14 @@ def main():
             page.get_by_role("button", name="Đăng ký").click()
         expect(page.get_by_role("status")).to_contain_text("Đã đăng ký mô hình")
         expect(page.locator("h1")).to_have_text(title)
+        evidence = os.path.join(SHOTS, "bien-ban-hop.pdf")
+        with open(evidence, "wb") as file:
+            file.write(b"%PDF-1.4\n% bien ban hop chi hoi\n")
+        page.get_by_label("Tệp minh chứng", exact=False).set_input_files(evidence)
+        with page.expect_navigation():
+            page.get_by_role("button", name="Đính kèm").click()
+        expect(page.get_by_role("status")).to_contain_text("Đã đính kèm")
+        expect(page.get_by_role("link", name="bien-ban-hop.pdf")).to_be_visible()
         check_accessibility(page, "model")
         shot(page, "03-model")
         nav(page, "Mô hình")

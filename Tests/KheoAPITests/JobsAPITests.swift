@@ -108,6 +108,8 @@ struct JobsAPITests {
                 ("a batch with one bad job", Data(#"{"jobs": [{"kind": "kheo.noop"}, {"kind": "kheo.noop", "maxAttempts": 0}]}"#.utf8), 400),
                 ("invalid UTF-8", Data([0x7B, 0x22, 0x6B, 0x69, 0x6E, 0x64, 0x22, 0x3A, 0x22, 0xFF, 0xFE, 0x22, 0x7D]), 400),
                 ("an array", Data("[]".utf8), 400),
+                ("a runAt in year 1 (schemathesis found it answering 500)", Data(#"{"jobs": [{"kind": "kheo.noop", "runAt": "0001-01-01T02:00:03Z"}]}"#.utf8), 400),
+                ("a runAt past 9999", Data(#"{"kind": "kheo.noop", "runAt": "10000-01-01T00:00:00Z"}"#.utf8), 400),
                 ("an oversized body", Data(("{\"kind\": \"kheo.noop\", \"args\": {\"x\": \"" + String(repeating: "a", count: 20_000) + "\"}}").utf8), 413),
             ]
             for (name, body, status) in cases {

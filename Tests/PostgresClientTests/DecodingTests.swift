@@ -77,6 +77,13 @@ import Testing
             #expect(try row.decode("leap", as: Date.self) == Date(timeIntervalSince1970: 1_709_164_800))
             #expect(try row.decode("never", as: Date.self) == .distantFuture)
             #expect(try row.decode("always", as: Date.self) == .distantPast)
+            // Year 1 of the proleptic calendar and the year before it, which PostgreSQL
+            // calls 1 BC (it has no year 0).
+            for text in ["0001-01-01 02:00:03+00", "0001-12-30 02:00:03+00 BC"] {
+                let stored: Date = try db.pool.query("SELECT $1::timestamptz AS t", text).single().decode("t")
+                let echoed = try db.pool.query("SELECT $1::timestamptz::text = $2::timestamptz::text AS same", stored, text).single()
+                #expect(try echoed.decode("same", as: Bool.self), "\(text) did not travel back as itself")
+            }
             let before1970 = Date(timeIntervalSince1970: -86_400 * 365.25 * 30 + 0.5)
             let back: Date = try db.pool.query("SELECT $1::timestamptz", before1970).single().decode(0)
             #expect(back == before1970)

@@ -145,7 +145,7 @@ enum JobPages {
             <ol>\(HTML.each(timeline.sorted { $0.0 < $1.0 }) { "<li><time datetime=\"\(ConsoleText.iso($0.0))\">\(ConsoleText.dateTime($0.0))</time> — \($0.1)</li>" })</ol>
             <h2>Lỗi từng lần thử</h2>
             \(ConsoleLayout.table(caption: "Lỗi ghi lại", headers: ["Lần", "Lúc", "Lỗi"], rows: job.errors.map { error in
-                "<tr><td>\(error.attempt ?? 0)</td><td>\(error.at ?? "")</td><td><pre>\(error.error ?? "")</pre></td></tr>"
+                "<tr><td>\(error.attempt ?? 0)</td><td>\(error.at.flatMap { try? Date($0, strategy: .iso8601) }.map(ConsoleText.dateTime) ?? error.at ?? "")</td><td><pre>\(error.error ?? "")</pre></td></tr>"
             }, empty: "Không có lỗi."))
             """))
     }
