@@ -86,6 +86,11 @@ struct ConsoleSessionTests {
             let page = try await client.get("/console/units/\(units.communeA)")
             #expect(page.text.contains("Quyền <strong>xem</strong> của <strong>Mỹ Cẩm</strong>"))
             #expect(page.headers["content-security-policy"]?.contains("frame-ancestors 'none'") == true)
+            // An address the console does not have is a page too, not a JSON problem.
+            let missing = try await client.get("/console/nothing-here")
+            #expect(missing.status == 404)
+            #expect(missing.headers["content-type"]?.hasPrefix("text/html") == true)
+            #expect(missing.text.contains("Không có trang này"))
         }
     }
 

@@ -74,6 +74,14 @@ struct ConsoleRequest: Sendable {
         return value
     }
 
+    /// A query parameter that must be one of `Value`'s cases when given; `label`
+    /// names it in the refusal.
+    func query<Value: RawRepresentable>(_ name: String, as type: Value.Type, label: String) throws(ConsoleError) -> Value? where Value.RawValue == String {
+        guard let text = query(name) else { return nil }
+        guard let value = Value(rawValue: text) else { throw .badRequest("\(label) không hợp lệ: \"\(text.prefix(40))\"") }
+        return value
+    }
+
     /// A query parameter that must be a positive id when given.
     func queryID(_ name: String) throws(ConsoleError) -> Int64? {
         guard let text = query(name) else { return nil }

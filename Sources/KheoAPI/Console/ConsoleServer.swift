@@ -138,6 +138,17 @@ final class ConsoleServer: Sendable {
         return .page(ConsoleLayout.error(title: error.title, detail: error.detail, session: nil), status: error.status)
     }
 
+    /// The page for a console address the router does not know.
+    static func missingPage(_ status: HTTPResponse.Status) -> Response {
+        let notFound = status == .notFound
+        var page = ConsoleResponse.page(ConsoleLayout.error(
+            title: notFound ? "Không có trang này" : "Yêu cầu không hợp lệ",
+            detail: notFound ? "Địa chỉ này không có trong hệ thống. Về trang chính để chọn chức năng." : status.reasonPhrase, session: nil
+        ), status: status)
+        secure(&page.headers)
+        return Response(status: page.status, headers: page.headers, body: .init(byteBuffer: ByteBuffer(bytes: page.body)))
+    }
+
     /// Headers every console response carries: no caching of pages with a person's
     /// data, no framing, scripts and styles from this server only.
     static func secure(_ headers: inout HTTPFields) {

@@ -14,6 +14,10 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             response = try await next(request, context)
         } catch let problem as Problem {
             return problem.response
+        } catch let error as HTTPError where request.uri.path.hasPrefix("/console/") || request.uri.path == "/console" {
+            // A console address that does not exist (or a method it does not take):
+            // a page, not a problem document.
+            return ConsoleServer.missingPage(error.status)
         } catch let error as HTTPError {
             return Problem(error.status, error.body ?? Self.advice(error.status)).response
         } catch let error as any HTTPResponseError {

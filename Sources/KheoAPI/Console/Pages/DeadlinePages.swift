@@ -8,10 +8,7 @@ enum DeadlinePages {
     static func list(_ request: ConsoleRequest) async throws -> ConsoleResponse {
         let principal = try request.principal
         let unit = try request.unit()
-        let status = try request.query("status").map { text throws(ConsoleError) in
-            guard let status = Deadline.Status(rawValue: text) else { throw .badRequest("Trạng thái không hợp lệ.") }
-            return status
-        }
+        let status = try request.query("status", as: Deadline.Status.self, label: "Trạng thái")
         let before = try request.queryID("cursor")
         let (name, deadlines, names, counts) = try await request.run { pool in
             guard let found = try UnitDirectory().find(unit, on: pool) else { throw ConsoleError.notFound }

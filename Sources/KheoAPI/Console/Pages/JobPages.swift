@@ -12,10 +12,9 @@ enum JobPages {
     static func filter(_ request: ConsoleRequest) throws(ConsoleError) -> (JobFilter, String) {
         var filter = JobFilter(limit: 51)
         var parts: [String] = []
-        if let state = request.query("state") {
-            guard let parsed = JobState(rawValue: state) else { throw .badRequest("state: không có trạng thái \(state.prefix(40))") }
-            filter.states = [parsed]
-            parts.append("state=\(state)")
+        if let state = try request.query("state", as: JobState.self, label: "Trạng thái") {
+            filter.states = [state]
+            parts.append("state=\(state.rawValue)")
         }
         if let queue = request.query("queue") {
             guard APIServer.isQueueName(queue) else { throw .badRequest("queue: tên hàng đợi không hợp lệ") }

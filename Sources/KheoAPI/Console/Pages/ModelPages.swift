@@ -10,14 +10,8 @@ enum ModelPages {
     static func list(_ request: ConsoleRequest) async throws -> ConsoleResponse {
         let principal = try request.principal
         let unit = try request.unit()
-        let field = try request.query("field").map { text throws(ConsoleError) in
-            guard let field = Model.Field(rawValue: text) else { throw .badRequest("Lĩnh vực không hợp lệ.") }
-            return field
-        }
-        let state = try request.query("state").map { text throws(ConsoleError) in
-            guard let state = Model.State(rawValue: text) else { throw .badRequest("Trạng thái không hợp lệ.") }
-            return state
-        }
+        let field = try request.query("field", as: Model.Field.self, label: "Lĩnh vực")
+        let state = try request.query("state", as: Model.State.self, label: "Trạng thái")
         let campaign = try request.queryID("campaign")
         let before = try request.queryID("cursor")
         let (name, models, names, campaigns, units) = try await request.run { pool in
