@@ -99,6 +99,10 @@ extension JobRecord {
     /// A page of jobs matching `filter`, newest first (by id, through the primary key).
     public static func list(_ filter: JobFilter, on executor: some PostgresExecutor) throws -> [JobRecord] {
         let limit = Int32(min(max(filter.limit, 1), 1000))
+        // Failed or cancelled jobs only: say so in the statement's own words, so the
+        // planner can read them from `jobs_failed` (the parameters alone cannot prove
+        // that partial index's condition).
+        let failedOnly = !filter.states.isEmpty && filter.states.allSatisfy { $0 == .discarded || $0 == .cancelled }
         let rows = try executor.query(
             """
             SELECT \(columns) FROM kheo.jobs
@@ -109,6 +113,7 @@ extension JobRecord {
               AND (cardinality($6::text[]) = 0 OR (cardinality(tags) > 0 AND tags && $6))
               AND ($7::timestamptz IS NULL OR inserted_at >= $7)
               AND ($8::timestamptz IS NULL OR inserted_at < $8)
+              \(failedOnly ? "AND state IN ('discarded', 'cancelled')" : "")
             ORDER BY id DESC
             LIMIT $5
             """,

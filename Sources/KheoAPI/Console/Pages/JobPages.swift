@@ -180,6 +180,7 @@ enum JobPages {
                 WHERE state::text = $1 AND (cardinality($2::text[]) = 0 OR queue = ANY ($2)) AND (cardinality($3::text[]) = 0 OR kind = ANY ($3))
                   AND (cardinality($4::text[]) = 0 OR (cardinality(tags) > 0 AND tags && $4))
                   AND ($5::timestamptz IS NULL OR inserted_at >= $5) AND ($6::timestamptz IS NULL OR inserted_at < $6)
+                  \(state == .discarded || state == .cancelled ? "AND state IN ('discarded', 'cancelled')" : "")
                 ORDER BY id LIMIT $7
                 """,
                 state.rawValue, filter.queues, filter.kinds, filter.tags, filter.insertedSince, filter.insertedUntil, Int32(bulkLimit)
