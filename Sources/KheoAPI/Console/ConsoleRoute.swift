@@ -46,7 +46,7 @@ struct ConsoleRequest: Sendable {
     /// The signed-in session; nil only on the public routes.
     let session: ConsoleSessions.Session?
     /// The signed-in unit's name, for the banner.
-    let unitName: String?
+    var unitName: String? { session?.unitName }
     let database: BlockingDatabase
     let console: ConsoleServer
     let cookies: [String: String]

@@ -78,14 +78,9 @@ final class ConsoleServer: Sendable {
         var parameters: [String: String] = [:]
         for name in route.parameters { parameters[name] = context.parameters.get(name) }
         var session: ConsoleSessions.Session?
-        var unitName: String?
         if let secret = request.cookies[Self.sessionCookie]?.value {
             let sessions = self.sessions
-            (session, unitName) = try await database.run { pool in
-                guard let found = try sessions.find(secret: secret, on: pool) else { return (nil, nil) }
-                let name = try found.principal.unitID.flatMap { try UnitDirectory().find($0, on: pool)?.name }
-                return (found, name)
-            }
+            session = try await database.run { pool in try sessions.find(secret: secret, on: pool) }
         }
         if let action = route.action {
             guard let session else {
@@ -101,7 +96,7 @@ final class ConsoleServer: Sendable {
             }
         }
         let consoleRequest = ConsoleRequest(
-            path: request.uri.path, parameters: parameters, query: query, form: form, session: session, unitName: unitName, database: database,
+            path: request.uri.path, parameters: parameters, query: query, form: form, session: session, database: database,
             console: self, cookies: [Self.signInCookie: request.cookies[Self.signInCookie]?.value].compactMapValues { $0 },
             secureTransport: alwaysSecure || request.headers[HTTPField.Name("X-Forwarded-Proto")!]?.lowercased() == "https",
             origin: request.headers[.origin], host: request.head.authority

@@ -14,6 +14,8 @@ struct ConsoleSessions: Sendable {
         let expiresAt: Date
         /// The token's label, shown on every page beside its unit and role.
         let label: String
+        /// The unit's name as it stands (nil for an operator), for the same banner.
+        var unitName: String? = nil
     }
 
     /// A session just created: the cookie secret is shown once, to the browser.
@@ -54,8 +56,9 @@ struct ConsoleSessions: Sendable {
         guard secret.utf8.count == 43 else { return nil }
         guard let row = try executor.query(
             """
-            SELECT s.id, s.csrf_token, s.expires_at, t.id AS token_id, t.unit_id, t.role::text AS role, t.label
+            SELECT s.id, s.csrf_token, s.expires_at, t.id AS token_id, t.unit_id, t.role::text AS role, t.label, u.name AS unit_name
             FROM danvan.console_sessions AS s JOIN danvan.api_tokens AS t ON t.id = s.token_id
+            LEFT JOIN danvan.units AS u ON u.id = t.unit_id
             WHERE s.secret_hash = digest($1, 'sha256') AND s.ended_at IS NULL AND s.expires_at > now() AND t.revoked_at IS NULL
             """,
             secret
@@ -71,7 +74,7 @@ struct ConsoleSessions: Sendable {
         }
         return Session(
             id: try row.decode("id"), principal: principal, csrfToken: try row.decode("csrf_token"), expiresAt: try row.decode("expires_at"),
-            label: try row.decode("label")
+            label: try row.decode("label"), unitName: try row.decode("unit_name")
         )
     }
 

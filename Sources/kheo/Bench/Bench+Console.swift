@@ -29,6 +29,10 @@ extension Bench {
         var database = configuration
         database.database = name
         let scratch = try PostgresConnection.connect(to: database, logger: logger)
+        // The copy has the schema of the kheo that ran the demo; bring it to this one's.
+        var quietMigrations = logger
+        quietMigrations.logLevel = max(logger.logLevel, .warning)
+        _ = try Migrator(migrations: DanVanSchema.all, logger: quietMigrations).migrate(on: scratch)
         try scratch.query(
             """
             INSERT INTO kheo.jobs (queue, kind, state, attempt, attempted_at, finalized_at, scheduled_at, inserted_at, tags, args)

@@ -210,7 +210,7 @@ enum JobPages {
         let principal = try request.principal
         // The form carries the filter; read it as the list page reads its query.
         let asQuery = ConsoleRequest(
-            path: request.path, parameters: [:], query: request.form.fields, form: ConsoleForm(), session: request.session, unitName: request.unitName,
+            path: request.path, parameters: [:], query: request.form.fields, form: ConsoleForm(), session: request.session,
             database: request.database, console: request.console, cookies: [:], secureTransport: request.secureTransport, origin: nil, host: nil
         )
         let retry = request.form["do"] != "cancel"
