@@ -91,6 +91,12 @@ struct ConsoleSessionTests {
             #expect(missing.status == 404)
             #expect(missing.headers["content-type"]?.hasPrefix("text/html") == true)
             #expect(missing.text.contains("Không có trang này"))
+            // A body over the console's limit (5 MiB of evidence and its framing) is a
+            // page saying so, not a 500.
+            let csrf = try #require(page.csrf)
+            let huge = try await client.post("/console/models/1/evidence", [("file", String(repeating: "x", count: 6 << 20))], csrf: csrf)
+            #expect(huge.status == 413, "\(huge.status)")
+            #expect(huge.text.contains("Tệp quá lớn"))
         }
     }
 

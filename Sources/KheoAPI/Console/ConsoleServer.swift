@@ -54,6 +54,12 @@ final class ConsoleServer: Sendable {
             response = errorPage(error, request)
         } catch let refusal as AuthorityError {
             response = errorPage(.from(refusal), request)
+        } catch let error as HTTPError {
+            // The body over the console's limit, or one that did not arrive.
+            response = .page(ConsoleLayout.error(
+                title: error.status == .contentTooLarge ? "Tệp quá lớn" : "Yêu cầu không hợp lệ",
+                detail: error.status == .contentTooLarge ? "Biểu mẫu và tệp đính kèm tối đa 5 MiB." : error.status.reasonPhrase, session: nil
+            ), status: error.status)
         } catch {
             if let problem = DomainProblem.from(error) {
                 response = errorPage(problem.status == 404 ? .notFound : .refused(problem.detail ?? problem.title), request)
@@ -65,7 +71,7 @@ final class ConsoleServer: Sendable {
         Self.secure(&response.headers)
         logger.debug("console", metadata: [
             "method": "\(route.method.rawValue)", "route": "\(route.path)", "status": "\(response.status.code)",
-            "ms": "\(Double((ContinuousClock.now - started).components.attoseconds) / 1e15)",
+            "ms": "\((ContinuousClock.now - started) / .milliseconds(1))",
         ])
         return Response(status: response.status, headers: response.headers, body: .init(byteBuffer: ByteBuffer(bytes: response.body)))
     }

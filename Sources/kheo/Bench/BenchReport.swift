@@ -158,11 +158,14 @@ struct BenchReport: Encodable {
         var requestsPerPage: Int
         var pages: [Page]
         var target: Double
+        /// Seconds until the operators' charts had their first count of the day.
+        var countsReadySeconds: Double?
         var worstP95: Double { pages.map(\.p95Milliseconds).max() ?? 0 }
         var met: Bool { worstP95 <= target }
 
         enum CodingKeys: String, CodingKey {
             case finishedJobs = "finished_jobs", requestsPerPage = "requests_per_page", pages, target = "target_p95_ms"
+            case countsReadySeconds = "charts_first_count_s"
         }
     }
 
@@ -225,6 +228,9 @@ struct BenchReport: Encodable {
         }
         if let console {
             lines.append("console pages        beside \(console.finishedJobs) finished jobs, \(console.requestsPerPage) requests each (target p95 ≤ \(Int(console.target)) ms): worst p95 \(decimals(console.worstP95)) ms \(console.met ? "ok" : "ABOVE TARGET")")
+            if let ready = console.countsReadySeconds {
+                lines.append("  the operators' charts had their first count of the day after \(String(format: "%.1f", ready)) s (once per server)")
+            }
             for page in console.pages {
                 lines.append("  \(page.page.padding(toLength: 20, withPad: " ", startingAt: 0)) p50 \(decimals(page.p50Milliseconds)) ms  p95 \(decimals(page.p95Milliseconds)) ms  max \(decimals(page.maxMilliseconds)) ms")
             }

@@ -60,7 +60,7 @@ enum OperatorPages {
                             summary: "Tổng \(lastDay.completed) hoàn thành, \(lastDay.discarded) thất bại hẳn.",
                             labels: dayLabels, series: [.init(name: "Hoàn thành", style: "bar", values: day.map(\.completed)),
                                                         .init(name: "Thất bại", style: "fail", values: day.map(\.discarded))]))
-            <p class="muted">Đếm lúc \(ConsoleText.dateTime(throughput.refreshedAt)); cập nhật mỗi 5 giây.</p>
+            <p class="muted">\(throughput.refreshedAt.map { "Đếm lúc \(ConsoleText.dateTime($0)); cập nhật mỗi 5 giây." } ?? "Đang đếm lần đầu; tải lại trang sau ít giây.")</p>
             <h2>Hàng đợi</h2>
             \(ConsoleLayout.table(caption: "Công việc chưa xong theo hàng đợi và trạng thái", headers: ["Hàng đợi", "Chờ chạy", "Đang chạy", "Hẹn giờ", "Chờ thử lại", "Xong trong 1 giờ", "Chờ lâu nhất"], numericFrom: 1, rows: queueRows, empty: "Chưa có hàng đợi."))
             <h2>Thất bại gần đây</h2>
