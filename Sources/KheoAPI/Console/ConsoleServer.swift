@@ -78,7 +78,13 @@ final class ConsoleServer: Sendable {
 
     private func handle(_ route: ConsoleRoute, _ request: Request, _ context: BasicRequestContext) async throws -> ConsoleResponse {
         var request = request
-        let body = try await request.collectBody(upTo: ConsoleRoutes.maxBody)
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > ConsoleRoutes.maxBody { throw HTTPError(.contentTooLarge) }
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: ConsoleRoutes.maxBody)
+        } catch is NIOTooManyBytesError {
+            throw HTTPError(.contentTooLarge)
+        }
         let form = try ConsoleForm.parse(contentType: request.headers[.contentType], body: Array(buffer: body))
         let query = try ConsoleForm.urlEncoded(request.uri.query ?? "")
         var parameters: [String: String] = [:]
