@@ -85,7 +85,9 @@ public struct ReportRenderer: Sendable {
         return "\u{FEFF}" + lines.map { $0.map(Self.csvField).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
     }
 
-    static func escape(_ text: String) -> String {
+    /// Text made safe for HTML content and quoted attribute values (the five
+    /// characters that matter); the web console escapes with it too.
+    public static func escape(_ text: String) -> String {
         var escaped = ""
         for character in text {
             switch character {

@@ -1,3 +1,5 @@
+import DanVan
+
 /// A fragment of HTML. Interpolating a `String` escapes it; interpolating `HTML` puts it
 /// in as it is. So a page is written as ordinary interpolated text, and anything that
 /// came from a user or the database is escaped unless someone deliberately wraps it
@@ -40,20 +42,7 @@ struct HTML: Sendable, ExpressibleByStringInterpolation, CustomStringConvertible
         mutating func appendInterpolation(_ value: HTML?) { text += value?.text ?? "" }
     }
 
-    /// Escapes the five characters that matter in text and in quoted attribute values.
-    static func escape(_ value: String) -> String {
-        var out = ""
-        out.reserveCapacity(value.utf8.count)
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
+    /// Escapes the five characters that matter in text and in quoted attribute values,
+    /// as the domain's reports do.
+    static func escape(_ value: String) -> String { ReportRenderer.escape(value) }
 }

@@ -178,11 +178,12 @@ enum ModelPages {
             let moves: [Model.State]
             let canDescribe: Bool
             let history: [(String, String, String)]
+            let today: CivilDate
         }
         let loaded = try await request.run { pool -> Loaded in
             guard let model = try ModelRegistry().find(id, on: pool) else { throw ConsoleError.notFound }
             let record = try ModelRecords().record(id, by: principal, on: pool)
-            let campaign = try ModelRegistry().allCampaigns(on: pool).first { $0.id == model.campaignID }
+            let campaign = try ModelRegistry().campaign(model.campaignID, on: pool)
             let subject = Subject.model(id, registrant: model.unitID, campaignUnit: campaign?.unitID ?? model.unitID)
             let moves = try model.state.next.sorted { $0.rawValue < $1.rawValue }.filter {
                 try Authority.allows(Action.modelTransition(to: $0), by: principal, on: subject, in: pool)
@@ -196,11 +197,12 @@ enum ModelPages {
             ).map { (try $0.decode("from_state", as: String.self), try $0.decode("to_state", as: String.self), try $0.decode("day", as: String.self)) }
             return Loaded(
                 model: model, record: record, unitName: try UnitDirectory().find(model.unitID, on: pool)?.name ?? "", campaign: campaign, moves: moves,
-                canDescribe: try Authority.allows(.describeModel, by: principal, on: subject, in: pool), history: history
+                canDescribe: try Authority.allows(.describeModel, by: principal, on: subject, in: pool), history: history,
+                today: try ConsoleQueries.today(on: pool)
             )
         }
         let model = loaded.model
-        let today = try await request.run { pool in try ConsoleQueries.today(on: pool) }
+        let today = loaded.today
         let moveForm: HTML = loaded.moves.isEmpty ? "<p class=\"muted\">Bạn không có thao tác nào với mô hình này ở trạng thái hiện tại.</p>" : """
             <form class="stack" method="post" action="/console/models/\(model.id)/transition">
               \(ConsoleLayout.csrf(request.session))
@@ -264,7 +266,7 @@ enum ModelPages {
         // Who may file evidence is asked before the upload is looked at.
         try await request.run { pool in
             guard let model = try ModelRegistry().find(id, on: pool),
-                  let campaign = try ModelRegistry().allCampaigns(on: pool).first(where: { $0.id == model.campaignID })
+                  let campaign = try ModelRegistry().campaign(model.campaignID, on: pool)
             else { throw ConsoleError.notFound }
             try Authority.require(.describeModel, by: principal, on: .model(id, registrant: model.unitID, campaignUnit: campaign.unitID), in: pool)
         }
