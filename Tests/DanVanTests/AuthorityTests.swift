@@ -105,6 +105,17 @@ struct AuthorityTests {
                 .viewerOfA: .forbidden, .editorOfA: .forbidden, .adminOfA: .forbidden, .siblingAdmin: .notFound, .parentAdmin: .allowed,
                 .childAdmin: .notFound, .operator: .allowed,
             ])
+        case .readDocuments:
+            return (.document(1, issuer: tree.communeA), read)
+        case .draftDocument:
+            return (ofA, write)
+        case .editDocument, .issueDocument:
+            // The issuing unit alone: the district above reads A's report but neither
+            // writes nor signs it; signing takes A's admin.
+            return (.document(1, issuer: tree.communeA), [
+                .viewerOfA: .forbidden, .editorOfA: action == .editDocument ? .allowed : .forbidden, .adminOfA: .allowed,
+                .siblingAdmin: .notFound, .parentAdmin: .forbidden, .childAdmin: .notFound, .operator: .allowed,
+            ])
         case .recordFindings:
             // The inspecting district, not the inspected commune.
             return (visit, [

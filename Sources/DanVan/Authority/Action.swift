@@ -38,6 +38,14 @@ public enum Action: String, Sendable, CaseIterable {
     case readPeriods, readStatistics, requestReport, readReports
     /// Define a period: a campaign's by an admin of its unit, a calendar one by operators.
     case definePeriod
+    // Office documents: the registry of a unit's reports, plans, notices, workbooks.
+    case readDocuments
+    /// Have a document drafted from the data (a `document.draft` job) for a unit.
+    case draftDocument
+    /// Rewrite a draft's narrative parts: the issuing unit's office.
+    case editDocument
+    /// Give a draft its number and date for good: the issuing unit's admin signs.
+    case issueDocument
     // Tokens.
     case manageTokens
 
@@ -58,6 +66,9 @@ public enum Action: String, Sendable, CaseIterable {
         case inspectingUnit
         /// Operators only: the queue is shared by every unit.
         case operatorOnly
+        /// The unit that issues a document (or its successor), and no other: a unit
+        /// above it reads the document but does not write or sign it.
+        case issuingUnit
         /// Strictly above every unit changed, with every new parent or successor in the
         /// caller's subtree: a unit does not reorganise itself, and no unit reorganises
         /// provinces (the system does, after a national decision).
@@ -72,13 +83,15 @@ public enum Action: String, Sendable, CaseIterable {
     public var rule: Rule {
         switch self {
         case .readJobs, .readUnits, .readInbox, .readDeadlines, .readModels, .readActivities, .readInspections,
-             .readWebhook, .readStatistics, .readReports, .readCampaigns:
+             .readWebhook, .readStatistics, .readReports, .readCampaigns, .readDocuments:
             Rule(role: .viewer, relation: .withinSubtree)
         case .readQueues, .readPeriods:
             Rule(role: .viewer, relation: .anyone)
         case .enqueueJob, .controlJob, .markNotificationRead, .createDeadline, .registerModel, .advanceModel, .describeModel,
-             .recordActivity, .submitInspectionPlan, .requestReport, .recordOversight:
+             .recordActivity, .submitInspectionPlan, .requestReport, .recordOversight, .draftDocument:
             Rule(role: .editor, relation: .withinSubtree)
+        case .editDocument: Rule(role: .editor, relation: .issuingUnit)
+        case .issueDocument: Rule(role: .admin, relation: .issuingUnit)
         case .assignFollower: Rule(role: .editor, relation: .evaluator)
         case .meetDeadline: Rule(role: .editor, relation: .assignee)
         case .withdrawDeadline, .moveDeadline: Rule(role: .editor, relation: .issuerOrAbove)

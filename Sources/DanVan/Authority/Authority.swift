@@ -67,6 +67,10 @@ public enum Authority {
             guard isOrSucceeds(inspecting) else {
                 throw AuthorityError.notYours("findings and conclusions are recorded by the inspecting unit (or its successor)")
             }
+        case (.issuingUnit, .document(let issuer, _)):
+            guard isOrSucceeds(issuer) else {
+                throw AuthorityError.notYours("a document is written and issued by the unit that issues it (or its successor), not by a unit above or beside it")
+            }
         default:
             // A rule asked of a record it does not apply to is a programming error;
             // refusing keeps it safe.

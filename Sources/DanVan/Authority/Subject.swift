@@ -9,6 +9,9 @@ public struct Subject: Sendable, Equatable {
         case deadline(assignee: Int64, issuer: Int64)
         case model(registrant: Int64, campaignUnit: Int64)
         case visit(inspecting: Int64, inspected: Int64)
+        /// A document: the unit that issues it, and a unit it concerns that reads it
+        /// too (the inspected unit of a conclusion).
+        case document(issuer: Int64, concerned: Int64?)
         /// Units renamed, moved, merged or dissolved, and the units they go under or
         /// hand over to.
         case reorganisation(changed: [Int64], destinations: [Int64])
@@ -48,6 +51,14 @@ public struct Subject: Sendable, Equatable {
         Subject(what: "inspection visit", id: id, units: .visit(inspecting: inspecting, inspected: inspected))
     }
 
+    public static func document(_ id: Int64, issuer: Int64, concerned: Int64? = nil) -> Subject {
+        Subject(what: "document", id: id, units: .document(issuer: issuer, concerned: concerned))
+    }
+
+    public static func document(_ document: StoredDocument) -> Subject {
+        .document(document.id, issuer: document.unitID, concerned: document.concernedUnitID)
+    }
+
     /// A change to the tree: `changed` units renamed, moved, merged or dissolved,
     /// `destinations` the parents and successors they go to.
     public static func reorganisation(of changed: [Int64], into destinations: [Int64]) -> Subject {
@@ -63,6 +74,7 @@ public struct Subject: Sendable, Equatable {
         case .model(let registrant, _): [registrant]
         case .visit(let inspecting, let inspected): [inspecting, inspected]
         case .reorganisation(let changed, _): changed
+        case .document(let issuer, let concerned): [issuer] + (concerned.map { [$0] } ?? [])
         }
     }
 

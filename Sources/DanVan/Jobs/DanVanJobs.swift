@@ -12,6 +12,7 @@ public enum DanVanJobs {
         StatisticsJobs.register(in: &registry)
         InspectionJobs.register(in: &registry)
         ReportJobs.register(in: &registry)
+        DocumentJobs.register(in: &registry)
         WebhookJobs.register(in: &registry, egress: webhookEgress)
     }
 

@@ -1,4 +1,5 @@
 public import Kheo
+import OfficeFiles
 import PostgresClient
 
 /// `report.generate`: a unit's six-month or annual report for a period, from the
@@ -30,54 +31,29 @@ public enum ReportJobs {
             return .completed
         }
 
+        /// The report is the review report's draft with its parts as drawn from the
+        /// data: the same document model, rendered as HTML and CSV.
         private func generate(_ args: Generate, context: JobContext) throws {
             try context.transaction { connection in
-                guard let unit = try UnitDirectory().find(args.unitID, on: connection) else {
-                    throw ReportError.unitNotFound(args.unitID)
+                let today = try CivilDate(parsing: try connection.query("SELECT to_char(danvan.today(), 'DD/MM/YYYY') AS d").single().decode("d"))
+                let draft: DocumentDraft
+                do {
+                    draft = try ReviewReportDraft.build(unit: args.unitID, period: args.periodID, today: today, in: connection)
+                } catch let error as DocumentError {
+                    switch error {
+                    case .unitNotFound(let id): throw ReportError.unitNotFound(id)
+                    case .periodNotFound(let id): throw ReportError.periodNotFound(id)
+                    case .unitNotStanding(let unit, let lastDay, let successor):
+                        throw ReportError.unitNotStanding(unit: unit, lastDay: lastDay, successor: successor)
+                    case .noStatistics: throw ReportError.noStatistics
+                    default: throw error
+                    }
                 }
-                guard let period = try connection.query(
-                    "SELECT name, kind::text AS kind, to_char(ends_on, 'DD/MM/YYYY') AS ends_on FROM danvan.periods WHERE id = $1", args.periodID
-                ).first else {
-                    throw ReportError.periodNotFound(args.periodID)
-                }
-                // The report shows the tree as it stood on the period's last day: the
-                // unit's name then, and the units under it then. A 2024 report of a
-                // commune merged in 2025 reads as it did in 2024. A cluster's rows are
-                // its members then; a cluster is no row of its parent's report (its
-                // figures are other units').
-                let lastDay = try CivilDate(parsing: try period.decode("ends_on"))
-                guard unit.stands(on: lastDay) else {
-                    throw ReportError.unitNotStanding(unit: unit.id, lastDay: lastDay, successor: unit.successorID)
-                }
-                let named = try connection.query(
-                    """
-                    SELECT u.id, danvan.unit_name_on(u.id, $2::date) AS name
-                    FROM unnest(ARRAY[$1::bigint] || ARRAY(
-                        SELECT c.id FROM danvan.unit_children_on($1, $2::date) AS c(id) JOIN danvan.units AS k ON k.id = c.id
-                        WHERE k.kind <> 'cluster'
-                        UNION ALL
-                        SELECT m.unit_id FROM danvan.cluster_members AS m
-                        WHERE m.cluster_id = $1 AND m.valid_from <= $2::date AND (m.valid_until IS NULL OR m.valid_until > $2::date)
-                    )) WITH ORDINALITY AS u(id, n)
-                    ORDER BY u.n = 1 DESC, name, u.id
-                    """,
-                    args.unitID, lastDay.iso
-                ).map { (id: try $0.decode("id", as: Int64.self), name: try $0.decode("name", as: String.self)) }
-                let unitName = named.first?.name ?? unit.name
-                var rows: [ReportRenderer.Row] = []
-                var snapshot: Int64?
-                for (id, name) in named {
-                    let figures = try StatisticsFigures.read(unit: id, period: args.periodID, on: connection)
-                    snapshot = snapshot ?? figures.first?.snapshotID
-                    rows.append(ReportRenderer.Row(unitName: name, figures: Dictionary(uniqueKeysWithValues: figures.map { ($0.field, $0) })))
-                }
-                guard let snapshot else { throw ReportError.noStatistics }
-                let renderer = ReportRenderer(
-                    unitName: unitName, periodName: try period.decode("name"), periodKind: try period.decode("kind"), rows: rows
-                )
+                let document = DocumentRenderer.resolved(draft.model, parts: draft.partTexts)
                 try connection.query(
                     "INSERT INTO danvan.reports (unit_id, period_id, snapshot_id, title, html, csv) VALUES ($1, $2, $3, $4, $5, $6)",
-                    args.unitID, args.periodID, snapshot, renderer.title, renderer.html, renderer.csv
+                    args.unitID, args.periodID, draft.snapshotID ?? 0, draft.title, DocumentHTML.write(document, title: draft.title),
+                    DocumentCSV.write(document)
                 )
             }
         }

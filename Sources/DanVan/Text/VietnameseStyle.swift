@@ -1,3 +1,5 @@
+import OfficeFiles
+
 /// How officials write figures and names in a report: "." between thousands and ","
 /// before decimals (4.819; 57,7%), the movement's name in typographic quotes
 /// (“Dân vận khéo”), an administrative word lower-cased inside a sentence ("toàn
@@ -8,27 +10,10 @@ public enum VietnameseStyle {
     public static let movement = "“Dân vận khéo”"
 
     /// 4819 → "4.819", 11218 → "11.218".
-    public static func number(_ value: Int) -> String {
-        let digits = String(value.magnitude)
-        var grouped = ""
-        for (index, digit) in digits.enumerated() {
-            if index > 0, (digits.count - index) % 3 == 0 { grouped.append(".") }
-            grouped.append(digit)
-        }
-        return value < 0 ? "-" + grouped : grouped
-    }
+    public static func number(_ value: Int) -> String { OfficeNumber.grouped(value) }
 
     /// 57.7 → "57,7".
-    public static func decimal(_ value: Double, places: Int = 1) -> String {
-        let scale = (0..<places).reduce(1.0) { result, _ in result * 10 }
-        let rounded = (value * scale).rounded() / scale
-        let whole = Int(rounded.magnitude)
-        let fraction = Int(((rounded.magnitude - Double(whole)) * scale).rounded())
-        let sign = rounded < 0 ? "-" : ""
-        guard places > 0 else { return sign + number(whole) }
-        let padded = String(repeating: "0", count: max(0, places - String(fraction).count)) + String(fraction)
-        return sign + number(whole) + "," + padded
-    }
+    public static func decimal(_ value: Double, places: Int = 1) -> String { OfficeNumber.decimal(value, places: places) }
 
     /// The words that name a level of government or a residential area, longest first.
     static let administrativeWords = [

@@ -1,4 +1,5 @@
 import DanVan
+import OfficeFiles
 
 /// A fragment of HTML. Interpolating a `String` escapes it; interpolating `HTML` puts it
 /// in as it is. So a page is written as ordinary interpolated text, and anything that
@@ -44,5 +45,5 @@ struct HTML: Sendable, ExpressibleByStringInterpolation, CustomStringConvertible
 
     /// Escapes the five characters that matter in text and in quoted attribute values,
     /// as the domain's reports do.
-    static func escape(_ value: String) -> String { ReportRenderer.escape(value) }
+    static func escape(_ value: String) -> String { DocumentHTML.escape(value) }
 }
