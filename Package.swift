@@ -163,6 +163,7 @@ let package = Package(
             name: "DanVanTests",
             dependencies: [
                 "DanVan", "Kheo", "KheoTesting", "OfficeFiles", "PostgresClient", "kheo",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

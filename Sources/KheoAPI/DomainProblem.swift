@@ -82,6 +82,14 @@ enum DomainProblem {
             case .notUnder: Problem(.badRequest, "an organisation overseen must lie under the unit that oversees it")
             case .invalidText, .noSubject: Problem(.badRequest, error.description)
             }
+        case let error as DocumentError:
+            switch error {
+            case .unitNotFound, .periodNotFound, .planNotFound, .visitNotFound, .documentNotFound: Problem(.notFound, error.description)
+            case .unknownParts, .partTooLong, .partText, .missingSource: Problem(.badRequest, error.description)
+            // A state that does not allow it: issued, unsigned, not yet scheduled.
+            case .issued, .unsigned, .planNotScheduled, .visitNotDone, .noStatistics, .unitNotStanding, .cannotCorrect:
+                Problem(.conflict, error.description)
+            }
         case let error as PeriodError:
             if case .campaignNotFound = error { Problem(.notFound, error.description) } else { Problem(.badRequest, error.description) }
         default: nil

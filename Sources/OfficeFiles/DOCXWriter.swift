@@ -13,7 +13,7 @@ public import Foundation
 public enum DOCXWriter {
     /// Twentieths of a point: A4 and the margins, in millimetres × 56.7.
     static let pageWidth = 11906, pageHeight = 16838
-    static let top = 1134, bottom = 1134, left = 1701, right = 850
+    static let top = 1134, bottom = 1134, left = 1702, right = 851
     /// The width text runs in.
     static var textWidth: Int { pageWidth - left - right }
 
@@ -113,9 +113,10 @@ public enum DOCXWriter {
                   firstLine: firstLine, before: before, after: after, keepNext: keepNext)
     }
 
-    /// A table without borders, for the heading and the signature: two columns.
-    static func layoutTable(widths: [Int], cells: [[String]]) -> String {
-        var xml = "<w:tbl><w:tblPr>" + #"<w:tblW w:w="\#(widths.reduce(0, +))" w:type="dxa"/><w:tblLayout w:type="fixed"/>"#
+    /// A table without borders, for the heading and the signature: two columns,
+    /// `indent` twentieths of a point left of the text (negative: into the margin).
+    static func layoutTable(widths: [Int], cells: [[String]], indent: Int = 0) -> String {
+        var xml = "<w:tbl><w:tblPr>" + #"<w:tblW w:w="\#(widths.reduce(0, +))" w:type="dxa"/><w:tblInd w:w="\#(indent)" w:type="dxa"/><w:tblLayout w:type="fixed"/>"#
         xml += #"<w:tblBorders><w:top w:val="nil"/><w:left w:val="nil"/><w:bottom w:val="nil"/><w:right w:val="nil"/><w:insideH w:val="nil"/><w:insideV w:val="nil"/></w:tblBorders>"#
         xml += "</w:tblPr><w:tblGrid>" + widths.map { #"<w:gridCol w:w="\#($0)"/>"# }.joined() + "</w:tblGrid><w:tr>"
         for (width, content) in zip(widths, cells) {
@@ -129,17 +130,21 @@ public enum DOCXWriter {
         // The heading: issuer and number on the left, the Party's name and the place
         // and date on the right.
         let heading = document.heading
-        var left: [String] = []
-        if !heading.superior.isEmpty { left.append(paragraph(heading.superior, align: .center)) }
-        left.append(paragraph(heading.issuer, align: .center, bold: true))
-        left.append(paragraph("*", align: .center))
-        left.append(paragraph(heading.number, align: .center))
-        let right = [
+        var issuerColumn: [String] = []
+        if !heading.superior.isEmpty { issuerColumn.append(paragraph(heading.superior, align: .center)) }
+        issuerColumn.append(paragraph(heading.issuer, align: .center, bold: true))
+        issuerColumn.append(paragraph("*", align: .center))
+        issuerColumn.append(paragraph(heading.number, align: .center))
+        let partyColumn = [
             paragraph("ĐẢNG CỘNG SẢN VIỆT NAM", align: .center, bold: true, underline: true, size: 15),
             paragraph("", align: .center),
             paragraph(heading.placeAndDate, align: .center, italic: true),
         ]
-        xml += layoutTable(widths: [4100, textWidth - 4100], cells: [left, right])
+        // Each column holds its longest line on one line in 14–15 pt ("BAN TUYÊN GIÁO
+        // VÀ DÂN VẬN", "ĐẢNG CỘNG SẢN VIỆT NAM", the date line): together they are
+        // wider than the text, so the heading reaches 7 mm into the left margin and
+        // 6 mm into the right, as letterheads do.
+        xml += layoutTable(widths: [4850, 5250], cells: [issuerColumn, partyColumn], indent: -400)
         // The title: the kind, what it is about, and a short rule under it.
         xml += paragraph(document.kindTitle, align: .center, bold: true, size: 16, before: 360)
         if !document.summary.isEmpty { xml += paragraph(document.summary, align: .center, bold: true) }
@@ -177,19 +182,20 @@ public enum DOCXWriter {
         xml += layoutTable(widths: [textWidth / 2, textWidth - textWidth / 2], cells: [recipients, signature])
         xml += "<w:sectPr>" + #"<w:headerReference w:type="default" r:id="rId3"/>"#
         xml += #"<w:pgSz w:w="\#(pageWidth)" w:h="\#(pageHeight)"/>"#
-        xml += #"<w:pgMar w:top="\#(top)" w:right="\#(right)" w:bottom="\#(bottom)" w:left="\#(left)" w:header="567" w:footer="567" w:gutter="0"/>"#
+        xml += #"<w:pgMar w:top="\#(Self.top)" w:right="\#(Self.right)" w:bottom="\#(Self.bottom)" w:left="\#(Self.left)" w:header="567" w:footer="567" w:gutter="0"/>"#
         // The first page has no page number.
         xml += "<w:titlePg/></w:sectPr>"
         return xml + "</w:body></w:document>"
     }
 
-    /// A bordered table in 12 pt: the first column (the unit) wider, headers bold and
-    /// centred, numbers to the right, a total row in bold.
+    /// A bordered table: columns sized by their weights, headers bold and centred (a
+    /// point smaller), numbers to the right, a total row in bold; 12 pt, or 11 pt when
+    /// more than six columns share the width.
     static func table(_ table: OfficeDocument.Table) -> String {
-        let count = max(table.columns.count, 1)
-        let first = count > 2 ? textWidth * 3 / 10 : textWidth / count
-        let rest = count > 1 ? (textWidth - first) / (count - 1) : 0
-        let widths = [first] + Array(repeating: rest, count: count - 1)
+        let weights = table.columnWeights
+        let total = max(weights.reduce(0, +), 1)
+        let widths = weights.map { textWidth * $0 / total }
+        let size: Double = table.columns.count > 6 ? 11 : 12
         var xml = "<w:tbl><w:tblPr>" + #"<w:tblW w:w="\#(widths.reduce(0, +))" w:type="dxa"/><w:tblLayout w:type="fixed"/>"#
         xml += "<w:tblBorders>" + ["top", "left", "bottom", "right", "insideH", "insideV"].map {
             #"<w:\#($0) w:val="single" w:sz="4" w:space="0" w:color="000000"/>"#
@@ -199,7 +205,7 @@ public enum DOCXWriter {
             var xml = "<w:tr>" + (header ? "<w:trPr><w:tblHeader/><w:cantSplit/></w:trPr>" : "<w:trPr><w:cantSplit/></w:trPr>")
             for (width, cell) in zip(widths, cells) {
                 xml += #"<w:tc><w:tcPr><w:tcW w:w="\#(width)" w:type="dxa"/><w:vAlign w:val="center"/></w:tcPr>"#
-                xml += paragraph(cell.text, align: cell.align, bold: bold, size: 12) + "</w:tc>"
+                xml += paragraph(cell.text, align: cell.align, bold: bold, size: header ? size - 1 : size) + "</w:tc>"
             }
             return xml + "</w:tr>"
         }

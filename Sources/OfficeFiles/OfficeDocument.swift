@@ -63,13 +63,26 @@ public struct OfficeDocument: Sendable, Equatable, Codable {
         /// The last row adds up the ones above it (a spreadsheet writes it as formulas).
         public var hasTotalRow: Bool
         public var ratios: [Ratio]
+        /// Each column's share of the width, as weights ([1, 3, 4]: the first a
+        /// narrow number, the third the widest); empty gives the first column three
+        /// shares and every other one.
+        public var widths: [Int]
 
-        public init(title: String = "", columns: [String], rows: [[Cell]], hasTotalRow: Bool = false, ratios: [Ratio] = []) {
+        public init(
+            title: String = "", columns: [String], rows: [[Cell]], hasTotalRow: Bool = false, ratios: [Ratio] = [], widths: [Int] = []
+        ) {
             self.title = title
             self.columns = columns
             self.rows = rows
             self.hasTotalRow = hasTotalRow
             self.ratios = ratios
+            self.widths = widths
+        }
+
+        /// The weights the writers lay the columns out by.
+        public var columnWeights: [Int] {
+            if widths.count == columns.count { return widths.map { max($0, 1) } }
+            return columns.indices.map { $0 == 0 && columns.count > 2 ? 3 : 1 }
         }
     }
 
@@ -146,12 +159,12 @@ public struct OfficeDocument: Sendable, Equatable, Codable {
 
 extension OfficeDocument.Cell {
     /// As a document writes it for reading: counts grouped with "." (4.819), shares
-    /// with a decimal comma (57,7%).
+    /// with a decimal comma (57,7; the column's heading says "%").
     public var reading: String {
         switch self {
         case .text(let text): text
         case .number(let value): OfficeNumber.grouped(value)
-        case .percent(let value): value.map { OfficeNumber.decimal($0) + "%" } ?? "–"
+        case .percent(let value): value.map { OfficeNumber.decimal($0) } ?? "–"
         }
     }
 

@@ -173,15 +173,18 @@ public struct XLSXWorkbook: Sendable {
                 }
             })
         }
-        var widths = [Int](repeating: 8, count: max(sheet.columns.count, 1))
+        var widths = [Int](repeating: 6, count: max(sheet.columns.count, 1))
         for row in grid.dropFirst(sheet.titleRows.count) {
             for (column, entry) in row.enumerated() where column < widths.count {
                 let length: Int
                 switch entry.0 {
-                case .text(let text): length = entry.1 == .header ? min(text.count, 18) : text.count
-                default: length = 8
+                // A header wraps: its longest word sets the width.
+                case .text(let text) where entry.1 == .header:
+                    length = text.split(separator: " ").map(\.count).max() ?? 0
+                case .text(let text): length = text.count
+                default: length = 7
                 }
-                widths[column] = min(50, max(widths[column], length + 2))
+                widths[column] = min(45, max(widths[column], length + 2))
             }
         }
         var xml = #"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">"#

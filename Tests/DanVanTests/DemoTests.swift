@@ -102,12 +102,35 @@ struct DemoTests {
             #expect(all.modelsRegistered == underProvince + Int(outsideCommunes), "the province's total is its communes' and the rest, each once")
 
             let reports = try demo.query("SELECT count(DISTINCT (unit_id, period_id)) AS n FROM danvan.reports").single().decode("n", as: Int64.self)
-            let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
-            #expect(reports == Int64(3 + 1 + communes.count), "sơ kết for the province and 2 districts, tổng kết for it and its communes")
+            let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0 != "van-ban" }.sorted()
+            #expect(reports == Int64(3 + 2 * (1 + communes.count)), "sơ kết for the province and 2 districts; sơ kết of the second half and tổng kết for it and its communes")
             #expect(files.count == 2 * Int(reports), "HTML and CSV for each report: \(files)")
             let annual = try #require(files.first { $0.hasPrefix("tinh-") && $0.hasSuffix("tong-ket-nam-2025.html") })
             let html = try String(contentsOf: folder.appendingPathComponent(annual), encoding: .utf8)
-            #expect(html.contains("TỔNG KẾT") && html.contains("Tỉnh "), "\(html.prefix(600))")
+            #expect(html.contains("tổng kết năm 2025") && html.contains("TỈNH ỦY"), "\(html.prefix(600))")
+
+            // The year's documents: both halves and the year, for the province and the
+            // districts (first half) or the communes (after 01/07/2025), as .docx and
+            // .xlsx, each file the registry's bytes.
+            let issued = try demo.query(
+                "SELECT kind::text AS kind, count(*) AS n FROM danvan.documents WHERE status = 'issued' GROUP BY kind"
+            ).reduce(into: [String: Int64]()) { $0[try $1.decode("kind")] = try $1.decode("n") }
+            #expect(issued["review_report"] == reports && issued["statistics_workbook"] == reports, "\(issued)")
+            #expect((issued["inspection_plan"] ?? 0) > 0 && issued["inspection_plan"] == issued["inspection_schedule"], "\(issued)")
+            #expect((issued["inspection_conclusion"] ?? 0) > 0, "\(issued)")
+            #expect(try demo.query("SELECT count(*) AS n FROM danvan.documents WHERE status = 'draft'").single().decode("n", as: Int64.self) == 0)
+            let written = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("van-ban").path)
+            let checksums = Set(try demo.query(
+                "SELECT encode(sha256, 'hex') AS h FROM danvan.document_files WHERE format IN ('docx', 'xlsx')"
+            ).map { try $0.decode("h", as: String.self) })
+            #expect(written.count == checksums.count, "one file per issued document")
+            for name in written {
+                let data = try Data(contentsOf: folder.appendingPathComponent("van-ban").appendingPathComponent(name))
+                let hash: String = try demo.query("SELECT encode(sha256($1), 'hex') AS h", data).single().decode("h")
+                #expect(checksums.contains(hash), "\(name) is not byte for byte a stored document")
+            }
+            let checked = try OfficeDocumentCheck.run(on: demo, into: folder.appendingPathComponent("office-check"))
+            print(checked)
         }
     }
 }

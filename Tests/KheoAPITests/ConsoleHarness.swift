@@ -116,6 +116,8 @@ struct ConsoleFixture: Sendable {
     let plan: Int64
     let visit: Int64
     let report: Int64
+    /// A draft of commune A's annual report, signed, ready to issue.
+    let document: Int64
     let period: Int64
     /// A job tagged with commune A's unit.
     let job: Int64
@@ -165,6 +167,10 @@ struct ConsoleFixture: Sendable {
         try await api.drainDomainQueue()
         let visit: Int64 = try pool.query("SELECT id FROM danvan.inspection_visits WHERE plan_id = $1 ORDER BY id LIMIT 1", submitted.planID).single().decode("id")
         let report: Int64 = try pool.query("SELECT id FROM danvan.reports WHERE unit_id = $1 ORDER BY id LIMIT 1", units.communeA).single().decode("id")
+        let document = try pool.transaction { connection in
+            let draft = try DocumentRegistry().draft(DocumentRequest(kind: .reviewReport, unitID: units.communeA, periodID: period.id), in: connection)
+            return try DocumentRegistry().edit(draft.id, parts: ["signer": "Nguyễn Văn An"], by: .system, in: connection).id
+        }
         // A job that fails on its only attempt, run by a real worker.
         var failing = EnqueueOptions(queue: "console-test")
         failing.maxAttempts = 1
@@ -172,7 +178,7 @@ struct ConsoleFixture: Sendable {
         try await runWorker(api, queue: "console-test")
         return ConsoleFixture(
             units: units, province: province.id, campaign: campaign, model: model.id, modelTitle: title, evidence: evidence, notification: notification,
-            plan: submitted.planID, visit: visit, report: report, period: period.id, job: job, discardedJob: discarded
+            plan: submitted.planID, visit: visit, report: report, document: document, period: period.id, job: job, discardedJob: discarded
         )
     }
 
@@ -198,7 +204,7 @@ struct ConsoleFixture: Sendable {
     var parameters: [String: String] {
         [
             "unit": "\(units.communeA)", "notification": "\(notification)", "model": "\(model)", "evidence": "\(evidence)", "plan": "\(plan)",
-            "visit": "\(visit)", "report": "\(report)", "job": "\(job)", "queue": "console-test",
+            "visit": "\(visit)", "report": "\(report)", "document": "\(document)", "job": "\(job)", "queue": "console-test",
         ]
     }
 }

@@ -99,7 +99,8 @@ struct ConsoleScopeTests {
             ("holderName", "Tổ hợp tác"), ("title", "Mô hình mới"), ("day", today), ("to", "implementing"), ("note", "ghi chú"),
             ("findings", "Đạt yêu cầu"), ("recommendations", ""), ("period", "\(fixture.period)"), ("do", "retry"), ("state", "discarded"),
             ("targets", "\(fixture.units.communeA)"), ("firstDay", today), ("lastDay", today), ("delegation", "Đoàn"), ("leader", "Ông A"),
-            ("members", "Ông A"), ("queue", "console-test"),
+            ("members", "Ông A"), ("queue", "console-test"), ("kind", "review_report"), ("part.causes", "Sửa bởi người khác"),
+            ("part.signer", "Người khác"), ("confirm", "yes"),
         ]
     }
 
@@ -110,7 +111,8 @@ struct ConsoleScopeTests {
             "SELECT count(*) FROM danvan.notifications WHERE read_at IS NOT NULL", "SELECT count(*) FROM danvan.inspection_plans",
             "SELECT count(*) FROM danvan.inspection_visits WHERE done_at IS NOT NULL", "SELECT count(*) FROM kheo.jobs",
             "SELECT count(*) FROM kheo.jobs WHERE state = 'discarded'", "SELECT count(*) FROM kheo.queues WHERE paused_at IS NOT NULL",
-            "SELECT count(*) FROM danvan.reports",
+            "SELECT count(*) FROM danvan.reports", "SELECT count(*) FROM danvan.documents",
+            "SELECT count(*) FROM danvan.documents WHERE status = 'issued' OR updated_at > created_at",
         ].map { try api.count($0) }
     }
 }

@@ -88,6 +88,20 @@ struct ScopeMatrixTests {
             ).single().decode("id")
         }
 
+        /// A draft of commune A's six-month report, drawn from fresh statistics;
+        /// `signed` names its signer, so that it can be issued.
+        func document(signed: Bool = false) throws -> Int64 {
+            _ = try model()
+            try pool.transaction { connection in _ = try StatisticsBuilder.regenerate(in: connection) }
+            let document = try pool.transaction { connection in
+                try DocumentRegistry().draft(DocumentRequest(kind: .reviewReport, unitID: communeA, periodID: period), in: connection)
+            }
+            if signed {
+                _ = try pool.transaction { try DocumentRegistry().edit(document.id, parts: ["signer": "Nguyễn Văn An"], by: .system, in: $0) }
+            }
+            return document.id
+        }
+
         func webhook() throws {
             try Webhooks().register(unit: communeA, url: "https://hooks.example.org/bi-mat?key=abc", secret: "0123456789abcdef", on: pool)
         }
@@ -117,6 +131,10 @@ struct ScopeMatrixTests {
     static func anyToken(_ ok: Int = 200) -> [Who: Int] { statuses([ok, ok, ok, ok, ok, ok, ok, 401, 401]) }
     static func operators(_ ok: Int = 200) -> [Who: Int] { statuses([403, 403, 403, 403, 403, 403, ok, 401, 401]) }
     static let open = statuses(Array(repeating: 200, count: Who.allCases.count))
+    /// Only commune A itself, which issues the document: its editors write it.
+    static func issuersOwn(_ ok: Int, role: Principal.Role) -> [Who: Int] {
+        statuses([403, role == .editor ? ok : 403, ok, 404, 403, 404, ok, 401, 401])
+    }
     /// Only the district, which set the deadline, runs the campaign or inspected.
     static func districtsOwn(_ ok: Int = 200) -> [Who: Int] { statuses([403, 403, 403, 404, ok, 404, ok, 401, 401]) }
 
@@ -292,6 +310,25 @@ struct ScopeMatrixTests {
         "getReport": [{ w in Case(method: "GET", path: "/v1/reports/\(try w.report())", body: nil, expected: read()) }],
         "downloadReportHTML": [{ w in Case(method: "GET", path: "/v1/reports/\(try w.report())/html", body: nil, expected: read()) }],
         "downloadReportCSV": [{ w in Case(method: "GET", path: "/v1/reports/\(try w.report())/csv", body: nil, expected: read()) }],
+        "listDocuments": [{ w in Case(method: "GET", path: "/v1/documents?unit=\(w.communeA)", body: nil, expected: read()) }],
+        "draftDocument": [
+            { w in Case(method: "POST", path: "/v1/documents", body: "{\"kind\": \"review_report\", \"unitId\": \(w.communeA), \"periodId\": \(w.period)}", expected: write(202)) },
+            // A plan's documents are drafted for the plan's unit: the district's plan is not the commune's.
+            { w in Case(method: "POST", path: "/v1/documents", body: "{\"kind\": \"inspection_schedule\", \"planId\": \(try w.plan(by: w.district, visiting: w.communeA).plan)}",
+                        expected: statuses([403, 404, 404, 404, 202, 404, 202, 401, 401])) },
+        ],
+        "getDocument": [{ w in Case(method: "GET", path: "/v1/documents/\(try w.document())", body: nil, expected: read()) }],
+        "editDocument": [{ w in
+            // The issuing commune's editors; the district above reads it but does not write it.
+            Case(method: "PATCH", path: "/v1/documents/\(try w.document())", body: #"{"parts": {"causes": "Chưa kịp thời."}}"#, expected: issuersOwn(200, role: .editor))
+        }],
+        "issueDocument": [{ w in
+            Case(method: "POST", path: "/v1/documents/\(try w.document(signed: true))/issue", body: nil, expected: issuersOwn(200, role: .admin))
+        }],
+        "downloadDocument": [
+            { w in Case(method: "GET", path: "/v1/documents/\(try w.document())/files/docx", body: nil, expected: read()) },
+            { w in Case(method: "GET", path: "/v1/documents/\(try w.document())/files/csv", body: nil, expected: read()) },
+        ],
     ]
 
     /// Doors of `kheo serve` that the document does not describe, tried the same way.

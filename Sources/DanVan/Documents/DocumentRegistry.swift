@@ -25,19 +25,25 @@ public struct DocumentRegistry: Sendable {
             guard let row = try executor.query("SELECT issuing_unit_id FROM danvan.inspection_plans WHERE id = $1", plan).first else {
                 throw DocumentError.planNotFound(plan)
             }
-            return try row.decode("issuing_unit_id")
+            return try InspectionDocumentsDraft.issuingUnit(try row.decode("issuing_unit_id"), on: try Self.today(executor), in: executor)
         case .inspectionConclusion:
             guard let visit = request.visitID else { throw DocumentError.missingSource(kind: request.kind, needs: "visit") }
             guard let found = try InspectionPlans().planOf(visit: visit, on: executor) else { throw DocumentError.visitNotFound(visit) }
-            return found.issuingUnitID
+            return try InspectionDocumentsDraft.issuingUnit(found.issuingUnitID, on: try Self.today(executor), in: executor)
         }
+    }
+
+    /// The domain's today (`danvan.today()`: the demo's simulated clock, or the date in
+    /// Asia/Ho_Chi_Minh).
+    static func today(_ executor: some PostgresExecutor) throws -> CivilDate {
+        try CivilDate(parsing: try executor.query("SELECT to_char(danvan.today(), 'DD/MM/YYYY') AS d").single().decode("d"))
     }
 
     /// Builds the requested document from the data as it stands and stores it as a
     /// draft, in the caller's transaction. A correction's draft says which issued
     /// document it replaces.
     public func draft(_ request: DocumentRequest, in connection: PostgresConnection) throws -> StoredDocument {
-        let today = try CivilDate(parsing: try connection.query("SELECT to_char(danvan.today(), 'DD/MM/YYYY') AS d").single().decode("d"))
+        let today = try Self.today(connection)
         var draft: DocumentDraft
         switch request.kind {
         case .reviewReport, .statisticsWorkbook:
@@ -111,7 +117,7 @@ public struct DocumentRegistry: Sendable {
     public func issue(_ id: Int64, by principal: Principal, in connection: PostgresConnection) throws -> StoredDocument {
         var (document, model, parts) = try lockForChange(id, action: .issueDocument, by: principal, in: connection)
         guard !(parts[DocumentRenderer.signerKey] ?? "").isEmpty else { throw DocumentError.unsigned(id) }
-        let today = try CivilDate(parsing: try connection.query("SELECT to_char(danvan.today(), 'DD/MM/YYYY') AS d").single().decode("d"))
+        let today = try Self.today(connection)
         let issuer = try DocumentIssuer.of(unit: document.unitID, on: today, in: connection)
         let number: Int32 = try connection.query(
             """

@@ -47,6 +47,20 @@ enum InspectionDocumentsDraft {
         return (plan, lines)
     }
 
+    /// The unit that issues a plan's documents today: the plan's unit, or the unit
+    /// that succeeded it when it has since been merged or dissolved (a district's
+    /// plan whose visits ran past 01/07/2025 is concluded by the unit that took over
+    /// its work).
+    static func issuingUnit(_ unit: Int64, on day: CivilDate, in executor: some PostgresExecutor) throws -> Int64 {
+        var current = unit
+        var seen: Set<Int64> = []
+        while seen.insert(current).inserted, let found = try UnitDirectory().find(current, on: executor), !found.stands(on: day),
+              let successor = found.successorID {
+            current = successor
+        }
+        return current
+    }
+
     static func timetable(_ lines: [Line]) -> OfficeDocument.Table {
         OfficeDocument.Table(
             title: "Lịch kiểm tra", columns: scheduleColumns,
@@ -55,13 +69,15 @@ enum InspectionDocumentsDraft {
                     .text(String(index + 1)), .text("\(line.slot.vietnamese) ngày \(line.day)"), .text(line.unit), .text(line.delegation),
                     .text(line.position.isEmpty ? "Đồng chí \(line.leader)" : "Đồng chí \(line.leader), \(line.position)"),
                 ]
-            }
+            },
+            widths: [2, 6, 8, 7, 9]
         )
     }
 
     static func plan(_ planID: Int64, today: CivilDate, in executor: some PostgresExecutor) throws -> DocumentDraft {
         let (plan, lines) = try scheduled(planID, in: executor)
-        let issuer = try DocumentIssuer.of(unit: plan.issuingUnitID, on: today, in: executor)
+        let issuing = try issuingUnit(plan.issuingUnitID, on: today, in: executor)
+        let issuer = try DocumentIssuer.of(unit: issuing, on: today, in: executor)
         let about = subject(of: plan.title)
         var blocks: [OfficeDocument.Block] = [
             .section("I. MỤC ĐÍCH, YÊU CẦU"), .editable(key: "purpose"),
@@ -101,7 +117,7 @@ enum InspectionDocumentsDraft {
                 "Văn phòng giúp \(issuer.name) theo dõi, tổng hợp kết quả kiểm tra và tham mưu thông báo kết luận sau mỗi cuộc kiểm tra."),
         ]
         return DocumentDraft(
-            kind: .inspectionPlan, unitID: plan.issuingUnitID, planID: planID, title: "Kế hoạch \(about)", issuer: issuer,
+            kind: .inspectionPlan, unitID: issuing, planID: planID, title: "Kế hoạch \(about)", issuer: issuer,
             document: OfficeDocument(
                 heading: issuer.heading(kindSymbol: DocumentKind.inspectionPlan.kindSymbol, number: nil, day: nil, year: today.year),
                 kindTitle: DocumentKind.inspectionPlan.kindTitle, summary: about, blocks: blocks, signature: issuer.signature,
@@ -113,8 +129,11 @@ enum InspectionDocumentsDraft {
 
     static func schedule(_ planID: Int64, today: CivilDate, in executor: some PostgresExecutor) throws -> DocumentDraft {
         let (plan, lines) = try scheduled(planID, in: executor)
-        let issuer = try DocumentIssuer.of(unit: plan.issuingUnitID, on: today, in: executor)
+        let issuing = try issuingUnit(plan.issuingUnitID, on: today, in: executor)
+        let issuer = try DocumentIssuer.of(unit: issuing, on: today, in: executor)
         let about = subject(of: plan.title)
+        // "lịch kiểm tra" + "kiểm tra công tác …" would say "kiểm tra" twice.
+        let schedule = about.lowercased().hasPrefix("kiểm tra ") ? "lịch \(about)" : "lịch kiểm tra \(about)"
         let blocks: [OfficeDocument.Block] = [
             .paragraph("Thực hiện Kế hoạch \(about), \(issuer.name) thông báo lịch kiểm tra như sau:"),
             .table(timetable(lines)),
@@ -122,11 +141,11 @@ enum InspectionDocumentsDraft {
             .editable(key: "requests"),
         ]
         return DocumentDraft(
-            kind: .inspectionSchedule, unitID: plan.issuingUnitID, planID: planID, title: "Thông báo lịch kiểm tra – \(about)",
+            kind: .inspectionSchedule, unitID: issuing, planID: planID, title: "Thông báo \(schedule)",
             issuer: issuer,
             document: OfficeDocument(
                 heading: issuer.heading(kindSymbol: DocumentKind.inspectionSchedule.kindSymbol, number: nil, day: nil, year: today.year),
-                kindTitle: DocumentKind.inspectionSchedule.kindTitle, summary: "lịch kiểm tra \(about)", blocks: blocks,
+                kindTitle: DocumentKind.inspectionSchedule.kindTitle, summary: schedule, blocks: blocks,
                 signature: issuer.signature, recipients: ["Các đơn vị được kiểm tra", "Thành viên các đoàn kiểm tra", "Lưu Văn phòng"]
             ),
             parts: [.init(key: "requests", label: "Đề nghị các đơn vị", text:
@@ -149,7 +168,7 @@ enum InspectionDocumentsDraft {
             visitID
         ).first else { throw DocumentError.visitNotFound(visitID) }
         guard try row.decode("done", as: Bool.self) else { throw DocumentError.visitNotDone(visitID) }
-        let issuing: Int64 = try row.decode("issuing_unit_id")
+        let issuing = try issuingUnit(try row.decode("issuing_unit_id"), on: today, in: executor)
         let issuer = try DocumentIssuer.of(unit: issuing, on: today, in: executor)
         let unitName: String = try row.decode("unit_name")
         let day = try CivilDate(parsing: try row.decode("visit_on"))
@@ -177,7 +196,7 @@ enum InspectionDocumentsDraft {
             document: OfficeDocument(
                 heading: issuer.heading(kindSymbol: DocumentKind.inspectionConclusion.kindSymbol, number: nil, day: nil, year: today.year),
                 kindTitle: DocumentKind.inspectionConclusion.kindTitle, summary: "kết luận kiểm tra tại \(unitName)", blocks: blocks,
-                signature: issuer.signature, recipients: [unitName] + issuer.reportsTo + ["Thành viên đoàn kiểm tra", "Lưu Văn phòng"]
+                signature: issuer.signature, recipients: [unitName] + issuer.reportsTo.suffix(1) + ["Thành viên đoàn kiểm tra", "Lưu Văn phòng"]
             ),
             parts: [
                 .init(key: "findings", label: "Kết quả, ưu điểm", text: try row.decode("findings", as: String?.self) ?? ""),

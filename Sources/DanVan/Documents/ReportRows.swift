@@ -18,7 +18,8 @@ public struct ReportRows: Sendable {
     public var period: Period
     /// The unit itself.
     public var unit: Row
-    /// The units under it, by name.
+    /// The units under it: the territorial ones (districts, communes) by name, then
+    /// the bodies (party committee, front, organisations) by name.
     public var below: [Row]
     public var snapshotID: Int64
 
@@ -38,7 +39,9 @@ public struct ReportRows: Sendable {
                 SELECT m.unit_id FROM danvan.cluster_members AS m
                 WHERE m.cluster_id = $1 AND m.valid_from <= $2::date AND (m.valid_until IS NULL OR m.valid_until > $2::date)
             )) WITH ORDINALITY AS u(id, n)
-            ORDER BY u.n = 1 DESC, name, u.id
+            JOIN danvan.units AS k ON k.id = u.id
+            -- The unit, then the territorial units under it, then its bodies.
+            ORDER BY u.n = 1 DESC, k.kind IN ('province', 'district', 'commune') DESC, name, u.id
             """,
             unitID, period.endsOn.iso
         ).map { (id: try $0.decode("id", as: Int64.self), name: try $0.decode("name", as: String.self)) }

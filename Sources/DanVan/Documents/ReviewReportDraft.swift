@@ -67,7 +67,10 @@ enum ReviewReportDraft {
         } else {
             blocks.append(.paragraph("Các mô hình được biểu dương:"))
             let shown = commended.prefix(20)
-            var lines = shown.map { "Mô hình “\($0.title)” của \($0.holder) (\($0.unit)), lĩnh vực \($0.field.vietnamese.lowercased())" }
+            var lines = shown.map { model in
+                let whose = model.holder == model.unit ? model.holder : "\(model.holder) (\(model.unit))"
+                return "Mô hình “\(model.title)” của \(whose), lĩnh vực \(model.field.vietnamese.lowercased())"
+            }
             if commended.count > shown.count { lines.append("và \(n(commended.count - shown.count)) mô hình khác") }
             blocks.append(.bullets(lines))
         }
@@ -155,7 +158,7 @@ enum ReviewReportDraft {
         table.append(cells("Tổng cộng", totals))
         return OfficeDocument.Table(
             title: "Kết quả đăng ký, công nhận mô hình", columns: tableColumns, rows: table, hasTotalRow: true,
-            ratios: [.init(column: 7, numerator: 6, denominator: 1)]
+            ratios: [.init(column: 7, numerator: 6, denominator: 1)], widths: [7, 3, 3, 3, 3, 3, 3, 3, 3]
         )
     }
 

@@ -61,7 +61,7 @@ enum StatisticsWorkbookDraft {
             .table(table(title: "Tổng hợp", columns: summaryColumns, rows: rows) { summaryValues($0[nil]) }),
         ]
         for field in Model.Field.allCases {
-            let title = "Lĩnh vực \(field.vietnamese)"
+            let title = field.vietnamese
             blocks.append(.table(table(title: title, columns: fieldColumns, rows: rows) { fieldValues($0[field]) }))
         }
         blocks.append(.editable(key: "notes"))

@@ -71,6 +71,7 @@ enum ConsoleAssets {
     dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; }
     dl.facts dt { font-weight: 700; }
     dl.facts dd { margin: 0; }
+    .prewrap { white-space: pre-wrap; }
     @media (max-width: 40rem) {
       main { padding: .6rem; }
       h1 { font-size: 1.25rem; }

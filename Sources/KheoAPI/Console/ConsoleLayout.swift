@@ -7,7 +7,7 @@ import HTTPTypes
 /// Semantic landmarks (header, nav, main), a skip link, and one `<h1>` per page.
 enum ConsoleLayout {
     enum Section: String, Sendable {
-        case units, inbox, models, inspections, deadlines, statistics, reports
+        case units, inbox, models, inspections, deadlines, statistics, reports, documents
         case overview, queues, jobs, periodic, nodes
         case none
     }
@@ -86,6 +86,7 @@ enum ConsoleLayout {
                 (.units, "/console/units", "Đơn vị"), (.inbox, "/console/inbox", "Hộp thư"), (.models, "/console/models", "Mô hình"),
                 (.inspections, "/console/inspections", "Kiểm tra"), (.deadlines, "/console/deadlines", "Thời hạn"),
                 (.statistics, "/console/statistics", "Thống kê"), (.reports, "/console/reports", "Báo cáo"),
+                (.documents, "/console/documents", "Văn bản"),
             ]
         }
         return """
@@ -137,6 +138,9 @@ enum ConsoleNotices {
         case "submitted": "Đã gửi kế hoạch kiểm tra; lịch sẽ được xếp trong giây lát."
         case "findings": "Đã ghi kết quả kiểm tra."
         case "requested": "Đã yêu cầu lập báo cáo; báo cáo sẽ có trong danh sách khi hoàn thành."
+        case "drafting": "Đang soạn dự thảo từ số liệu; văn bản sẽ có trong sổ khi soạn xong."
+        case "saved": "Đã lưu dự thảo."
+        case "issued": "Đã ban hành văn bản; từ nay văn bản không thay đổi."
         case "paused": "Đã tạm dừng hàng đợi."
         case "resumed": "Đã cho hàng đợi chạy lại."
         case "retried": "Đã cho chạy lại công việc."

@@ -37,6 +37,12 @@ enum ConsoleRoutes {
         .init(.get, "/console/reports", .readReports, ReportPages.list),
         .init(.post, "/console/reports", .requestReport, ReportPages.request),
         .init(.get, "/console/reports/{report}/download", .readReports, ReportPages.download),
+        .init(.get, "/console/documents", .readDocuments, DocumentPages.list),
+        .init(.post, "/console/documents", .draftDocument, DocumentPages.draft),
+        .init(.get, "/console/documents/{document}", .readDocuments, DocumentPages.show),
+        .init(.post, "/console/documents/{document}/edit", .editDocument, DocumentPages.edit),
+        .init(.post, "/console/documents/{document}/issue", .issueDocument, DocumentPages.issue),
+        .init(.get, "/console/documents/{document}/download", .readDocuments, DocumentPages.download),
 
         // Operators.
         .init(.get, "/console/ops", .readMetrics, OperatorPages.overview),

@@ -101,6 +101,9 @@ struct DemoCommand: ParsableCommand {
         let folder = URL(fileURLWithPath: output, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL
         let files = try summary.writeReports(to: folder)
         print("Reports:    \(files.count) files in \(folder.path) (sơ kết 6 tháng and tổng kết năm for the province and the districts or communes under it on the period's last day, HTML and CSV)")
+        let documents = try summary.writeDocuments(to: folder.appendingPathComponent("van-ban"))
+        let kinds = DocumentKind.allCases.compactMap { kind in documents.kinds[kind].map { "\($0) \(kind.rawValue.replacingOccurrences(of: "_", with: " "))" } }
+        print("Documents:  \(documents.files.count) issued, numbered in each unit's register (\(kinds.joined(separator: ", "))), as .docx and .xlsx in \(folder.appendingPathComponent("van-ban").path)")
         print("")
         let console = try DemoConsole.signIn(on: connection)
         print("Finished in \(String(format: "%.1f s", start.duration(to: clock.now).inSeconds)). Look closer:")

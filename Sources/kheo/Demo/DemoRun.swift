@@ -78,6 +78,7 @@ struct DemoRun {
         print("")
         print("  month     models  steps  activities  visits done  reminders  overdue  met  late   jobs   elapsed")
 
+        let documents = DemoDocuments(connection: connection, seed: settings.seed)
         var models: [Int: Int64] = [:]
         var registrants: [Int: Int64] = [:]
         var refusals: [String: Int] = [:]
@@ -98,6 +99,7 @@ struct DemoRun {
             // 08:00: the units' day, then the deadline scan and whatever it sets off.
             try setClock(day, hour: 8)
             var reports: [DemoYear.DemoPeriod] = []
+            var reportUnits: [(unit: Int64, period: Int64)] = []
             var plans: [(InspectionPlan, String)] = []
             try connection.transaction { connection in
                 for event in script.events(on: day) {
@@ -147,6 +149,7 @@ struct DemoRun {
                     ).map { try $0.decode("id") }
                     for unit in units {
                         try Producer().enqueue(ReportJobs.Generate(unitID: unit, periodID: periodID), options: EnqueueOptions(queue: DanVanJobs.queue), on: connection)
+                        reportUnits.append((unit, periodID))
                     }
                 }
                 try Producer().enqueue(DeadlineJobs.Scan(), options: EnqueueOptions(queue: DanVanJobs.queue), on: connection)
@@ -155,6 +158,11 @@ struct DemoRun {
                 _ = try InspectionPlans().submit(plan, title: title, on: pool)
             }
             try waitForQuiet(workers)
+            // The day's documents: drafted by the workers, then signed and issued.
+            if try documents.enqueueDrafts(reports: reportUnits) > 0 {
+                try waitForQuiet(workers)
+                try documents.issueDrafts(by: current)
+            }
 
             if day.adding(days: 1).month != day.month, day <= script.last {
                 try printProgress(month: day, since: start)

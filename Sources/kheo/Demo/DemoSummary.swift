@@ -72,6 +72,33 @@ struct DemoSummary {
         return written.sorted()
     }
 
+    /// Writes every issued document's main file (.docx, or .xlsx for a workbook) into
+    /// `folder`, named by its number and title ("15-bc-btgdvtu-bao-cao-so-ket-….docx");
+    /// returns the files written, and how many of each kind were issued.
+    func writeDocuments(to folder: URL) throws -> (files: [String], kinds: [DocumentKind: Int]) {
+        // The folder holds this run's documents only: an earlier run's numbers may
+        // name other files.
+        try? FileManager.default.removeItem(at: folder)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var written: [String] = []
+        var kinds: [DocumentKind: Int] = [:]
+        for row in try connection.query(
+            """
+            SELECT d.kind::text AS kind, d.number || '-' || d.kind_symbol || '-' || d.body_symbol AS reference, d.title, f.format, f.content
+            FROM danvan.documents AS d JOIN danvan.document_files AS f ON f.document_id = d.id AND f.format IN ('docx', 'xlsx')
+            WHERE d.status = 'issued' ORDER BY d.id
+            """
+        ) {
+            let kind = DocumentKind(rawValue: try row.decode("kind")) ?? .reviewReport
+            kinds[kind, default: 0] += 1
+            let base = Self.slug(try row.decode("reference")) + "-" + String(Self.slug(try row.decode("title")).prefix(90))
+            let file = folder.appendingPathComponent("\(base).\(try row.decode("format", as: String.self))")
+            try (try row.decode("content", as: Data.self)).write(to: file, options: .atomic)
+            written.append(file.lastPathComponent)
+        }
+        return (written.sorted(), kinds)
+    }
+
     /// "Huyện Hòa Lợi" → "huyen-hoa-loi": file names any system can carry.
     static func slug(_ text: String) -> String {
         var result = ""

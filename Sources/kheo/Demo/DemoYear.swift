@@ -33,7 +33,11 @@ struct DemoYear {
         first = try CivilDate(year: year, month: 1, day: 1)
         last = try CivilDate(year: year, month: 12, day: 31)
         try add(province: province, campaign: campaign, days: first...(until ?? last), random: &random)
-        add(.reports(period: .firstHalf), on: try CivilDate(year: year, month: 7, day: 7))
+        // The six-month review is written at the end of June, while the units that
+        // ran the half still stand (in 2025 the districts end on 30/06); the second
+        // half's and the year's on the first day of the next year.
+        add(.reports(period: .firstHalf), on: try CivilDate(year: year, month: 6, day: 30))
+        add(.reports(period: .secondHalf), on: try CivilDate(year: year + 1, month: 1, day: 1))
         add(.reports(period: .year), on: try CivilDate(year: year + 1, month: 1, day: 1))
     }
 

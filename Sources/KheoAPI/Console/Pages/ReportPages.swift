@@ -35,6 +35,7 @@ enum ReportPages {
             </form>
             """))
             \(ConsoleLayout.table(caption: "Báo cáo đã lập", headers: ["Báo cáo", "Đơn vị", "Kỳ", "Lập lúc", "Tải về"], rows: rows, empty: "Chưa có báo cáo."))
+            <p>Bản Word và Excel theo thể thức văn bản của Đảng, có số, ký hiệu và ngày ban hành: <a href="/console/documents?unit=\(unit)">Sổ văn bản</a>.</p>
             """))
     }
 
