@@ -86,9 +86,8 @@ extension APIHandlers {
               let file = try await database.run({ pool in try DocumentRegistry().file(found.id, format, on: pool) }) else {
             throw Problem(.notFound, "document \(found.id) has no \(input.path.format.rawValue) file")
         }
-        let headers = Operations.DownloadDocument.Output.Ok.Headers(
-            digestSHA256: file.sha256, eTag: "\"\(file.sha256)\"", contentDisposition: Self.disposition(found, format)
-        )
+        // ETag and Content-Disposition are added by `FileHeadersMiddleware`.
+        let headers = Operations.DownloadDocument.Output.Ok.Headers(digestSHA256: file.sha256)
         let body: Operations.DownloadDocument.Output.Ok.Body = switch format {
         case .docx: .applicationVnd_openxmlformatsOfficedocument_wordprocessingml_document(HTTPBody(file.data))
         case .xlsx: .applicationVnd_openxmlformatsOfficedocument_spreadsheetml_sheet(HTTPBody(file.data))
@@ -105,16 +104,6 @@ extension APIHandlers {
         return try await database.run { pool in
             try APIInput.scoped(DocumentRegistry().find(id, on: pool), .readDocuments, subject: { .document($0) }, principal, on: pool, what: "document", id: id)
         }
-    }
-
-    /// "attachment; filename=…" with the reference and kind in ASCII, and the title in
-    /// UTF-8 (RFC 6266's filename*), so a browser saves "15-BC-BTGDVTU-….docx".
-    static func disposition(_ document: StoredDocument, _ format: DocumentFormat) -> String {
-        let ascii = (document.reference + "-" + document.kind.rawValue).map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") ? $0 : "-" }
-        let name = String(ascii) + "." + format.rawValue
-        let utf8 = "\(document.reference) \(document.title).\(format.rawValue)"
-            .addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? name
-        return "attachment; filename=\"\(name)\"; filename*=UTF-8''\(utf8)"
     }
 }
 

@@ -74,6 +74,7 @@ public struct APIServer: Sendable {
         let router = Router()
         router.middlewares.add(ProblemMiddleware(logger: logger))
         router.middlewares.add(MetricsMiddleware())
+        router.middlewares.add(FileHeadersMiddleware())
         let document = try Self.document()
         router.middlewares.add(MethodNotAllowedMiddleware(document: String(decoding: document, as: UTF8.self)))
         let tokens = TokenCache(database: database, logger: logger)

@@ -192,9 +192,20 @@ public struct XLSXWorkbook: Sendable {
         xml += #"<sheetViews><sheetView workbookViewId="0"><pane ySplit="\#(headerRow)" topLeftCell="A\#(headerRow + 1)" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>"#
         xml += "<cols>" + widths.enumerated().map { #"<col min="\#($0.offset + 1)" max="\#($0.offset + 1)" width="\#($0.element)" customWidth="1"/>"# }.joined() + "</cols>"
         xml += "<sheetData>"
+        // The header wraps within its columns: its row is as tall as its longest
+        // heading needs (a spreadsheet does not grow a row for wrapped text itself).
+        let headerLines = zip(sheet.columns, widths).map { text, width in
+            var lines = 1, used = 0
+            for word in text.split(separator: " ") {
+                if used > 0, used + 1 + word.count > width - 1 { lines += 1; used = word.count } else { used += (used > 0 ? 1 : 0) + word.count }
+            }
+            return lines
+        }.max() ?? 1
         for (index, row) in grid.enumerated() {
             let number = index + 1
-            xml += #"<row r="\#(number)">"#
+            xml += number == headerRow && headerLines > 1
+                ? #"<row r="\#(number)" ht="\#(headerLines * 16 + 2)" customHeight="1">"#
+                : #"<row r="\#(number)">"#
             for (column, (cell, style)) in row.enumerated() {
                 let reference = "\(Self.column(column))\(number)"
                 switch cell {

@@ -149,6 +149,35 @@ def main():
         assert len(text) > 20 and "," in text or ";" in text, f"the downloaded CSV is {text[:200]!r}"
         context.close()
 
+        step("as the commune's admin: write a draft's parts, issue it, download the .docx")
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN", accept_downloads=True)
+        page = sign_in(context, FIXTURE["communeAdmin"])
+        page.on("dialog", lambda dialog: dialog.accept())
+        nav(page, "Văn bản")
+        expect(page.locator("table")).to_contain_text("Dự thảo")
+        check_accessibility(page, "documents")
+        shot(page, "10b-documents")
+        page.goto(f"{BASE}/console/documents/{FIXTURE['document']}")
+        page.get_by_label("Đề xuất, kiến nghị", exact=True).fill("Đề nghị mở lớp tập huấn cho cán bộ ấp.")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Lưu dự thảo").click()
+        expect(page.get_by_role("status")).to_contain_text("Đã lưu dự thảo")
+        check_accessibility(page, "document-draft")
+        shot(page, "10c-document-draft")
+        page.get_by_label("Tôi đã đọc lại dự thảo và đồng ý ban hành").check()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Ban hành").click()
+        expect(page.get_by_role("status")).to_contain_text("Đã ban hành")
+        expect(page.locator("dl.facts")).to_contain_text("1-BC/ĐU")
+        assert page.locator("form[action$='/edit']").count() == 0, "an issued document still offers the edit form"
+        check_accessibility(page, "document-issued")
+        shot(page, "10d-document-issued")
+        with page.expect_download() as download:
+            page.get_by_role("link", name="Word").first.click()
+        data = open(download.value.path(), "rb").read()
+        assert data[:2] == b"PK" and b"word/document.xml" in data, "the download is not a .docx"
+        context.close()
+
         step("as an operator: pause and resume a queue")
         context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
         page = sign_in(context, FIXTURE["operator"])

@@ -20,6 +20,8 @@ struct APIHarness: Sendable {
         let status: Int
         let contentType: String
         let body: Data
+        /// Response headers, names in lower case.
+        var headers: [String: String] = [:]
         var json: [String: Any] { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:] }
         var text: String { String(decoding: body, as: UTF8.self) }
         var isProblem: Bool { contentType.hasPrefix("application/problem+json") && json["status"] as? Int == status && json["detail"] is String }
@@ -75,7 +77,9 @@ struct APIHarness: Sendable {
         }
         let (data, response) = try await URLSession.shared.data(for: request)
         let http = response as? HTTPURLResponse
-        return Reply(status: http?.statusCode ?? 0, contentType: http?.value(forHTTPHeaderField: "Content-Type") ?? "", body: data)
+        var headers: [String: String] = [:]
+        for (name, value) in http?.allHeaderFields ?? [:] { headers["\(name)".lowercased()] = "\(value)" }
+        return Reply(status: http?.statusCode ?? 0, contentType: http?.value(forHTTPHeaderField: "Content-Type") ?? "", body: data, headers: headers)
     }
 
     func post(_ path: String, token: String?, json: String) async throws -> Reply {

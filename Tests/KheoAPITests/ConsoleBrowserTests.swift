@@ -26,6 +26,7 @@ struct ConsoleBrowserTests {
             let completed = try api.count("SELECT count(*) FROM kheo.jobs WHERE state = 'completed'")
             let details: [String: Any] = [
                 "communeEditor": try api.token(fixture.units.communeA, .editor),
+                "communeAdmin": try api.token(fixture.units.communeA, .admin), "document": fixture.document,
                 "districtViewer": try api.token(fixture.units.district, .viewer),
                 "operator": try api.operatorToken(),
                 "district": fixture.units.district, "plan": fixture.plan, "discardedJob": fixture.discardedJob, "completedJobs": completed,

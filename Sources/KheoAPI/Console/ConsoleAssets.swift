@@ -37,6 +37,7 @@ enum ConsoleAssets {
     form.filters { display: flex; flex-wrap: wrap; gap: .6rem; align-items: flex-end; margin-bottom: 1rem; }
     form.inline { display: inline; margin: 0; }
     .field { display: grid; gap: .2rem; }
+    .check { display: flex; gap: .5rem; align-items: center; margin: .5rem 0; }
     label { font-weight: 600; }
     fieldset label { font-weight: 400; }
     input, select, textarea { font: inherit; padding: .35rem .45rem; border: 1px solid #8894a2; border-radius: 4px; background: #fff; color: var(--ink); min-width: 0; }

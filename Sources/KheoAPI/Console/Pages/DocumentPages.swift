@@ -135,12 +135,17 @@ enum DocumentPages {
         ] + (document.correctsID.map { [("Thay thế", "<a href=\"/console/documents/\($0)\">văn bản \($0)</a>" as HTML)] } ?? [])
         let parts = HTML.each(document.partLabels) { part in
             let text = document.parts[part.key] ?? ""
-            return draft && canEdit
+            guard draft && canEdit else { return "<h3>\(part.label)</h3><p class=\"prewrap\">\(text.isEmpty ? "—" : text)</p>" }
+            // The signer is a name on one line; the other parts are paragraphs.
+            return part.key == "signer"
                 ? """
                   <div class="field"><label for="part-\(part.key)">\(part.label)</label>\
-                  <textarea id="part-\(part.key)" name="part.\(part.key)" maxlength="\(DocumentRegistry.partLimit)" rows="\(part.key == "signer" ? 1 : 5)">\(text)</textarea></div>
+                  <input id="part-\(part.key)" name="part.\(part.key)" maxlength="200" value="\(text)"></div>
                   """
-                : "<h3>\(part.label)</h3><p class=\"prewrap\">\(text.isEmpty ? "—" : text)</p>"
+                : """
+                  <div class="field"><label for="part-\(part.key)">\(part.label)</label>\
+                  <textarea id="part-\(part.key)" name="part.\(part.key)" maxlength="\(DocumentRegistry.partLimit)" rows="5">\(text)</textarea></div>
+                  """
         }
         let checksums = HTML.each(document.files.sorted { $0.key.rawValue < $1.key.rawValue }) { format, sha in
             "<tr><td>\(formatNames[format] ?? format.rawValue)</td><td><code>\(sha)</code></td></tr>"
@@ -160,7 +165,7 @@ enum DocumentPages {
               <p>Văn bản được cấp số tiếp theo trong sổ văn bản của đơn vị và ghi ngày hôm nay; sau khi ban hành không thể sửa, chỉ có thể ban hành văn bản thay thế.</p>
               <form method="post" action="/console/documents/\(document.id)/issue" data-confirm="Ban hành văn bản này? Sau khi ban hành không thể sửa.">
                 \(ConsoleLayout.csrf(request.session))
-                <div class="field"><input type="checkbox" id="confirm" name="confirm" value="yes" required> <label for="confirm">Tôi đã đọc lại dự thảo và đồng ý ban hành</label></div>
+                <div class="check"><input type="checkbox" id="confirm" name="confirm" value="yes" required> <label for="confirm">Tôi đã đọc lại dự thảo và đồng ý ban hành</label></div>
                 <button type="submit">Ban hành</button>
               </form>
               """))
