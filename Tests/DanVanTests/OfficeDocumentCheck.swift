@@ -7,8 +7,8 @@ import Testing
 /// with what the database says it must show (`expectations.json`: number, symbol,
 /// issue day, signer, the snapshot's figures, the stored plan's visits, the visit's
 /// findings) and runs `Tests/Office/check_documents.py`, which reads them with
-/// python-docx and openpyxl, converts one of each kind to PDF with LibreOffice and
-/// renders its first page to `.build/office-renders/<kind>.png`.
+/// python-docx and openpyxl, converts every one to PDF with LibreOffice and renders
+/// the first page of one of each kind to `.build/office-renders/<kind>.png`.
 enum OfficeDocumentCheck {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let renders = root.appendingPathComponent(".build/office-renders")

@@ -14,8 +14,9 @@ current snapshot), and the stored plan's visits or the visit's findings.
   against the snapshot; the timetable against the stored plan; in workbooks, that
   numbers are numeric cells, totals are SUM formulas whose cached value is the sum
   of the rows and the snapshot's total, and headers are frozen.
-- LibreOffice (headless) converts the first document of each kind to PDF, and
-  pdftoppm renders its first page to RENDER_FOLDER/<kind>.png.
+- LibreOffice (headless) converts every document to PDF, whose first page must show
+  the number line (and a Word document's heading lines unbroken), and pdftoppm renders
+  the first page of one document of each kind to RENDER_FOLDER/<kind>.png.
 
 Exits 1 with every failure listed, 0 when all hold.
 """
@@ -225,7 +226,8 @@ def check_xlsx(expected, path):
 
 
 def render(documents, folder, render_folder):
-    """One document of each kind through LibreOffice to PDF, its first page to PNG."""
+    """Every document through LibreOffice to PDF (one run), each first page's text
+    checked; the first page of one document of each kind rendered to PNG."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
         failures.append("LibreOffice (soffice) is not installed: apt-get install libreoffice-writer-nogui libreoffice-calc-nogui")
@@ -236,14 +238,14 @@ def render(documents, folder, render_folder):
         chosen.setdefault(document["kind"], document)
     pngs = []
     with tempfile.TemporaryDirectory() as profile, tempfile.TemporaryDirectory() as out:
-        files = [os.path.join(folder, d["file"]) for d in chosen.values()]
+        files = [os.path.join(folder, d["file"]) for d in documents]
         result = subprocess.run(
             [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf", "--outdir", out, *files],
             capture_output=True, text=True, timeout=300,
         )
         if result.returncode != 0 or "Error" in result.stderr or "Error" in result.stdout:
             failures.append(f"LibreOffice could not convert: {result.stdout}{result.stderr}")
-        for kind, document in sorted(chosen.items()):
+        for document in documents:
             pdf = os.path.join(out, os.path.splitext(document["file"])[0] + ".pdf")
             if not os.path.exists(pdf):
                 fail(document, "LibreOffice wrote no PDF")
@@ -257,7 +259,9 @@ def render(documents, folder, render_folder):
                 for line in ("ĐẢNG CỘNG SẢN VIỆT NAM", document["issuer"], date_line(document["place"], document["issuedOn"])):
                     if line not in text:
                         fail(document, f"the PDF's first page does not hold {line!r} on one line:\n{text[:600]}")
-            base = os.path.join(render_folder, kind)
+            if chosen[document["kind"]] is not document:
+                continue
+            base = os.path.join(render_folder, document["kind"])
             subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", pdf, base], check=True)
             shutil.copy(pdf, base + ".pdf")
             pngs.append(base + ".png")
@@ -280,7 +284,7 @@ def main():
         except Exception as error:  # a file an independent reader cannot open
             fail(document, f"could not be read: {type(error).__name__}: {error}")
     pngs = render(documents, folder, render_folder)
-    print(f"checked {len(documents)} documents: " + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())))
+    print(f"checked {len(documents)} documents, each converted to PDF by LibreOffice: " + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())))
     for png in pngs:
         print(f"rendered {png}")
     if failures:

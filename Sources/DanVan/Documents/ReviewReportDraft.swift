@@ -133,11 +133,12 @@ enum ReviewReportDraft {
         )
     }
 
-    /// The unit's figures per unit under it, the unit's own records when it has any
-    /// (registered by the unit itself, not under it), and the total, which is the
-    /// unit's figures: every row above it sums to it.
+    /// The unit's figures per unit under it (`FiguresTable`): registered in all and by
+    /// field, recognised, the rate, commended.
     static func figuresTable(_ rows: ReportRows) -> OfficeDocument.Table {
-        func values(_ figures: [Model.Field?: StatisticsFigures]) -> [Int] {
+        FiguresTable.make(
+            title: "Kết quả đăng ký, công nhận mô hình", columns: tableColumns, rows: rows, recognisedAt: 5, widths: [7, 3, 3, 3, 3, 3, 3, 3, 3]
+        ) { figures in
             let total = figures[nil]
             return [
                 total?.modelsRegistered ?? 0,
@@ -146,20 +147,6 @@ enum ReviewReportDraft {
                 total?.modelsRecognised ?? 0, total?.modelsCommended ?? 0,
             ]
         }
-        func cells(_ name: String, _ v: [Int]) -> [OfficeDocument.Cell] {
-            let rate: Double? = v[0] > 0 ? (Double(v[5]) * 1000 / Double(v[0])).rounded() / 10 : nil
-            return [.text(name)] + v[0...5].map(OfficeDocument.Cell.count) + [.percent(rate), .count(v[6])]
-        }
-        let totals = values(rows.unit.figures)
-        var table = rows.below.map { cells($0.unitName, values($0.figures)) }
-        let sums = rows.below.map { values($0.figures) }.reduce(Array(repeating: 0, count: totals.count)) { zip($0, $1).map(+) }
-        let own = zip(totals, sums).map(-)
-        if own.contains(where: { $0 != 0 }) { table.append(cells("Cấp \(VietnameseStyle.midSentence(rows.unit.unitName)) (trực tiếp)", own)) }
-        table.append(cells("Tổng cộng", totals))
-        return OfficeDocument.Table(
-            title: "Kết quả đăng ký, công nhận mô hình", columns: tableColumns, rows: table, hasTotalRow: true,
-            ratios: [.init(column: 7, numerator: 6, denominator: 1)], widths: [7, 3, 3, 3, 3, 3, 3, 3, 3]
-        )
     }
 
     /// The period of the same kind that ended last before this one began.

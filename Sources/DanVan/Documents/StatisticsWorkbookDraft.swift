@@ -29,26 +29,6 @@ enum StatisticsWorkbookDraft {
         return [f.modelsRegistered, f.collective, f.individual, f.modelsRecognised, f.modelsCommended]
     }
 
-    /// Rows of counts with the rate inserted after the fourth count (recognised over
-    /// registered), the unit's own row when its total exceeds the rows', and the total.
-    static func table(
-        title: String, columns: [String], rows: ReportRows, values: ([Model.Field?: StatisticsFigures]) -> [Int]
-    ) -> OfficeDocument.Table {
-        func cells(_ name: String, _ v: [Int]) -> [OfficeDocument.Cell] {
-            let rate: Double? = v[0] > 0 ? (Double(v[3]) * 1000 / Double(v[0])).rounded() / 10 : nil
-            return [.text(name)] + v[0...3].map(OfficeDocument.Cell.count) + [.percent(rate)] + v[4...].map(OfficeDocument.Cell.count)
-        }
-        let totals = values(rows.unit.figures)
-        var table = rows.below.map { cells($0.unitName, values($0.figures)) }
-        let sums = rows.below.map { values($0.figures) }.reduce(Array(repeating: 0, count: totals.count)) { zip($0, $1).map(+) }
-        let own = zip(totals, sums).map(-)
-        if own.contains(where: { $0 != 0 }) { table.append(cells("Cấp \(VietnameseStyle.midSentence(rows.unit.unitName)) (trực tiếp)", own)) }
-        table.append(cells("Tổng cộng", totals))
-        return OfficeDocument.Table(
-            title: title, columns: columns, rows: table, hasTotalRow: true, ratios: [.init(column: 5, numerator: 4, denominator: 1)]
-        )
-    }
-
     static func build(unit unitID: Int64, period periodID: Int64, today: CivilDate, in connection: some PostgresExecutor) throws -> DocumentDraft {
         let rows = try ReportRows.read(unit: unitID, period: periodID, on: connection)
         let issuer = try DocumentIssuer.of(unit: unitID, on: max(today, rows.period.endsOn), in: connection)
@@ -58,11 +38,11 @@ enum StatisticsWorkbookDraft {
                 "Số liệu của \(VietnameseStyle.midSentence(rows.unit.unitName)) và các đơn vị trực thuộc \(rows.period.name) "
                     + "(từ ngày \(rows.period.startsOn) đến ngày \(rows.period.endsOn)), theo số liệu thống kê tổng hợp của hệ thống."
             ),
-            .table(table(title: "Tổng hợp", columns: summaryColumns, rows: rows) { summaryValues($0[nil]) }),
+            .table(FiguresTable.make(title: "Tổng hợp", columns: summaryColumns, rows: rows, recognisedAt: 3) { summaryValues($0[nil]) }),
         ]
         for field in Model.Field.allCases {
             let title = field.vietnamese
-            blocks.append(.table(table(title: title, columns: fieldColumns, rows: rows) { fieldValues($0[field]) }))
+            blocks.append(.table(FiguresTable.make(title: title, columns: fieldColumns, rows: rows, recognisedAt: 3) { fieldValues($0[field]) }))
         }
         blocks.append(.editable(key: "notes"))
         return DocumentDraft(
