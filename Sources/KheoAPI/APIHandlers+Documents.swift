@@ -33,9 +33,15 @@ extension APIHandlers {
             try APIInput.id(value, name)
         }
         guard let kind = DocumentKind(rawValue: body.kind.rawValue) else { throw Problem(.badRequest, "unknown document kind") }
-        let request = DocumentRequest(
-            kind: kind, unitID: body.unitId, periodID: body.periodId, planID: body.planId, visitID: body.visitId, correctsID: body.correctsId
-        )
+        let request: DocumentRequest
+        do {
+            request = try DocumentRequest(
+                kind: kind, unitID: body.unitId, periodID: body.periodId, planID: body.planId, visitID: body.visitId, correctsID: body.correctsId,
+                parts: body.parts?.additionalProperties
+            ).validated()
+        } catch {
+            throw DomainProblem.from(error) ?? error
+        }
         let job = try await transaction(key: input.headers.idempotencyKey, principal: principal, operation: "draftDocument", request: body) { connection in
             // The unit that will issue it: the caller must be allowed to draft for it.
             let issuer = try DocumentRegistry().issuingUnit(for: request, on: connection)

@@ -40,6 +40,8 @@ struct DocumentsAPITests {
                 ("{\"kind\": \"review_report\", \"unitId\": \"\(units.communeA)\", \"periodId\": \(period.id)}", "a string for a number"),
                 ("{\"kind\": \"review_report\", \"unitId\": \(units.communeA)}", "no period"),
                 ("{\"kind\": \"inspection_conclusion\"}", "no visit"),
+                ("{\"kind\": \"review_report\", \"unitId\": \(units.communeA), \"periodId\": \(period.id), \"parts\": {\"nope\": \"x\"}}", "a part the kind has not"),
+                ("{\"kind\": \"review_report\", \"unitId\": \(units.communeA), \"periodId\": \(period.id), \"parts\": {\"signer\": \"a\\u0000b\"}}", "a NUL in a part"),
             ] {
                 let reply = try await api.post("/v1/documents", token: editor, json: body)
                 #expect(reply.status == 400 && reply.isProblem, "\(why): \(reply.status) \(reply.text)")
@@ -48,13 +50,18 @@ struct DocumentsAPITests {
             #expect(invalid.status == 400 && invalid.isProblem, "invalid UTF-8: \(invalid.status)")
             #expect(try api.count("SELECT count(*) FROM kheo.jobs") == jobsBefore)
 
-            let asked = try await api.post("/v1/documents", token: editor, json: "{\"kind\": \"review_report\", \"unitId\": \(units.communeA), \"periodId\": \(period.id)}")
+            let asked = try await api.post(
+                "/v1/documents", token: editor,
+                json: "{\"kind\": \"review_report\", \"unitId\": \(units.communeA), \"periodId\": \(period.id), \"parts\": {\"signer\": \"Trần Thị Hoa\"}}"
+            )
             #expect(asked.status == 202 && asked.json["jobId"] is Int, "\(asked.text)")
             try await api.drainDomainQueue()
             let listed = try await api.request("GET", "/v1/documents?kind=review_report&status=draft", token: editor)
             let document = try #require((listed.json["documents"] as? [[String: Any]])?.first, "\(listed.text)")
             let id = try #require(document["id"] as? Int)
             #expect(document["reference"] as? String == "…-BC/ĐU" && document["number"] == nil, "\(document)")
+            let signer = (document["parts"] as? [[String: Any]])?.first { $0["key"] as? String == "signer" }?["text"] as? String
+            #expect(signer == "Trần Thị Hoa", "the signer named in the request")
             let keys = (document["parts"] as? [[String: Any]] ?? []).compactMap { $0["key"] as? String }
             #expect(keys == ["introduction", "leadership", "causes", "directions", "proposals", "signer"], "\(keys)")
 

@@ -44,13 +44,34 @@ public struct DocumentRequest: Sendable, Codable, Equatable {
     public var visitID: Int64?
     /// An issued document this one corrects.
     public var correctsID: Int64?
+    /// Text for some of the kind's parts (`DocumentKind.partKeys`) instead of what the
+    /// data gives, e.g. the signer an office always has sign.
+    public var parts: [String: String]?
 
-    public init(kind: DocumentKind, unitID: Int64? = nil, periodID: Int64? = nil, planID: Int64? = nil, visitID: Int64? = nil, correctsID: Int64? = nil) {
+    public init(
+        kind: DocumentKind, unitID: Int64? = nil, periodID: Int64? = nil, planID: Int64? = nil, visitID: Int64? = nil, correctsID: Int64? = nil,
+        parts: [String: String]? = nil
+    ) {
         self.kind = kind
         self.unitID = unitID
         self.periodID = periodID
         self.planID = planID
         self.visitID = visitID
         self.correctsID = correctsID
+        self.parts = parts
+    }
+
+    /// The request with its parts checked and cleaned as an edit would be: only the
+    /// kind's own parts, no control characters, within the limit.
+    public func validated() throws -> DocumentRequest {
+        guard let parts else { return self }
+        let known = Set(kind.partKeys)
+        let unknown = parts.keys.filter { !known.contains($0) }
+        guard unknown.isEmpty else { throw DocumentError.unknownParts(unknown, known: kind.partKeys) }
+        var cleaned: [String: String] = [:]
+        for (key, text) in parts { cleaned[key] = try DocumentRegistry.clean(text, key: key) }
+        var copy = self
+        copy.parts = cleaned
+        return copy
     }
 }

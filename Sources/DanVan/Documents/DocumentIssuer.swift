@@ -7,7 +7,9 @@ public import PostgresClient
 ///
 /// - a province: the provincial party committee's Ban Dân vận ("BAN DÂN VẬN", symbol
 ///   BDVTU) until 28/02/2025; from 01/03/2025 the merged Ban Tuyên giáo và Dân vận
-///   ("BTGDVTU"), as the provinces reorganised their committees' boards in 2025;
+///   ("BTGDVTU"). Each province merged its two boards by its own decision in February
+///   or March 2025 (Tiền Giang announced it on 06/02, Bắc Giang's took effect on
+///   01/03); 01/03/2025 stands for all of them until a province's own day is stored;
 /// - a district (until 30/06/2025): the district committee's Ban Dân vận ("BDVHU";
 ///   "BDVTU" under a city's Thành ủy, "BDVThU" under a town's Thị ủy);
 /// - a commune or ward: its party committee ("ĐẢNG ỦY XÃ …", symbol ĐU), under the

@@ -36,6 +36,18 @@ public enum DocumentKind: String, Sendable, CaseIterable, Codable {
     /// document for everything else.
     public var mainFormat: DocumentFormat { self == .statisticsWorkbook ? .xlsx : .docx }
 
+    /// The parts an official may write, in the order the document shows them; every
+    /// kind ends with the signer's name.
+    public var partKeys: [String] {
+        switch self {
+        case .reviewReport: ["introduction", "leadership", "causes", "directions", "proposals", "signer"]
+        case .inspectionPlan: ["purpose", "content", "organisation", "signer"]
+        case .inspectionSchedule: ["requests", "signer"]
+        case .inspectionConclusion: ["findings", "recommendations", "signer"]
+        case .statisticsWorkbook: ["notes", "signer"]
+        }
+    }
+
     /// What it is drawn from.
     public var source: String {
         switch self {

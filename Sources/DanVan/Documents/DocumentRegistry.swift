@@ -42,7 +42,8 @@ public struct DocumentRegistry: Sendable {
     /// Builds the requested document from the data as it stands and stores it as a
     /// draft, in the caller's transaction. A correction's draft says which issued
     /// document it replaces.
-    public func draft(_ request: DocumentRequest, in connection: PostgresConnection) throws -> StoredDocument {
+    public func draft(_ asked: DocumentRequest, in connection: PostgresConnection) throws -> StoredDocument {
+        let request = try asked.validated()
         let today = try Self.today(connection)
         var draft: DocumentDraft
         switch request.kind {
@@ -76,6 +77,10 @@ public struct DocumentRegistry: Sendable {
         }
         // Every document names its signer before it is issued.
         draft.parts.append(.init(key: DocumentRenderer.signerKey, label: "Người ký (họ và tên)", text: ""))
+        assert(draft.parts.map(\.key) == draft.kind.partKeys, "\(draft.kind)'s parts are not DocumentKind.partKeys")
+        for (key, text) in request.parts ?? [:] {
+            if let index = draft.parts.firstIndex(where: { $0.key == key }) { draft.parts[index].text = text }
+        }
         let model = draft.model
         let parts = draft.partTexts
         let id: Int64 = try connection.query(

@@ -40,7 +40,8 @@ public struct StoredDocument: Sendable, Equatable {
     static let columns = """
         d.id, d.unit_id, d.kind::text AS kind, d.status::text AS status, d.title, d.period_id, d.plan_id, d.visit_id, d.snapshot_id,
         d.concerned_unit_id, d.number, d.kind_symbol || '/' || d.body_symbol AS symbol, to_char(d.issued_on, 'DD/MM/YYYY') AS issued_on,
-        d.issued_at, d.corrects_id, d.created_at, d.updated_at, d.parts::text AS parts, d.model::text AS model,
+        d.issued_at, d.corrects_id, d.created_at, d.updated_at, d.parts::text AS parts,
+        (d.model -> 'partLabels')::text AS part_labels,
         (SELECT coalesce(array_agg(f.format || ':' || encode(f.sha256, 'hex') ORDER BY f.format), '{}')
          FROM danvan.document_files AS f WHERE f.document_id = d.id) AS files
         """
@@ -64,8 +65,9 @@ public struct StoredDocument: Sendable, Equatable {
         createdAt = try row.decode("created_at")
         updatedAt = try row.decode("updated_at")
         parts = try JSONDecoder().decode([String: String].self, from: Data(try row.decode("parts", as: String.self).utf8))
-        let model = try JSONDecoder().decode(DocumentModel.self, from: Data(try row.decode("model", as: String.self).utf8))
-        partLabels = model.partLabels.map { ($0.key, $0.label) }
+        // The part labels alone, not the whole model (a report's is tens of kilobytes).
+        partLabels = try JSONDecoder().decode([DocumentModel.PartLabel].self, from: Data(try row.decode("part_labels", as: String.self).utf8))
+            .map { ($0.key, $0.label) }
         var files: [DocumentFormat: String] = [:]
         for entry in try row.decode("files", as: [String].self) {
             let pieces = entry.split(separator: ":", maxSplits: 1).map(String.init)

@@ -103,7 +103,7 @@ struct DemoCommand: ParsableCommand {
         print("Reports:    \(files.count) files in \(folder.path) (sơ kết 6 tháng and tổng kết năm for the province and the districts or communes under it on the period's last day, HTML and CSV)")
         let documents = try summary.writeDocuments(to: folder.appendingPathComponent("van-ban"))
         let kinds = DocumentKind.allCases.compactMap { kind in documents.kinds[kind].map { "\($0) \(kind.rawValue.replacingOccurrences(of: "_", with: " "))" } }
-        print("Documents:  \(documents.files.count) issued, numbered in each unit's register (\(kinds.joined(separator: ", "))), as .docx and .xlsx in \(folder.appendingPathComponent("van-ban").path)")
+        print("Documents:  \(documents.files.count) issued, numbered in each unit's register (\(kinds.joined(separator: ", "))), as .docx and .xlsx in \(folder.appendingPathComponent("van-ban").path); drafting and issuing took \(String(format: "%.1f s", outcome.documentsElapsed.inSeconds)) of the year")
         print("")
         let console = try DemoConsole.signIn(on: connection)
         print("Finished in \(String(format: "%.1f s", start.duration(to: clock.now).inSeconds)). Look closer:")

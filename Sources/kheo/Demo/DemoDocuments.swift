@@ -20,6 +20,7 @@ struct DemoDocuments {
         var requests: [DocumentRequest] = reports.flatMap { report in
             [DocumentKind.reviewReport, .statisticsWorkbook].map { DocumentRequest(kind: $0, unitID: report.unit, periodID: report.period) }
         }
+        // Each office's signer is named in the draft, as an office always has its head sign.
         for row in try connection.query(
             """
             SELECT p.id FROM danvan.inspection_plans AS p
@@ -41,14 +42,16 @@ struct DemoDocuments {
         }
         guard !requests.isEmpty else { return 0 }
         try connection.transaction { connection in
-            for request in requests {
+            for var request in requests {
+                request.parts = ["signer": signer(of: try DocumentRegistry().issuingUnit(for: request, on: connection))]
                 try Producer().enqueue(DocumentJobs.Draft(request), options: EnqueueOptions(queue: DanVanJobs.queue), on: connection)
             }
         }
         return requests.count
     }
 
-    /// Names each draft's signer and issues it; returns how many were issued.
+    /// Issues each draft (its signer was named when it was asked for); returns how
+    /// many were issued.
     @discardableResult
     func issueDrafts(by current: (Int64) -> Int64) throws -> Int {
         // In an order fixed by what the drafts are, not by which worker finished
@@ -67,10 +70,7 @@ struct DemoDocuments {
         for row in drafts {
             let id: Int64 = try row.decode("id")
             let unit: Int64 = try row.decode("unit_id")
-            try connection.transaction { connection in
-                _ = try registry.edit(id, parts: ["signer": signer(of: unit)], by: .unit(current(unit), .editor), in: connection)
-                _ = try registry.issue(id, by: .unit(current(unit), .admin), in: connection)
-            }
+            _ = try connection.transaction { connection in try registry.issue(id, by: .unit(current(unit), .admin), in: connection) }
         }
         return drafts.count
     }
