@@ -218,6 +218,7 @@ struct DocumentTests {
             let planDocument = try draft(db, DocumentRequest(kind: .inspectionPlan, planID: world.planID))
             let planHTML = try text(db, planDocument.id, .html)
             #expect(planHTML.contains("<h1>KẾ HOẠCH</h1>") && planHTML.contains("kiểm tra công tác dân vận năm 2024") && planHTML.contains("Trưởng đoàn: đồng chí Lê Văn Bình"))
+            #expect(planHTML.contains("Thành viên: đồng chí Trần Thị Mai") && !planHTML.contains("Thành viên: đồng chí Lê Văn Bình"), "the head is named once")
 
             let visit = try #require(stored.visits.first { $0.findings != nil })
             let conclusion = try draft(db, DocumentRequest(kind: .inspectionConclusion, visitID: visit.id))

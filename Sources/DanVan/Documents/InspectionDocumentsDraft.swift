@@ -87,7 +87,8 @@ enum InspectionDocumentsDraft {
         for delegation in plan.delegations {
             blocks.append(.subsection(delegation.name))
             var members = ["Trưởng đoàn: đồng chí \(delegation.leader)" + (delegation.leaderPosition.isEmpty ? "" : ", \(delegation.leaderPosition)")]
-            members += delegation.members.map { "Thành viên: đồng chí \($0)" }
+            // The head is one of the members, named once.
+            members += delegation.members.filter { $0 != delegation.leader }.map { "Thành viên: đồng chí \($0)" }
             blocks.append(.bullets(members))
         }
         blocks.append(.section("IV. THỜI GIAN, LỊCH KIỂM TRA"))

@@ -15,10 +15,17 @@ enum ReviewReportDraft {
         "Được công nhận", "Tỷ lệ công nhận (%)", "Được biểu dương",
     ]
 
-    static func build(unit unitID: Int64, period periodID: Int64, today: CivilDate, in connection: some PostgresExecutor) throws -> DocumentDraft {
+    /// `headingDay`: the day whose issuing body heads the document; a draft's is the
+    /// day it is written (not before the period's end), the quick report's
+    /// (`report.generate`) the period's last day, so that it reads the same whatever
+    /// the tree became since.
+    static func build(
+        unit unitID: Int64, period periodID: Int64, today: CivilDate, headingDay: CivilDate? = nil, in connection: some PostgresExecutor
+    ) throws -> DocumentDraft {
         let rows = try ReportRows.read(unit: unitID, period: periodID, on: connection)
         let period = rows.period
-        let issuer = try DocumentIssuer.of(unit: unitID, on: max(today, period.endsOn), in: connection)
+        let issuedBy = headingDay ?? max(today, period.endsOn)
+        let issuer = try DocumentIssuer.of(unit: unitID, on: issuedBy, in: connection)
         let total = rows.unit.total
         let n = VietnameseStyle.number
         let count = { (value: Int?) in n(value ?? 0) }
@@ -125,7 +132,7 @@ enum ReviewReportDraft {
         return DocumentDraft(
             kind: .reviewReport, unitID: unitID, periodID: periodID, snapshotID: rows.snapshotID, title: title, issuer: issuer,
             document: OfficeDocument(
-                heading: issuer.heading(kindSymbol: DocumentKind.reviewReport.kindSymbol, number: nil, day: nil, year: max(today, period.endsOn).year),
+                heading: issuer.heading(kindSymbol: DocumentKind.reviewReport.kindSymbol, number: nil, day: nil, year: issuedBy.year),
                 kindTitle: DocumentKind.reviewReport.kindTitle, summary: summary, blocks: blocks, signature: issuer.signature,
                 recipients: issuer.reportsTo + ["Các đơn vị trực thuộc", "Lưu Văn phòng"]
             ),
@@ -189,8 +196,10 @@ enum ReviewReportDraft {
         }
     }
 
-    /// "Xã Mỹ Cẩm: 5/8 mô hình tập thể, 3/5 mô hình cá nhân" for each unit under `unit`
-    /// that registered fewer models than its target in the period's campaign.
+    /// "Xã Mỹ Cẩm: 5/8 mô hình tập thể, 3/5 mô hình cá nhân" for each district or
+    /// commune under `unit` on the period's last day (named as it was then) that
+    /// registered fewer models than its target in the period's campaign: a 2024
+    /// report lists the communes of 2024 even after they moved or merged.
     static func unitsBehind(unit: Int64, period: Period, in executor: some PostgresExecutor) throws -> [String] {
         let campaign: Int64? = try period.campaignID ?? executor.query(
             """
@@ -201,12 +210,22 @@ enum ReviewReportDraft {
             unit, period.startsOn.iso, period.endsOn.iso
         ).first?.decode("id")
         guard let campaign else { return [] }
-        let progress = try RegistrationTargets.progress(campaign: campaign, within: unit, on: executor)
-            .filter { $0.unitID != unit && $0.shortfall > 0 && [.district, .commune].contains($0.unitKind) }
+        let under: [Int64: String] = try Dictionary(uniqueKeysWithValues: executor.query(
+            """
+            SELECT l.unit_id AS id, danvan.unit_name_on(l.unit_id, $2::date) AS name
+            FROM danvan.unit_lineage($2::date) AS l JOIN danvan.units AS u ON u.id = l.unit_id
+            WHERE l.counts_for = $1 AND l.unit_id <> $1 AND u.valid_from <= $2::date AND (u.valid_until IS NULL OR u.valid_until > $2::date)
+            """,
+            unit, period.endsOn.iso
+        ).map { (try $0.decode("id", as: Int64.self), try $0.decode("name", as: String.self)) })
+        // Within the province: a unit under `unit` then may sit elsewhere in today's tree.
+        let root: Int64 = try executor.query("SELECT path[1] AS root FROM danvan.units WHERE id = $1", unit).single().decode("root")
+        let progress = try RegistrationTargets.progress(campaign: campaign, within: root, on: executor)
+            .filter { under[$0.unitID] != nil && $0.shortfall > 0 && [.district, .commune].contains($0.unitKind) }
         var order: [Int64] = []
         var lines: [Int64: (String, [String])] = [:]
         for entry in progress {
-            if lines[entry.unitID] == nil { order.append(entry.unitID); lines[entry.unitID] = (entry.unitName, []) }
+            if lines[entry.unitID] == nil { order.append(entry.unitID); lines[entry.unitID] = (under[entry.unitID] ?? entry.unitName, []) }
             let holder = entry.holder == .collective ? "tập thể" : "cá nhân"
             lines[entry.unitID]?.1.append("\(entry.registered)/\(entry.target) mô hình \(holder)")
         }

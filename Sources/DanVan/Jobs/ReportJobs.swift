@@ -35,10 +35,13 @@ public enum ReportJobs {
         /// data: the same document model, rendered as HTML and CSV.
         private func generate(_ args: Generate, context: JobContext) throws {
             try context.transaction { connection in
-                let today = try CivilDate(parsing: try connection.query("SELECT to_char(danvan.today(), 'DD/MM/YYYY') AS d").single().decode("d"))
+                let today = try DocumentRegistry.today(connection)
                 let draft: DocumentDraft
                 do {
-                    draft = try ReviewReportDraft.build(unit: args.unitID, period: args.periodID, today: today, in: connection)
+                    // Headed as on the period's last day: a 2024 report reads as it did
+                    // in 2024, whatever the tree became since.
+                    let lastDay = try Periods().find(args.periodID, on: connection)?.endsOn
+                    draft = try ReviewReportDraft.build(unit: args.unitID, period: args.periodID, today: today, headingDay: lastDay, in: connection)
                 } catch let error as DocumentError {
                     switch error {
                     case .unitNotFound(let id): throw ReportError.unitNotFound(id)
