@@ -70,7 +70,7 @@ enum InspectionDocumentsDraft {
                     .text(line.position.isEmpty ? "Đồng chí \(line.leader)" : "Đồng chí \(line.leader), \(line.position)"),
                 ]
             },
-            widths: [2, 6, 8, 7, 9]
+            widths: [3, 6, 8, 7, 9]
         )
     }
 
