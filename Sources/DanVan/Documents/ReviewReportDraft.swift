@@ -220,7 +220,7 @@ enum ReviewReportDraft {
         ).map { (try $0.decode("id", as: Int64.self), try $0.decode("name", as: String.self)) })
         // Within the province: a unit under `unit` then may sit elsewhere in today's tree.
         let root: Int64 = try executor.query("SELECT path[1] AS root FROM danvan.units WHERE id = $1", unit).single().decode("root")
-        let progress = try RegistrationTargets.progress(campaign: campaign, within: root, on: executor)
+        let progress = try RegistrationTargets.progress(campaign: campaign, within: root, only: Array(under.keys), on: executor)
             .filter { under[$0.unitID] != nil && $0.shortfall > 0 && [.district, .commune].contains($0.unitKind) }
         var order: [Int64] = []
         var lines: [Int64: (String, [String])] = [:]

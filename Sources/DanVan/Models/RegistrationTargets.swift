@@ -24,18 +24,22 @@ public struct RegistrationProgress: Sendable, Equatable {
 public enum RegistrationTargets {
     /// The progress of `unit` and of every unit under it that has a target in the
     /// campaign (a registration window for its kind), collective then individual,
-    /// parents before children.
-    public static func progress(campaign: Int64, within unit: Int64, on executor: some PostgresExecutor) throws -> [RegistrationProgress] {
+    /// parents before children. `only` keeps the units named (a report's units of its
+    /// period, wherever they sit today), and counts for them alone.
+    public static func progress(
+        campaign: Int64, within unit: Int64, only: [Int64]? = nil, on executor: some PostgresExecutor
+    ) throws -> [RegistrationProgress] {
         try executor.query(
             """
             WITH campaign AS (
                 SELECT id, ends_on FROM danvan.campaigns WHERE id = $1
             ), lineage AS MATERIALIZED (
                 SELECT l.unit_id, l.counts_for FROM campaign AS c CROSS JOIN LATERAL danvan.unit_lineage(c.ends_on) AS l
+                WHERE $3::bigint[] IS NULL OR l.counts_for = ANY ($3::bigint[])
             ), targeted AS (
                 SELECT u.id, u.name, u.kind, u.path, w.collective_quota, w.individual_quota
                 FROM campaign AS c
-                JOIN danvan.units AS u ON u.path @> ARRAY[$2::bigint]
+                JOIN danvan.units AS u ON u.path @> ARRAY[$2::bigint] AND ($3::bigint[] IS NULL OR u.id = ANY ($3::bigint[]))
                      AND u.valid_from <= c.ends_on AND (u.valid_until IS NULL OR u.valid_until > c.ends_on)
                 JOIN danvan.registration_windows AS w ON w.campaign_id = c.id AND w.unit_kind = u.kind
             )
@@ -46,7 +50,7 @@ public enum RegistrationTargets {
             CROSS JOIN LATERAL (VALUES ('collective', t.collective_quota), ('individual', t.individual_quota)) AS h(holder, target)
             ORDER BY t.path, h.holder
             """,
-            campaign, unit
+            campaign, unit, only
         ).map { row in
             RegistrationProgress(
                 unitID: try row.decode("id"), unitName: try row.decode("name"),
