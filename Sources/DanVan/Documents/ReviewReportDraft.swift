@@ -164,21 +164,8 @@ enum ReviewReportDraft {
         ).first.map(Period.init(row:))
     }
 
-    /// Where each unit's records counted on the day `$2` (`unit_id`, `counts_for`): the
-    /// nightly statistics' cache of it for the current tree when it has that day (every
-    /// period's last day), computed afresh otherwise. The cache makes a report's
-    /// lookups an index read instead of a walk of the whole tree.
-    static let lineageOnDay = """
-        lineage AS MATERIALIZED (
-            SELECT c.unit_id, c.counts_for FROM danvan.unit_lineage_cache AS c
-            WHERE c.version = (SELECT version FROM danvan.unit_tree_version) AND c.as_of = $2::date
-            UNION ALL
-            SELECT f.unit_id, f.counts_for FROM danvan.unit_lineage($2::date) AS f
-            WHERE NOT EXISTS (
-                SELECT 1 FROM danvan.unit_lineage_cache AS c
-                WHERE c.version = (SELECT version FROM danvan.unit_tree_version) AND c.as_of = $2::date)
-        )
-        """
+    /// Where each unit's records counted on the day `$2` (`unit_id`, `counts_for`).
+    static let lineageOnDay = UnitLineageSQL.lineage(on: "$2::date")
 
     struct Commended {
         var title: String
@@ -232,14 +219,15 @@ enum ReviewReportDraft {
             WITH \(lineageOnDay)
             SELECT l.unit_id AS id, danvan.unit_name_on(l.unit_id, $2::date) AS name
             FROM lineage AS l JOIN danvan.units AS u ON u.id = l.unit_id
-            WHERE l.counts_for = $1 AND l.unit_id <> $1 AND u.valid_from <= $2::date AND (u.valid_until IS NULL OR u.valid_until > $2::date)
+            WHERE l.counts_for = $1 AND l.unit_id <> $1 AND u.kind IN ('district', 'commune')
+              AND u.valid_from <= $2::date AND (u.valid_until IS NULL OR u.valid_until > $2::date)
             """,
             unit, period.endsOn.iso
         ).map { (try $0.decode("id", as: Int64.self), try $0.decode("name", as: String.self)) })
         // Within the province: a unit under `unit` then may sit elsewhere in today's tree.
         let root: Int64 = try executor.query("SELECT path[1] AS root FROM danvan.units WHERE id = $1", unit).single().decode("root")
         let progress = try RegistrationTargets.progress(campaign: campaign, within: root, only: Array(under.keys), on: executor)
-            .filter { under[$0.unitID] != nil && $0.shortfall > 0 && [.district, .commune].contains($0.unitKind) }
+            .filter { under[$0.unitID] != nil && $0.shortfall > 0 }
         var order: [Int64] = []
         var lines: [Int64: (String, [String])] = [:]
         for entry in progress {

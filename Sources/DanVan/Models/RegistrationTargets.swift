@@ -25,7 +25,9 @@ public enum RegistrationTargets {
     /// The progress of `unit` and of every unit under it that has a target in the
     /// campaign (a registration window for its kind), collective then individual,
     /// parents before children. `only` keeps the units named (a report's units of its
-    /// period, wherever they sit today), and counts for them alone.
+    /// period, wherever they sit today), and counts for them alone. The tree is the one
+    /// standing on the campaign's last day, read from the nightly statistics' lineage
+    /// cache when it holds that day.
     public static func progress(
         campaign: Int64, within unit: Int64, only: [Int64]? = nil, on executor: some PostgresExecutor
     ) throws -> [RegistrationProgress] {
@@ -33,9 +35,13 @@ public enum RegistrationTargets {
             """
             WITH campaign AS (
                 SELECT id, ends_on FROM danvan.campaigns WHERE id = $1
-            ), lineage AS MATERIALIZED (
-                SELECT l.unit_id, l.counts_for FROM campaign AS c CROSS JOIN LATERAL danvan.unit_lineage(c.ends_on) AS l
-                WHERE $3::bigint[] IS NULL OR l.counts_for = ANY ($3::bigint[])
+            ), \(UnitLineageSQL.lineage(on: "(SELECT ends_on FROM campaign)")), counted AS (
+                -- One pass over the campaign's models: each counted for every unit it
+                -- counts for, by holder.
+                SELECT l.counts_for AS unit_id, m.holder_kind::text AS holder, count(*) AS registered
+                FROM lineage AS l JOIN danvan.models AS m ON m.unit_id = l.unit_id
+                WHERE m.campaign_id = $1 AND ($3::bigint[] IS NULL OR l.counts_for = ANY ($3::bigint[]))
+                GROUP BY l.counts_for, m.holder_kind
             ), targeted AS (
                 SELECT u.id, u.name, u.kind, u.path, w.collective_quota, w.individual_quota
                 FROM campaign AS c
@@ -43,11 +49,10 @@ public enum RegistrationTargets {
                      AND u.valid_from <= c.ends_on AND (u.valid_until IS NULL OR u.valid_until > c.ends_on)
                 JOIN danvan.registration_windows AS w ON w.campaign_id = c.id AND w.unit_kind = u.kind
             )
-            SELECT t.id, t.name, t.kind::text AS kind, h.holder, h.target,
-                   (SELECT count(*) FROM lineage AS l JOIN danvan.models AS m ON m.unit_id = l.unit_id
-                    WHERE l.counts_for = t.id AND m.campaign_id = $1 AND m.holder_kind::text = h.holder) AS registered
+            SELECT t.id, t.name, t.kind::text AS kind, h.holder, h.target, coalesce(n.registered, 0) AS registered
             FROM targeted AS t
             CROSS JOIN LATERAL (VALUES ('collective', t.collective_quota), ('individual', t.individual_quota)) AS h(holder, target)
+            LEFT JOIN counted AS n ON n.unit_id = t.id AND n.holder = h.holder
             ORDER BY t.path, h.holder
             """,
             campaign, unit, only
