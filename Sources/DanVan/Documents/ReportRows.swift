@@ -45,14 +45,11 @@ public struct ReportRows: Sendable {
             """,
             unitID, period.endsOn.iso
         ).map { (id: try $0.decode("id", as: Int64.self), name: try $0.decode("name", as: String.self)) }
-        var rows: [Row] = []
-        var snapshot: Int64?
-        for (id, name) in named {
-            let figures = try StatisticsFigures.read(unit: id, period: periodID, on: executor)
-            snapshot = snapshot ?? figures.first?.snapshotID
-            rows.append(Row(unitID: id, unitName: name, figures: Dictionary(uniqueKeysWithValues: figures.map { ($0.field, $0) })))
+        let figures = try StatisticsFigures.read(units: named.map(\.id), period: periodID, on: executor)
+        let rows = named.map { unit in
+            Row(unitID: unit.id, unitName: unit.name, figures: Dictionary(uniqueKeysWithValues: (figures[unit.id] ?? []).map { ($0.field, $0) }))
         }
-        guard let snapshot, let first = rows.first else { throw DocumentError.noStatistics(unit: unitID, period: periodID) }
+        guard let snapshot = named.lazy.compactMap({ figures[$0.id]?.first?.snapshotID }).first, let first = rows.first else { throw DocumentError.noStatistics(unit: unitID, period: periodID) }
         return ReportRows(period: period, unit: first, below: Array(rows.dropFirst()), snapshotID: snapshot)
     }
 }

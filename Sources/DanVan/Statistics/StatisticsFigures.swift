@@ -42,18 +42,33 @@ public struct StatisticsFigures: Sendable, Equatable, Codable {
     /// statement through the current-snapshot pointer; empty before the first
     /// regeneration. Fields with nothing registered are absent.
     public static func read(unit: Int64, period: Int64, on executor: some PostgresExecutor) throws -> [StatisticsFigures] {
+        try read(units: [unit], period: period, on: executor)[unit] ?? []
+    }
+
+    /// The figures of each of `units` for a period, by unit, in one statement: a report
+    /// of fifty communes is one index read of one snapshot, not fifty reads that a
+    /// regeneration committing in between could split across two snapshots. Units
+    /// without figures are absent.
+    public static func read(units: [Int64], period: Int64, on executor: some PostgresExecutor) throws -> [Int64: [StatisticsFigures]] {
+        guard !units.isEmpty else { return [:] }
+        // The snapshot as a scalar subquery, so that the primary key's leading column is
+        // an equality the planner can use however stale its estimates of the table are
+        // (the table churns every night).
+        return Dictionary(grouping: try rows(units: units, period: period, on: executor), by: \.unitID)
+    }
+
+    private static func rows(units: [Int64], period: Int64, on executor: some PostgresExecutor) throws -> [StatisticsFigures] {
         try executor.query(
             """
             SELECT s.snapshot_id, s.unit_id, s.period_id, s.field, s.models_registered, s.models_recognised, s.models_commended,
                    s.collective, s.individual, s.deadlines_met, s.deadlines_met_late, s.deadlines_overdue, s.conferences, s.conference_attendees,
                    s.trainings, s.training_participants, s.documents_issued, s.inspections_planned, s.inspections_done,
                    s.oversights, s.organisations_overseen, s.party_members_overseen
-            FROM danvan.current_statistics AS c
-            JOIN danvan.statistics AS s ON s.snapshot_id = c.snapshot_id
-            WHERE s.unit_id = $1 AND s.period_id = $2
-            ORDER BY s.field
+            FROM danvan.statistics AS s
+            WHERE s.snapshot_id = (SELECT snapshot_id FROM danvan.current_statistics) AND s.unit_id = ANY ($1::bigint[]) AND s.period_id = $2
+            ORDER BY s.unit_id, s.field
             """,
-            unit, period
+            units, period
         ).map { row in
             let field: String = try row.decode("field")
             return StatisticsFigures(
