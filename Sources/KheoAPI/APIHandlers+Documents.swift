@@ -43,18 +43,7 @@ extension APIHandlers {
             throw DomainProblem.from(error) ?? error
         }
         let job = try await transaction(key: input.headers.idempotencyKey, principal: principal, operation: "draftDocument", request: body) { connection in
-            // The unit that will issue it: the caller must be allowed to draft for it.
-            let issuer = try DocumentRegistry().issuingUnit(for: request, on: connection)
-            try APIInput.requireScope(.draftDocument, unit: issuer, principal, on: connection)
-            if let period = request.periodID, try Periods().find(period, on: connection) == nil {
-                throw Problem(.notFound, "no period \(period): see /v1/periods")
-            }
-            if let corrects = request.correctsID {
-                guard let old = try DocumentRegistry().find(corrects, on: connection) else {
-                    throw Problem(.notFound, AuthorityError.notFound(what: "document", id: corrects).description)
-                }
-                try APIInput.authorise(.readDocuments, principal, .document(old), on: connection)
-            }
+            let issuer = try DocumentRegistry().authoriseDraft(request, by: principal, in: connection)
             var options = EnqueueOptions(queue: DanVanJobs.queue)
             options.tags = [JobScope.unitTag(issuer)]
             return try Producer().insert(JobRequest(DocumentJobs.Draft(request), options: options), on: connection).id

@@ -135,7 +135,7 @@ struct ConsoleFixture: Sendable {
             communeB: try directory.create(.commune, named: "Xã An Trường", under: district.id, on: pool).id
         )
         let registry = ModelRegistry()
-        let year = try ConsoleQueries.today(on: pool).year
+        let year = try CivilDate.today(on: pool).year
         let campaign = try registry.createCampaign(
             named: "Dân vận khéo năm \(year)", unit: units.district, from: try CivilDate(year: year, month: 1, day: 1),
             to: try CivilDate(year: year, month: 12, day: 31), on: pool

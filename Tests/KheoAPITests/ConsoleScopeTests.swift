@@ -93,7 +93,7 @@ struct ConsoleScopeTests {
 
     /// A form that every POST route would act on, all about commune A's records.
     static func fields(_ fixture: ConsoleFixture, _ api: APIHarness) throws -> [(String, String)] {
-        let today = try ConsoleQueries.today(on: api.db.pool).description
+        let today = try CivilDate.today(on: api.db.pool).description
         return [
             ("unit", "\(fixture.units.communeA)"), ("campaign", "\(fixture.campaign)"), ("field", "economy"), ("holder", "collective"),
             ("holderName", "Tổ hợp tác"), ("title", "Mô hình mới"), ("day", today), ("to", "implementing"), ("note", "ghi chú"),

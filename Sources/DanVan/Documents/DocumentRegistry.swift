@@ -25,18 +25,29 @@ public struct DocumentRegistry: Sendable {
             guard let row = try executor.query("SELECT issuing_unit_id FROM danvan.inspection_plans WHERE id = $1", plan).first else {
                 throw DocumentError.planNotFound(plan)
             }
-            return try InspectionDocumentsDraft.issuingUnit(try row.decode("issuing_unit_id"), on: try Self.today(executor), in: executor)
+            return try InspectionDocumentsDraft.issuingUnit(try row.decode("issuing_unit_id"), on: try CivilDate.today(on: executor), in: executor)
         case .inspectionConclusion:
             guard let visit = request.visitID else { throw DocumentError.missingSource(kind: request.kind, needs: "visit") }
             guard let found = try InspectionPlans().planOf(visit: visit, on: executor) else { throw DocumentError.visitNotFound(visit) }
-            return try InspectionDocumentsDraft.issuingUnit(found.issuingUnitID, on: try Self.today(executor), in: executor)
+            return try InspectionDocumentsDraft.issuingUnit(found.issuingUnitID, on: try CivilDate.today(on: executor), in: executor)
         }
     }
 
-    /// The domain's today (`danvan.today()`: the demo's simulated clock, or the date in
-    /// Asia/Ho_Chi_Minh).
-    static func today(_ executor: some PostgresExecutor) throws -> CivilDate {
-        try CivilDate(parsing: try executor.query("SELECT to_char(danvan.today(), 'DD/MM/YYYY') AS d").single().decode("d"))
+    /// Checks that `principal` may have `request` drafted, and returns the unit that
+    /// will issue it (the unit its `document.draft` job is filed under). The one check
+    /// every door (the API, the console) makes before it enqueues a draft: the caller
+    /// may draft for the issuing unit, the period exists, and a document it corrects
+    /// exists and is one the caller may read.
+    public func authoriseDraft(_ request: DocumentRequest, by principal: Principal, in connection: PostgresConnection) throws -> Int64 {
+        let request = try request.validated()
+        let issuer = try issuingUnit(for: request, on: connection)
+        try Authority.require(.draftDocument, by: principal, on: .unit(issuer), in: connection)
+        if let period = request.periodID, try Periods().find(period, on: connection) == nil { throw DocumentError.periodNotFound(period) }
+        if let corrects = request.correctsID {
+            guard let old = try find(corrects, on: connection) else { throw DocumentError.documentNotFound(corrects) }
+            try Authority.require(.readDocuments, by: principal, on: .document(old), in: connection)
+        }
+        return issuer
     }
 
     /// Builds the requested document from the data as it stands and stores it as a
@@ -44,7 +55,7 @@ public struct DocumentRegistry: Sendable {
     /// document it replaces.
     public func draft(_ asked: DocumentRequest, in connection: PostgresConnection) throws -> StoredDocument {
         let request = try asked.validated()
-        let today = try Self.today(connection)
+        let today = try CivilDate.today(on: connection)
         var draft: DocumentDraft
         switch request.kind {
         case .reviewReport, .statisticsWorkbook:
@@ -122,7 +133,7 @@ public struct DocumentRegistry: Sendable {
     public func issue(_ id: Int64, by principal: Principal, in connection: PostgresConnection) throws -> StoredDocument {
         var (document, model, parts) = try lockForChange(id, action: .issueDocument, by: principal, in: connection)
         guard !(parts[DocumentRenderer.signerKey] ?? "").isEmpty else { throw DocumentError.unsigned(id) }
-        let today = try Self.today(connection)
+        let today = try CivilDate.today(on: connection)
         let issuer = try DocumentIssuer.of(unit: document.unitID, on: today, in: connection)
         let number: Int32 = try connection.query(
             """
@@ -153,15 +164,18 @@ public struct DocumentRegistry: Sendable {
     private func lockForChange(
         _ id: Int64, action: Action, by principal: Principal, in connection: PostgresConnection
     ) throws -> (StoredDocument, DocumentModel, [String: String]) {
+        // One read: the row locked, as the register shows it and as it is stored.
         guard let row = try connection.query(
-            "SELECT d.model, d.parts FROM danvan.documents AS d WHERE d.id = $1 FOR UPDATE", id
-        ).first, let document = try find(id, on: connection) else { throw DocumentError.documentNotFound(id) }
+            "SELECT \(StoredDocument.columns), d.model AS stored_model, d.parts AS stored_parts FROM danvan.documents AS d WHERE d.id = $1 FOR UPDATE OF d",
+            id
+        ).first else { throw DocumentError.documentNotFound(id) }
+        let document = try StoredDocument(row: row)
         try Authority.require(.readDocuments, by: principal, on: .document(document), in: connection)
         guard document.status == .draft else { throw DocumentError.issued(id: id, number: document.reference) }
         try Authority.require(action, by: principal, on: .document(document), in: connection)
         return (
-            document, try row.decode("model", as: PostgresJSON<DocumentModel>.self).value,
-            try row.decode("parts", as: PostgresJSON<[String: String]>.self).value
+            document, try row.decode("stored_model", as: PostgresJSON<DocumentModel>.self).value,
+            try row.decode("stored_parts", as: PostgresJSON<[String: String]>.self).value
         )
     }
 
@@ -207,12 +221,18 @@ public struct DocumentRegistry: Sendable {
     /// A part's text as stored: line ends as "\n", composed (NFC), no control
     /// characters but tabs and line ends, trimmed, at most `partLimit` characters.
     static func clean(_ text: String, key: String) throws -> String {
+        // Counted as sent, in code points, as the API's schema counts `maxLength`: text
+        // over the limit is refused even when trimming would bring it under.
+        let sent = text.unicodeScalars.count
+        guard sent <= partLimit else { throw DocumentError.partTooLong(key: key, length: sent, limit: partLimit) }
         let unified = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
         if let control = unified.unicodeScalars.first(where: { $0.properties.generalCategory == .control && $0 != "\n" && $0 != "\t" }) {
             throw DocumentError.partText(key: key, why: "control character U+\(String(control.value, radix: 16, uppercase: true)) is not allowed")
         }
         let cleaned = unified.precomposedStringWithCanonicalMapping.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard cleaned.count <= partLimit else { throw DocumentError.partTooLong(key: key, length: cleaned.count, limit: partLimit) }
+        // Canonical composition can lengthen a few rare characters.
+        let length = cleaned.unicodeScalars.count
+        guard length <= partLimit else { throw DocumentError.partTooLong(key: key, length: length, limit: partLimit) }
         return cleaned
     }
 }

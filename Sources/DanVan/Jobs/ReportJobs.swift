@@ -35,7 +35,7 @@ public enum ReportJobs {
         /// data: the same document model, rendered as HTML and CSV.
         private func generate(_ args: Generate, context: JobContext) throws {
             try context.transaction { connection in
-                let today = try DocumentRegistry.today(connection)
+                let today = try CivilDate.today(on: connection)
                 let draft: DocumentDraft
                 do {
                     // Headed as on the period's last day: a 2024 report reads as it did

@@ -8,11 +8,6 @@ import PostgresClient
 /// Each is parameterised and bounded; none changes anything. Who may see what is
 /// decided before these run (`Authority`), on the unit they are asked about.
 enum ConsoleQueries {
-    /// The domain's today (the demo moves it; otherwise the calendar's).
-    static func today(on executor: some PostgresExecutor) throws -> CivilDate {
-        try CivilDate(parsing: try executor.query("SELECT to_char(danvan.today(), 'DD/MM/YYYY') AS today").single().decode("today"))
-    }
-
     /// The period the console shows by default: the campaign year (or calendar year)
     /// that contains today, else the latest that has begun.
     static func currentPeriod(_ periods: [Period], today: CivilDate) -> Period? {

@@ -100,14 +100,13 @@ enum DocumentPages {
             try pool.transaction { connection in
                 var draft = asked
                 if let corrects {
-                    // A correction is drawn from the same source as the document it replaces.
+                    // A correction is drawn from the same source as the document it
+                    // replaces (whether the caller may read it is checked below).
                     guard let old = try DocumentRegistry().find(corrects, on: connection) else { throw ConsoleError.notFound }
-                    try Authority.require(.readDocuments, by: principal, on: .document(old), in: connection)
                     draft = DocumentRequest(kind: old.kind, unitID: old.kind.source == "period" ? old.unitID : nil, periodID: old.periodID, planID: old.planID,
                                             visitID: old.visitID, correctsID: corrects)
                 }
-                let issuer = try DocumentRegistry().issuingUnit(for: draft, on: connection)
-                try Authority.require(.draftDocument, by: principal, on: .unit(issuer), in: connection)
+                let issuer = try DocumentRegistry().authoriseDraft(draft, by: principal, in: connection)
                 var options = EnqueueOptions(queue: DanVanJobs.queue)
                 options.tags = [JobScope.unitTag(issuer)]
                 _ = try Producer().insert(JobRequest(DocumentJobs.Draft(draft), options: options), on: connection)

@@ -40,7 +40,7 @@ enum InspectionPages {
                 guard visit.doneAt == nil else { return false }
                 return try Authority.allows(.recordFindings, by: principal, on: .visit(visit.id, inspecting: plan.issuingUnitID, inspected: visit.unitID), in: pool)
             }.map(\.id)
-            return (plan, names, Set(recordable), try ConsoleQueries.today(on: pool))
+            return (plan, names, Set(recordable), try CivilDate.today(on: pool))
         }
         let delegations = Dictionary(uniqueKeysWithValues: plan.delegations.map { ($0.id, $0) })
         let days = Dictionary(grouping: plan.visits, by: \.day).sorted { $0.key < $1.key }
@@ -102,7 +102,7 @@ enum InspectionPages {
         let (found, units, today) = try await request.run { pool in
             guard let found = try UnitDirectory().find(unit, on: pool) else { throw ConsoleError.notFound }
             try Authority.require(.submitInspectionPlan, by: principal, on: .unit(unit), in: pool)
-            let today = try ConsoleQueries.today(on: pool)
+            let today = try CivilDate.today(on: pool)
             let units = try UnitDirectory().subtree(of: unit, on: pool).filter { $0.stands(on: today) && $0.depth == found.depth + 1 }.prefix(200)
             return (found, Array(units), today)
         }

@@ -20,7 +20,7 @@ enum ModelPages {
             let models = try ModelRegistry().list(under: unit, campaign: campaign, state: state, field: field, before: before, limit: 51, on: pool)
             // The unit filter: this unit, the one above it (when the caller sees it),
             // and the units directly under it.
-            let today = try ConsoleQueries.today(on: pool)
+            let today = try CivilDate.today(on: pool)
             var units = try UnitDirectory().subtree(of: unit, on: pool).filter { $0.depth == found.depth + 1 && $0.stands(on: today) }
                 .sorted { $0.name < $1.name }.map { ($0.id, $0.name) }
             units.insert((found.id, found.name), at: 0)
@@ -89,7 +89,7 @@ enum ModelPages {
         let (found, windows, units, today) = try await request.run { pool in
             guard let found = try UnitDirectory().find(unit, on: pool) else { throw ConsoleError.notFound }
             try Authority.require(.registerModel, by: principal, on: .unit(unit), in: pool)
-            let today = try ConsoleQueries.today(on: pool)
+            let today = try CivilDate.today(on: pool)
             let windows = try ModelRegistry().campaigns(for: unit, on: pool).compactMap { campaign -> Window? in
                 guard let row = try pool.query(
                     """
@@ -198,7 +198,7 @@ enum ModelPages {
             return Loaded(
                 model: model, record: record, unitName: try UnitDirectory().find(model.unitID, on: pool)?.name ?? "", campaign: campaign, moves: moves,
                 canDescribe: try Authority.allows(.describeModel, by: principal, on: subject, in: pool), history: history,
-                today: try ConsoleQueries.today(on: pool)
+                today: try CivilDate.today(on: pool)
             )
         }
         let model = loaded.model

@@ -24,7 +24,7 @@ enum StatisticsPages {
             guard let found = try UnitDirectory().find(unit, on: pool) else { throw ConsoleError.notFound }
             try Authority.require(.readStatistics, by: principal, on: .unit(unit), in: pool)
             let periods = try Periods().list(on: pool)
-            let today = try ConsoleQueries.today(on: pool)
+            let today = try CivilDate.today(on: pool)
             let period = try chosen.map { id throws -> Period in
                 guard let period = periods.first(where: { $0.id == id }) else { throw ConsoleError.notFound }
                 return period

@@ -33,7 +33,7 @@ enum UnitPages {
         let loaded = try await request.run { pool -> Loaded in
             guard let unit = try UnitDirectory().find(id, on: pool) else { throw ConsoleError.notFound }
             try Authority.require(.readUnits, by: principal, on: .unit(id), in: pool)
-            let today = try ConsoleQueries.today(on: pool)
+            let today = try CivilDate.today(on: pool)
             // The unit and the units directly under it, as they stand today; each
             // links to its own page one level further down.
             let units = try UnitDirectory().subtree(of: id, on: pool).filter { $0.stands(on: today) && $0.depth <= unit.depth + 1 }
