@@ -18,6 +18,10 @@ public struct APIServer: Sendable {
         public var port: Int
         /// Larger request bodies are refused with 413.
         public var maxBodyBytes: Int
+        /// Room for the largest body the API's document allows: a document's six parts
+        /// of 20,000 characters each, every character sent as an escaped surrogate pair
+        /// (`\uD83D\uDE00`, 12 bytes), is about 1.4 MB.
+        public static let defaultMaxBodyBytes = 2 * 1024 * 1024
         /// Database connections, and the threads that use them.
         public var connections: Int
         /// INSERTs of `POST /v1/jobs` in flight at once; requests arriving meanwhile
@@ -33,7 +37,7 @@ public struct APIServer: Sendable {
         public var secureCookies: Bool = false
 
         public init(
-            host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 2 * 1024 * 1024, connections: Int = 32, enqueueStatements: Int = 2,
+            host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = defaultMaxBodyBytes, connections: Int = 32, enqueueStatements: Int = 2,
             idleTimeout: Duration = .seconds(30), bodyTimeout: Duration = .seconds(30)
         ) {
             self.host = host

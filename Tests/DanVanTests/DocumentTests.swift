@@ -73,6 +73,17 @@ struct DocumentTests {
         String(decoding: try #require(try DocumentRegistry().file(id, format, on: db.pool)).data, as: UTF8.self)
     }
 
+    /// The part limit counts what was sent, in code points, as the API's schema does:
+    /// leading space that cleaning trims does not let a longer text through.
+    @Test func aPartOverTheLimitIsRefusedAsSentNotAsTrimmed() throws {
+        let limit = DocumentRegistry.partLimit
+        let atLimit = String(repeating: "Ⱦ", count: limit)
+        let request = { (text: String) throws in try DocumentRequest(kind: .reviewReport, unitID: 1, periodID: 1, parts: ["signer": text]).validated() }
+        #expect(try request(atLimit).parts?["signer"] == atLimit)
+        #expect(throws: DocumentError.partTooLong(key: "signer", length: limit + 1, limit: limit)) { try request(" " + atLimit) }
+        #expect(throws: DocumentError.partTooLong(key: "signer", length: limit + 1, limit: limit)) { try request(atLimit + "a") }
+    }
+
     @Test func aReportIsDraftedByAJobFromTheSnapshotAndIssuedWithTheNextNumber() throws {
         try TestDatabase.with { db in
             let world = try Self.world(db)

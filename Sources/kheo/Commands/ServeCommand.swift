@@ -31,7 +31,7 @@ struct ServeCommand: ParsableCommand {
     var port = 8080
 
     @Option(help: "Largest request body accepted, in bytes; larger ones get 413.")
-    var maxBody = 2 * 1024 * 1024
+    var maxBody = APIServer.Configuration.defaultMaxBodyBytes
 
     @Option(help: "Database connections (and threads using them).")
     var connections = 32
