@@ -51,12 +51,12 @@ public struct StatisticsFigures: Sendable, Equatable, Codable {
     /// without figures are absent.
     public static func read(units: [Int64], period: Int64, on executor: some PostgresExecutor) throws -> [Int64: [StatisticsFigures]] {
         guard !units.isEmpty else { return [:] }
-        // The snapshot as a scalar subquery, so that the primary key's leading column is
-        // an equality the planner can use however stale its estimates of the table are
-        // (the table churns every night).
         return Dictionary(grouping: try rows(units: units, period: period, on: executor), by: \.unitID)
     }
 
+    /// The snapshot is a scalar subquery, so the primary key's leading column is an
+    /// equality the planner uses however stale its estimates of the table are (the
+    /// table churns every night).
     private static func rows(units: [Int64], period: Int64, on executor: some PostgresExecutor) throws -> [StatisticsFigures] {
         try executor.query(
             """
