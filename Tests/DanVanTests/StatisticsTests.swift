@@ -184,7 +184,7 @@ struct StatisticsTests {
             let day = { (text: String) in try CivilDate(parsing: text) }
             let province = try UnitDirectory().create(.province, named: "Trà Vinh", under: nil, on: db.pool)
             _ = try Periods().create(.year, named: "Năm 2025", from: try day("01/01/2025"), to: try day("31/12/2025"), on: db.pool)
-            func regenerate() throws -> Int64 { try db.pool.transaction { connection in try StatisticsBuilder.regenerate(in: connection) } }
+            func regenerate() throws -> Int64 { try db.pool.transaction { connection in try StatisticsBuilder.regenerate(in: connection).snapshot } }
             let first = try regenerate()
             #expect(try regenerate() == first, "nothing changed")
             let activity = try ActivityLog().record(.conference, by: province.id, title: "Hội nghị", on: try day("10/03/2025"), attendees: 40, on: db.pool)
@@ -198,6 +198,196 @@ struct StatisticsTests {
             #expect(fourth != third, "a delete builds anew")
             _ = try UnitDirectory().create(.district, named: "Càng Long", under: province.id, on: db.pool)
             #expect(try regenerate() != fourth, "a change to the tree builds anew")
+        }
+    }
+
+    /// A night writes the figures that changed and deletes those no record counts for
+    /// any more, and what it leaves is exactly what a rebuild from nothing writes. A
+    /// change to the tree or the periods rebuilds.
+    @Test func aNightWritesOnlyTheFiguresThatChanged() throws {
+        try TestDatabase.with { db in
+            let day = { (text: String) in try CivilDate(parsing: text) }
+            let province = try UnitDirectory().create(.province, named: "Trà Vinh", under: nil, on: db.pool)
+            let districtID = try district(
+                db, named: "Càng Long", province: province.id, communes: 2, counts: [.economy: 3, .cultureSociety: 2],
+                recognised: 1, commended: 0, day: try day("10/03/2025")
+            )
+            let newcomer = try UnitDirectory().create(.commune, named: "Xã mới", under: districtID, on: db.pool).id
+            _ = try period(db, "year", "Năm 2025", "01/01/2025", "31/12/2025")
+            _ = try period(db, "six_month", "6 tháng đầu năm 2025", "01/01/2025", "30/06/2025")
+            func regenerate() throws -> StatisticsBuilder.Outcome {
+                try db.pool.transaction { connection in try StatisticsBuilder.regenerate(in: connection) }
+            }
+            func figures() throws -> Int64 { try db.pool.query("SELECT count(*) FROM danvan.statistics").single().decode(0) }
+            let first = try regenerate()
+            let rows = try figures()
+            #expect(first.rebuilt && first.written == rows && first.removed == 0, "the first night writes every figure: \(first)")
+
+            // An activity has no field: the commune's own count in both periods that
+            // hold its day, and the "all" figures of the commune, district and province.
+            let commune = try UnitDirectory().subtree(of: districtID, on: db.pool).first { $0.kind == .commune && $0.id != newcomer }!.id
+            try ActivityLog().record(.conference, by: commune, title: "Hội nghị", on: try day("15/04/2025"), attendees: 40, on: db.pool)
+            let second = try regenerate()
+            #expect(!second.rebuilt && second.changed == 2 && second.written == 6 && second.removed == 0, "\(second)")
+
+            // A commune's first record adds its two figures and changes the four above
+            // it; deleting it again deletes those two and changes the four back.
+            let activity = try ActivityLog().record(.training, by: newcomer, title: "Tập huấn", on: try day("20/04/2025"), attendees: 20, on: db.pool)
+            let third = try regenerate()
+            #expect(third.changed == 2 && third.written == 6 && third.removed == 0, "\(third)")
+            #expect(try figures() == rows + 2)
+            try db.pool.query("DELETE FROM danvan.activities WHERE id = $1", activity)
+            let fourth = try regenerate()
+            #expect(fourth.changed == 2 && fourth.written == 4 && fourth.removed == 2, "\(fourth)")
+            #expect(try figures() == rows)
+            // A model evaluated and recognised: its field's figures and the "all" ones.
+            let model: Int64 = try db.pool.query(
+                """
+                SELECT id FROM danvan.models AS m WHERE field = 'economy'
+                AND NOT EXISTS (SELECT 1 FROM danvan.model_transitions AS t WHERE t.model_id = m.id AND t.to_state = 'recognised')
+                ORDER BY id LIMIT 1
+                """
+            ).single().decode("id")
+            for (state, date) in [(Model.State.implementing, "01/05/2025"), (.evaluated, "02/05/2025"), (.recognised, "03/05/2025")] {
+                _ = try ModelRegistry().transition(model, to: state, on: try day(date), by: .system, pool: db.pool)
+            }
+            let fifth = try regenerate()
+            #expect(fifth.changed == 2 && fifth.written == 12 && fifth.removed == 0, "3 units × 2 periods × (economy, all): \(fifth)")
+            #expect(try regenerate().unchanged)
+
+            let table = "SELECT coalesce(string_agg(s::text, E'\\n' ORDER BY unit_id, period_id, field), '') AS rows FROM danvan.statistics AS s"
+            let inPlace: String = try db.pool.query(table).single().decode("rows")
+            try db.pool.transaction { connection in
+                try connection.query("DELETE FROM danvan.current_statistics")
+                try connection.query("DELETE FROM danvan.statistics_snapshots")
+            }
+            let rebuilt = try regenerate()
+            #expect(rebuilt.rebuilt && rebuilt.written == rows)
+            #expect(try db.pool.query(table).single().decode("rows", as: String.self) == inPlace, "the same figures as a rebuild from nothing")
+
+            // A new period (or a change to the tree) rebuilds.
+            _ = try period(db, "six_month", "6 tháng cuối năm 2025", "01/07/2025", "31/12/2025")
+            #expect(try regenerate().rebuilt)
+        }
+    }
+
+    /// Forty nights of random work (models registered and recognised, activities held
+    /// and deleted, deadlines met, across communes, fields and periods): after each,
+    /// the figures kept up to date in place are those a rebuild from nothing writes.
+    @Test func figuresKeptInPlaceEqualARebuildNightAfterNight() throws {
+        try TestDatabase.with { db in
+            let province = try UnitDirectory().create(.province, named: "Trà Vinh", under: nil, on: db.pool)
+            let districtID = try district(
+                db, named: "Càng Long", province: province.id, communes: 3, counts: [.economy: 2], recognised: 1, commended: 0,
+                day: try CivilDate(parsing: "10/01/2025")
+            )
+            let units = try UnitDirectory().subtree(of: province.id, on: db.pool).map(\.id)
+            let campaign: Int64 = try db.pool.query("SELECT id FROM danvan.campaigns LIMIT 1").single().decode("id")
+            _ = try period(db, "year", "Năm 2025", "01/01/2025", "31/12/2025")
+            _ = try period(db, "six_month", "6 tháng đầu năm 2025", "01/01/2025", "30/06/2025")
+            _ = try period(db, "six_month", "6 tháng cuối năm 2025", "01/07/2025", "31/12/2025")
+            let table = "SELECT coalesce(string_agg(s::text, E'\\n' ORDER BY unit_id, period_id, field), '') AS rows FROM danvan.statistics AS s"
+            var random = SeededGenerator(state: 2025)
+            var changedNights = 0
+            for night in 1...40 {
+                for _ in 0..<Int.random(in: 1...4, using: &random) {
+                    let unit = units.randomElement(using: &random)!
+                    let day = try CivilDate(year: 2025, month: Int.random(in: 1...12, using: &random), day: Int.random(in: 1...28, using: &random))
+                    switch Int.random(in: 0..<5, using: &random) {
+                    case 0:
+                        try ActivityLog().record(
+                            .conference, by: unit, title: "Hội nghị \(night)", on: day, attendees: Int.random(in: 0...90, using: &random), on: db.pool
+                        )
+                    case 1:
+                        try db.pool.query("DELETE FROM danvan.activities WHERE id = (SELECT id FROM danvan.activities ORDER BY random() LIMIT 1)")
+                    case 2:
+                        try db.pool.query(
+                            """
+                            WITH m AS (
+                                INSERT INTO danvan.models (campaign_id, unit_id, field, holder_kind, holder_name, title, registered_on)
+                                VALUES ($1, $2, $3::danvan.model_field, 'collective', 'Chi hội', 'Mô hình đêm ' || $4, $5::date) RETURNING id
+                            )
+                            INSERT INTO danvan.model_transitions (model_id, from_state, to_state, happened_on)
+                            SELECT id, NULL, 'registered', $5::date FROM m
+                            """,
+                            campaign, unit, Model.Field.allCases.randomElement(using: &random)!.rawValue, "\(night)", day.iso
+                        )
+                    case 3:
+                        try db.pool.query(
+                            """
+                            INSERT INTO danvan.model_transitions (model_id, from_state, to_state, happened_on)
+                            SELECT id, 'evaluated', 'recognised', registered_on + 30 FROM danvan.models AS m
+                            WHERE NOT EXISTS (SELECT 1 FROM danvan.model_transitions AS t WHERE t.model_id = m.id AND t.to_state = 'recognised')
+                            ORDER BY random() LIMIT 1
+                            """
+                        )
+                    default:
+                        let deadline = try DeadlineBook().create(
+                            for: unit, kind: .sixMonthReview, title: "Báo cáo \(night)", due: day, by: .system, on: db.pool
+                        )
+                        if Bool.random(using: &random) {
+                            _ = try DeadlineBook().meet(deadline.id, on: day.adding(days: Int.random(in: -3...3, using: &random)), by: .system, on: db.pool)
+                        }
+                    }
+                }
+                let outcome = try db.pool.transaction { connection in try StatisticsBuilder.regenerate(in: connection) }
+                if night > 1, !outcome.unchanged { changedNights += 1; #expect(!outcome.rebuilt, "night \(night) rebuilt") }
+                let inPlace: String = try db.pool.query(table).single().decode("rows")
+                // The same figures rebuilt from nothing, in a transaction rolled back.
+                let rebuilt: String = try db.pool.withConnection { connection in
+                    try connection.query("BEGIN")
+                    defer { _ = try? connection.query("ROLLBACK") }
+                    try connection.query("DELETE FROM danvan.current_statistics")
+                    #expect(try StatisticsBuilder.regenerate(in: connection).rebuilt)
+                    return try connection.query(table).single().decode("rows")
+                }
+                #expect(inPlace == rebuilt, "night \(night): the figures kept in place differ from a rebuild")
+                if inPlace != rebuilt { break }
+            }
+            #expect(changedNights > 30)
+            _ = districtID
+        }
+    }
+
+    /// Two regenerations at once (a nightly run and one asked for by hand): the second
+    /// waits for the first, then finds nothing new to build.
+    @Test func aSecondRegenerationWaitsAndFindsNothingToDo() throws {
+        try TestDatabase.with(pool: .init(maximumConnections: 4)) { db in
+            let province = try UnitDirectory().create(.province, named: "Trà Vinh", under: nil, on: db.pool)
+            _ = try period(db, "year", "Năm 2025", "01/01/2025", "31/12/2025")
+            try ActivityLog().record(.conference, by: province.id, title: "Hội nghị", on: try CivilDate(parsing: "10/03/2025"), attendees: 40, on: db.pool)
+            let second = Mutex<(outcome: StatisticsBuilder.Outcome?, error: String?)>((nil, nil))
+            let done = DispatchSemaphore(value: 0)
+            let first = try db.pool.transaction { connection in
+                let outcome = try StatisticsBuilder.regenerate(in: connection)
+                Thread.detachNewThread {
+                    do {
+                        let outcome = try db.pool.transaction { connection in try StatisticsBuilder.regenerate(in: connection) }
+                        second.withLock { $0.outcome = outcome }
+                    } catch {
+                        second.withLock { $0.error = "\(error)" }
+                    }
+                    done.signal()
+                }
+                // Until the second one is seen waiting for the lock this one holds.
+                let deadline = ContinuousClock.now + .seconds(30)
+                while try db.pool.query(
+                    """
+                    SELECT count(*) AS waiting FROM pg_stat_activity
+                    WHERE wait_event_type = 'Lock' AND query LIKE 'LOCK TABLE danvan.current_statistics%'
+                    """
+                ).single().decode("waiting", as: Int64.self) == 0 {
+                    #expect(second.withLock { $0.outcome == nil && $0.error == nil }, "the second regeneration ended while the first held the lock")
+                    try #require(ContinuousClock.now < deadline, "the second regeneration never waited for the first")
+                    Thread.sleep(forTimeInterval: 0.01)
+                }
+                return outcome
+            }
+            done.wait()
+            #expect(second.withLock { $0.error } == nil)
+            let outcome = try #require(second.withLock { $0.outcome })
+            #expect(!first.unchanged && first.rebuilt)
+            #expect(outcome.unchanged && outcome.snapshot == first.snapshot, "\(outcome)")
         }
     }
 

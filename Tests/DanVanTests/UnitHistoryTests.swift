@@ -64,7 +64,7 @@ struct UnitHistoryTests {
         var figures: [Int64: Int] = [:]
         for row in try db.pool.query(
             """
-            SELECT s.unit_id, s.models_registered FROM danvan.statistics AS s JOIN danvan.current_statistics AS c USING (snapshot_id)
+            SELECT s.unit_id, s.models_registered FROM danvan.statistics AS s
             WHERE s.period_id = $1 AND s.field = 'all'
             """,
             period

@@ -25,8 +25,14 @@ public enum StatisticsJobs {
         var timeout: Duration { .seconds(1800) }
 
         func run(_ args: Regenerate, context: JobContext) throws -> JobResult {
-            let snapshot = try context.transaction { connection in try StatisticsBuilder.regenerate(in: connection) }
-            context.logger.info("statistics regenerated", metadata: ["snapshot": "\(snapshot)"])
+            let outcome = try context.transaction { connection in try StatisticsBuilder.regenerate(in: connection) }
+            context.logger.info(
+                outcome.unchanged ? "statistics unchanged" : outcome.rebuilt ? "statistics rebuilt" : "statistics updated",
+                metadata: [
+                    "snapshot": "\(outcome.snapshot)", "changed": "\(outcome.changed)", "written": "\(outcome.written)",
+                    "removed": "\(outcome.removed)",
+                ]
+            )
             return .completed
         }
     }

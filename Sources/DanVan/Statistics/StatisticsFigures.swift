@@ -39,7 +39,7 @@ public struct StatisticsFigures: Sendable, Equatable, Codable {
     }
 
     /// Every field's figures and the total for a unit and period, read in one
-    /// statement through the current-snapshot pointer; empty before the first
+    /// statement with the current snapshot's id; empty before the first
     /// regeneration. Fields with nothing registered are absent.
     public static func read(unit: Int64, period: Int64, on executor: some PostgresExecutor) throws -> [StatisticsFigures] {
         try read(units: [unit], period: period, on: executor)[unit] ?? []
@@ -54,18 +54,18 @@ public struct StatisticsFigures: Sendable, Equatable, Codable {
         return Dictionary(grouping: try rows(units: units, period: period, on: executor), by: \.unitID)
     }
 
-    /// The snapshot is a scalar subquery, so the primary key's leading column is an
-    /// equality the planner uses however stale its estimates of the table are (the
-    /// table churns every night).
+    /// Through the primary key (unit, period, field). The snapshot's id is read in the
+    /// same statement, so it names the figures returned even if a regeneration commits
+    /// meanwhile.
     private static func rows(units: [Int64], period: Int64, on executor: some PostgresExecutor) throws -> [StatisticsFigures] {
         try executor.query(
             """
-            SELECT s.snapshot_id, s.unit_id, s.period_id, s.field, s.models_registered, s.models_recognised, s.models_commended,
+            SELECT (SELECT snapshot_id FROM danvan.current_statistics) AS snapshot_id, s.unit_id, s.period_id, s.field, s.models_registered, s.models_recognised, s.models_commended,
                    s.collective, s.individual, s.deadlines_met, s.deadlines_met_late, s.deadlines_overdue, s.conferences, s.conference_attendees,
                    s.trainings, s.training_participants, s.documents_issued, s.inspections_planned, s.inspections_done,
                    s.oversights, s.organisations_overseen, s.party_members_overseen
             FROM danvan.statistics AS s
-            WHERE s.snapshot_id = (SELECT snapshot_id FROM danvan.current_statistics) AND s.unit_id = ANY ($1::bigint[]) AND s.period_id = $2
+            WHERE s.unit_id = ANY ($1::bigint[]) AND s.period_id = $2
             ORDER BY s.unit_id, s.field
             """,
             units, period

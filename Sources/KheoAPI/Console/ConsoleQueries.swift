@@ -39,7 +39,7 @@ enum ConsoleQueries {
         for row in try executor.query(
             """
             SELECT s.unit_id, s.models_registered, s.models_recognised, s.models_commended
-            FROM danvan.current_statistics AS c JOIN danvan.statistics AS s ON s.snapshot_id = c.snapshot_id
+            FROM danvan.statistics AS s
             WHERE s.period_id = $1 AND s.field = 'all' AND s.unit_id = ANY ($2::bigint[])
             """,
             period, units
