@@ -349,6 +349,36 @@ struct StatisticsTests {
         }
     }
 
+    /// A database whose figures were built as whole snapshots (before migration 36)
+    /// keeps publishing the current one's after the migration, drops the older one's,
+    /// and rebuilds at the next regeneration.
+    @Test func figuresBuiltAsWholeSnapshotsSurviveTheMigration() throws {
+        try TestDatabase.with(migrated: false) { db in
+            let connection = try db.connect()
+            try Migrator(migrations: DanVanSchema.all.filter { $0.version < 36 }).migrate(on: connection)
+            let province = try UnitDirectory().create(.province, named: "Trà Vinh", under: nil, on: db.pool)
+            let year = try period(db, "year", "Năm 2025", "01/01/2025", "31/12/2025")
+            try ActivityLog().record(.conference, by: province.id, title: "Hội nghị", on: try CivilDate(parsing: "10/03/2025"), attendees: 40, on: db.pool)
+            try connection.query(
+                """
+                WITH old AS (INSERT INTO danvan.statistics_snapshots (as_of, inputs) VALUES (now(), 'old') RETURNING id),
+                     new AS (INSERT INTO danvan.statistics_snapshots (as_of, inputs) VALUES (now(), 'new') RETURNING id),
+                     current AS (INSERT INTO danvan.current_statistics (snapshot_id) SELECT id FROM new)
+                INSERT INTO danvan.statistics (snapshot_id, unit_id, period_id, field, conferences, conference_attendees)
+                SELECT id, $1, $2, 'all', 1, 35 FROM old UNION ALL SELECT id, $1, $2, 'all', 1, 40 FROM new
+                """,
+                province.id, year
+            )
+            try Migrator(migrations: DanVanSchema.all).migrate(on: connection)
+            let kept = try #require(try StatisticsFigures.read(unit: province.id, period: year, on: db.pool).first)
+            #expect(kept.conferenceAttendees == 40, "the current snapshot's figures, not the older one's")
+            #expect(try db.pool.query("SELECT count(*) FROM danvan.statistics").single().decode(0, as: Int64.self) == 1)
+            let next = try db.pool.transaction { connection in try StatisticsBuilder.regenerate(in: connection) }
+            #expect(next.rebuilt && next.written == 1)
+            #expect(try StatisticsFigures.read(unit: province.id, period: year, on: db.pool).first?.snapshotID == next.snapshot)
+        }
+    }
+
     /// Two regenerations at once (a nightly run and one asked for by hand): the second
     /// waits for the first, then finds nothing new to build.
     @Test func aSecondRegenerationWaitsAndFindsNothingToDo() throws {
