@@ -28,10 +28,15 @@ import subprocess
 import sys
 import tempfile
 import unicodedata
+import warnings
 
 import docx
 import openpyxl
 from docx.shared import Mm
+
+# A reader's complaint about a file (openpyxl warns of a workbook without the
+# "Normal" cell style, which Excel always writes) fails the check.
+warnings.simplefilter("error")
 
 failures = []
 

@@ -92,7 +92,7 @@ enum UnitPages {
             )
         }
         let page = Array(notifications.prefix(50))
-        let canMark = (try? principal.role >= Action.markNotificationRead.rule.role) ?? false
+        let canMark = principal.role >= Action.markNotificationRead.rule.role
         let items = HTML.each(page) { note in
             """
             <tr\(HTML(unsafe: note.readAt == nil ? " class=\"unread\"" : ""))>
