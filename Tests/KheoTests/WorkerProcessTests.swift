@@ -75,6 +75,52 @@ struct WorkerProcessTests {
         }
     }
 
+    /// A job whose handler kills its worker (`kheo.crash`), with a supervisor that
+    /// restarts each dead worker: every rescue counts as a failed attempt and the next
+    /// attempt waits out the backoff (2 s, then 4 s, each after the 1 s lease), and
+    /// after its three attempts the job is discarded saying why. Before, a rescued job
+    /// was available at once and took down a worker every lease.
+    @Test func aJobThatKillsItsWorkerIsRetriedWithBackoffThenDiscarded() throws {
+        try TestDatabase.with { db in
+            let id = try Producer().enqueue(BuiltinJobs.Crash(), options: EnqueueOptions(maxAttempts: 3), on: db.pool)
+            var started = 0
+            let deadline = ContinuousClock.now + .seconds(120)
+            while try state(of: id, in: db) != "discarded" {
+                try #require(ContinuousClock.now < deadline, "the job was not discarded within 120 s; \(started) workers started")
+                let worker = try Self.work(db.url, ["--queue", "default=1", "--lease", "1", "--retry-base", "2"])
+                started += 1
+                // It dies running the job, or it discards the job and lives on.
+                try waitUntil(timeout: .seconds(60)) { try !worker.isRunning || state(of: id, in: db) == "discarded" }
+                if worker.isRunning {
+                    worker.send(SIGTERM)
+                    #expect(try worker.wait(timeout: .seconds(30)) == 0, "\(worker.output.suffix(2000))")
+                    #expect(worker.output.contains("rescued jobs whose worker's lease expired"))
+                }
+            }
+            #expect(started == 4, "three workers killed by the job's three attempts, and the one that discarded it")
+            #expect(try count("SELECT attempt FROM kheo.jobs WHERE id = $1", in: db, id) == 3)
+            // The time from one rescue to the next: the backoff, then the next attempt's
+            // lease running out after its worker died.
+            let gaps: [Double] = try db.pool.query(
+                """
+                SELECT extract(epoch FROM at - lag(at) OVER (ORDER BY n))::float8 AS gap
+                FROM kheo.jobs AS j, jsonb_array_elements(j.errors) WITH ORDINALITY AS e (error, n),
+                     LATERAL (SELECT (e.error->>'at')::timestamptz AS at) AS t
+                WHERE j.id = $1 AND e.error->>'type' = 'lease_expired'
+                ORDER BY n
+                """,
+                id
+            ).compactMap { try $0.decode("gap", as: Double?.self) }
+            #expect(gaps.count == 2, "three rescues")
+            if gaps.count == 2 {
+                #expect(gaps[0] >= 2 * 0.9 + 1, "2 s ± 10 % of backoff after the first attempt, then the lease: \(gaps)")
+                #expect(gaps[1] >= 4 * 0.9 + 1, "4 s ± 10 % after the second: \(gaps)")
+            }
+            let last: String = try db.pool.query("SELECT errors->-1->>'error' AS error FROM kheo.jobs WHERE id = $1", id).single().decode("error")
+            #expect(last.contains("the last of its 3 attempts, so it is discarded"), "\(last)")
+        }
+    }
+
     @Test func aFrozenWorkersLateWritesChangeNothing() throws {
         try TestDatabase.with { db in
             let id = try Producer().enqueue(BuiltinJobs.Record(ms: 2500), on: db.pool)

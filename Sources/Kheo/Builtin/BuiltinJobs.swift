@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import PostgresClient
 
 /// Kinds built into the engine. They do nothing useful on purpose: each exercises one
@@ -15,11 +16,13 @@ public enum BuiltinJobs {
         registry.register(NoopHandler())
     }
 
-    /// Adds the kinds for tests and the bench: `kheo.sleep`, `kheo.fail`, `kheo.record`.
+    /// Adds the kinds for tests and the bench: `kheo.sleep`, `kheo.fail`, `kheo.record`,
+    /// `kheo.crash`.
     public static func registerTestKinds(in registry: inout JobRegistry) {
         registry.register(SleepHandler())
         registry.register(FailHandler())
         registry.register(RecordHandler())
+        registry.register(CrashHandler())
     }
 
     /// `kheo.noop {}`: completes at once. Measures the engine's own cost per job, and
@@ -52,6 +55,14 @@ public enum BuiltinJobs {
         public init(ms: Int? = nil) { self.ms = ms }
     }
 
+    /// `kheo.crash {}`: kills the process running it (SIGKILL), as the kernel's
+    /// out-of-memory killer or a crash in native code would. It shows what the engine
+    /// does with a job that takes its worker down on every attempt.
+    public struct Crash: JobArgs {
+        public static let kind = "kheo.crash"
+        public init() {}
+    }
+
     struct NoopHandler: JobHandler {
         func run(_ args: Noop, context: JobContext) throws -> JobResult { .completed }
     }
@@ -76,6 +87,15 @@ public enum BuiltinJobs {
             if context.job.attempt <= args.times {
                 throw IntendedFailure(attempt: context.job.attempt, times: args.times)
             }
+            return .completed
+        }
+    }
+
+    struct CrashHandler: JobHandler {
+        func run(_ args: Crash, context: JobContext) throws -> JobResult {
+            context.logger.notice("kheo.crash kills this worker process")
+            kill(getpid(), SIGKILL)
+            // SIGKILL cannot be caught; the process ends before this returns.
             return .completed
         }
     }

@@ -297,11 +297,6 @@ public enum JobSQL {
         sql: "SELECT kheo.promote_due_jobs($1::int) AS promoted"
     )
 
-    public static let rescueExpired = PreparedStatement(
-        name: "kheo.jobs.rescue_expired",
-        sql: "SELECT kheo.rescue_expired_jobs($1::int) AS rescued"
-    )
-
     /// True while the queues hold work a worker should wait for: available, running or
     /// retryable jobs, or scheduled ones already due. Jobs scheduled later do not count.
     ///

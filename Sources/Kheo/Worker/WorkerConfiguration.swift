@@ -88,6 +88,11 @@ public struct WorkerConfiguration: Sendable {
         guard batchWindow >= .zero, batchWindow <= .seconds(1) else {
             throw WorkerError(.invalidConfiguration("a batch window of \(batchWindow) is out of range 0…1 s"))
         }
+        do {
+            try Rescuer.Configuration(retryPolicy: retryPolicy).validate()
+        } catch {
+            throw WorkerError(.invalidConfiguration(error.description))
+        }
         guard handlerConnections >= 1 else {
             throw WorkerError(.invalidConfiguration("handler connections must be at least 1"))
         }

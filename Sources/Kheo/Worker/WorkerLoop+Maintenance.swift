@@ -103,13 +103,17 @@ extension WorkerLoop {
         nextDue = clock.now + .microseconds(max(0, dueIn))
     }
 
+    /// Gives the jobs of dead workers another attempt after the retry policy's backoff
+    /// (see `Rescuer`), then learns when the first of them is due.
     func rescueExpiredJobs() throws {
         nextRescue = clock.now + configuration.rescueInterval
-        let row = try connection!.query(JobSQL.rescueExpired, Int32(1000)).single()
-        let rescued: Int32 = try row.decode("rescued")
-        if rescued > 0 {
-            logger.notice("rescued jobs whose worker's lease expired", metadata: ["count": "\(rescued)"])
-            wantEverything()
+        let rescued = try Rescuer(configuration: .init(retryPolicy: configuration.retryPolicy)).runOnce(on: connection!)
+        if rescued.total > 0 {
+            logger.notice("rescued jobs whose worker's lease expired", metadata: [
+                "retrying": "\(rescued.retrying)", "discarded": "\(rescued.discarded)", "cancelled": "\(rescued.cancelled)",
+            ])
+            if rescued.batchFull { nextRescue = clock.now }
+            try refreshNextDue()
         }
         try connection!.query(Self.forgetDeadNodes)
     }

@@ -1,0 +1,134 @@
+public import PostgresClient
+
+/// Gives the jobs of dead workers another attempt: a running job whose lease expired
+/// (its worker was killed, froze or lost the database) waits out the retry policy's
+/// backoff as a failed attempt would, then runs again on any node. A job whose
+/// attempts are used up is discarded, and one an operator asked to cancel is
+/// cancelled; each gets a `lease_expired` entry in its errors saying whose lease
+/// expired when.
+///
+/// The backoff is what stops a job that kills its worker (out of memory, a crash in a
+/// C library) from taking down node after node in a tight loop: each attempt waits
+/// longer than the last, and the job ends discarded with the reason after
+/// `max_attempts`, as River and Oban treat a rescued job.
+public struct Rescuer: Sendable {
+    public struct Configuration: Sendable, Equatable {
+        /// Jobs rescued per statement; the rest wait for the next round.
+        public var batchSize: Int
+        /// The wait before a rescued job's next attempt, by the attempt that died. The
+        /// rescuing node may not know the job's kind, so a kind's own retry delay does
+        /// not apply here.
+        public var retryPolicy: RetryPolicy
+
+        public init(batchSize: Int = 1000, retryPolicy: RetryPolicy = RetryPolicy()) {
+            self.batchSize = batchSize
+            self.retryPolicy = retryPolicy
+        }
+
+        /// Refuses a configuration that cannot work, saying what to change.
+        public func validate() throws(RescuerConfigurationError) {
+            guard batchSize >= 1 else { throw .invalid("batchSize must be 1 or more, not \(batchSize)") }
+            guard retryPolicy.base >= .zero, retryPolicy.maximum >= retryPolicy.base else {
+                throw .invalid("the retry policy's base must be at least zero and at most its maximum")
+            }
+            guard retryPolicy.factor >= 1 else { throw .invalid("the retry policy's factor must be 1 or more, not \(retryPolicy.factor)") }
+            guard (0..<1).contains(retryPolicy.jitter) else {
+                throw .invalid("the retry policy's jitter must be at least 0 and below 1, not \(retryPolicy.jitter)")
+            }
+        }
+    }
+
+    /// What one round did, by the state each rescued job was left in.
+    public struct Result: Sendable, Equatable {
+        public var retrying = 0
+        public var discarded = 0
+        public var cancelled = 0
+        public var total: Int { retrying + discarded + cancelled }
+        /// The batch was full: more expired jobs may be waiting.
+        public var batchFull = false
+
+        public init(retrying: Int = 0, discarded: Int = 0, cancelled: Int = 0, batchFull: Bool = false) {
+            self.retrying = retrying
+            self.discarded = discarded
+            self.cancelled = cancelled
+            self.batchFull = batchFull
+        }
+    }
+
+    public let configuration: Configuration
+
+    /// `configuration` must have passed `validate()`.
+    public init(configuration: Configuration = Configuration()) {
+        self.configuration = configuration
+    }
+
+    /// Rescues up to `batchSize` expired jobs, oldest lease first, in one statement.
+    /// Rows another node is rescuing at the same moment are skipped, not waited for.
+    public func runOnce(on connection: PostgresConnection) throws -> Result {
+        let policy = configuration.retryPolicy
+        let row = try connection.query(
+            Self.rescue, Int32(configuration.batchSize), policy.base.inSeconds, policy.factor, policy.maximum.inSeconds, policy.jitter
+        ).single()
+        var result = Result()
+        result.retrying = Int(try row.decode("retrying", as: Int64.self))
+        result.discarded = Int(try row.decode("discarded", as: Int64.self))
+        result.cancelled = Int(try row.decode("cancelled", as: Int64.self))
+        result.batchFull = result.total >= configuration.batchSize
+        return result
+    }
+
+    /// `$1` the batch, then the policy: `$2` base seconds, `$3` factor, `$4` maximum
+    /// seconds, `$5` jitter. The wait after attempt n is min(base × factor^(n−1),
+    /// maximum) ± jitter, as `RetryPolicy.delay(afterAttempt:)` computes it; the
+    /// exponent is capped so a job with thousands of attempts cannot overflow it.
+    static let rescue = PreparedStatement(
+        name: "kheo.jobs.rescue",
+        sql: """
+            WITH expired AS (
+                SELECT id FROM kheo.jobs
+                WHERE state = 'running' AND lease_expires_at < now()
+                ORDER BY lease_expires_at
+                LIMIT $1
+                FOR UPDATE SKIP LOCKED
+            ), moved AS (
+                UPDATE kheo.jobs AS j SET
+                    state = CASE WHEN j.cancel_requested_at IS NOT NULL THEN 'cancelled'
+                                 WHEN j.attempt >= j.max_attempts THEN 'discarded'
+                                 ELSE 'retryable' END::kheo.job_state,
+                    scheduled_at = CASE WHEN j.cancel_requested_at IS NULL AND j.attempt < j.max_attempts
+                        THEN now() + make_interval(secs => least($2::float8 * power($3::float8, least(j.attempt - 1, 60)), $4::float8)
+                                                           * (1 + $5::float8 * (2 * random() - 1)))
+                        ELSE j.scheduled_at END,
+                    finalized_at = CASE WHEN j.cancel_requested_at IS NOT NULL OR j.attempt >= j.max_attempts THEN now() END,
+                    errors = j.errors || jsonb_build_array(jsonb_build_object(
+                        'attempt', j.attempt,
+                        'at', now(),
+                        'type', 'lease_expired',
+                        'error', format('the lease of worker %s expired at %s; it was killed, froze or lost the database%s',
+                                        j.lease_owner, j.lease_expires_at,
+                                        CASE WHEN j.cancel_requested_at IS NULL AND j.attempt >= j.max_attempts
+                                             THEN format('; that was the last of its %s attempts, so it is discarded', j.max_attempts)
+                                             ELSE '' END))),
+                    lease_owner = NULL,
+                    lease_expires_at = NULL
+                FROM expired WHERE j.id = expired.id
+                RETURNING j.state
+            )
+            SELECT count(*) FILTER (WHERE state = 'retryable') AS retrying,
+                   count(*) FILTER (WHERE state = 'discarded') AS discarded,
+                   count(*) FILTER (WHERE state = 'cancelled') AS cancelled
+            FROM moved
+            """
+    )
+}
+
+/// A `Rescuer.Configuration` that cannot work, with what to change.
+public enum RescuerConfigurationError: Error, Equatable, CustomStringConvertible {
+    case invalid(String)
+
+    public var description: String {
+        switch self {
+        case .invalid(let reason): "invalid rescuer configuration: \(reason)"
+        }
+    }
+}
