@@ -121,8 +121,8 @@ struct WorkerTests {
 
     @Test func scheduledJobRunsOnTimeAndAThrowingHandlerNeverStopsTheWorker() throws {
         try TestDatabase.with { db in
+            // `start` returns once the node listens, so the scheduled job below is heard.
             try withWorker(db, extra: { $0.register(BoomHandler()) }) { _ in
-                Thread.sleep(forTimeInterval: 0.3)
                 for _ in 0..<20 { try Producer().enqueue(Boom(), options: EnqueueOptions(maxAttempts: 1), on: db.pool) }
                 let id = try Producer().enqueue(BuiltinJobs.Noop(), options: EnqueueOptions(schedule: .after(.milliseconds(700))), on: db.pool)
                 try waitUntil { try state(of: id, in: db) == "completed" }

@@ -53,8 +53,10 @@ public final class WorkerNode: Sendable {
         )
     }
 
-    /// Connects, registers the node and starts claiming. Throws if the database cannot
-    /// be reached now; once started, the node rides out outages by reconnecting.
+    /// Connects, registers the node, starts listening for new jobs and starts claiming;
+    /// when it returns, a job enqueued from then on wakes the node. Throws if the
+    /// database cannot be reached now; once started, the node rides out outages by
+    /// reconnecting.
     public func start() throws {
         guard started.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged else {
             throw WorkerError(.alreadyStarted)
@@ -78,9 +80,10 @@ public final class WorkerNode: Sendable {
                 stopped.signal()
                 return
             }
+            // Listening before `start` returns, so a job enqueued next wakes the node.
+            listener.start()
             startup.withLock { $0 = .success(()) }
             ready.signal()
-            listener.start()
             let chores = Self.startChores(id: id, configuration: configuration, pool: handlerPool, logger: logger)
             loop.run()
             for chore in chores { chore.stop() }

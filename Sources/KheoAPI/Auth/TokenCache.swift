@@ -28,8 +28,7 @@ final class TokenCache: Sendable {
     private let capacity: Int
     private let database: PostgresConfiguration
     private let logger: Logger
-    private let stopped = Atomic<Bool>(false)
-    private let finished = DispatchSemaphore(value: 0)
+    private let listener = Mutex<PostgresListener?>(nil)
 
     init(database: PostgresConfiguration, ttl: Duration = .seconds(10), capacity: Int = 10_000, logger: Logger) {
         self.database = database
@@ -68,43 +67,22 @@ final class TokenCache: Sendable {
         }
     }
 
+    /// Starts listening and returns once the cache may answer (or after two seconds if
+    /// the database cannot be reached; until then every request asks the database).
     func start() {
-        Thread { [self] in
-            listen()
-            finished.signal()
-        }.start()
+        let listener = PostgresListener(database: database, channels: [Self.channel], label: "token cache", logger: logger) { [self] event in
+            switch event {
+            case .listening, .notifications: forget(listening: true)
+            case .lost: forget(listening: false)
+            }
+        }
+        self.listener.withLock { $0 = listener }
+        listener.start(waitingUpTo: .seconds(2))
     }
 
     /// Returns once the listening thread is done (a quarter second at most).
     func stop() {
-        stopped.store(true, ordering: .relaxed)
-        finished.wait()
-    }
-
-    private func listen() {
-        var backoff = Duration.milliseconds(100)
-        while !stopped.load(ordering: .relaxed) {
-            do {
-                let connection = try PostgresConnection.connect(to: database, logger: logger)
-                try connection.listen(Self.channel)
-                forget(listening: true)
-                backoff = .milliseconds(100)
-                while !stopped.load(ordering: .relaxed) {
-                    guard try connection.waitForNotification(timeout: .milliseconds(250)) != nil else { continue }
-                    _ = try connection.pendingNotifications()
-                    forget(listening: true)
-                }
-            } catch {
-                forget(listening: false)
-                guard !stopped.load(ordering: .relaxed) else { break }
-                logger.warning("token cache lost its connection; every request asks the database until it is back", metadata: [
-                    "error": "\(APIHandlers.brief(error))", "retry_in": "\(backoff)",
-                ])
-                let deadline = ContinuousClock.now + backoff
-                while !stopped.load(ordering: .relaxed), ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.05) }
-                backoff = min(backoff * 2, .seconds(5))
-            }
-        }
+        self.listener.withLock { $0 }?.stop()
         forget(listening: false)
     }
 }
