@@ -1,6 +1,7 @@
 import Foundation
 import Kheo
 import KheoTesting
+import Logging
 import PostgresClient
 import Testing
 
@@ -88,6 +89,25 @@ struct AdminCommandTests {
             #expect(run.output.contains("\"time_zone\" : \"Asia/Ho_Chi_Minh\"") || run.output.contains("\"timeZone\" : \"Asia/Ho_Chi_Minh\""), "\(run.output)")
             #expect(run.output.contains("02:00:00"), "the local fire time: \(run.output)")
             #expect(run.output.contains("T19:00:00Z"), "the same instant in UTC: \(run.output)")
+        }
+    }
+
+    /// Without a file, `kheo cron list` shows what the nodes registered when they
+    /// started: here a node whose entry has not fired yet.
+    @Test func cronListWithoutAFileShowsTheEntriesNodesRegistered() throws {
+        try TestDatabase.with { db in
+            let empty = try KheoBinary.run(["cron", "list"], environment: ["DATABASE_URL": db.url])
+            #expect(empty.status == 0 && empty.output.contains("No node has registered a periodic job"), "\(empty.output)")
+            let entry = try PeriodicJob(
+                name: "nightly-statistics", schedule: "0 2 * * *", job: JobRequest(kind: "statistics.regenerate", options: EnqueueOptions(queue: "danvan"))
+            )
+            var node = PeriodicEnqueuer(entries: [entry], pool: db.pool, logger: Logger(label: "test"))
+            _ = node.runOnce()
+            let run = try KheoBinary.run(["cron", "list"], environment: ["DATABASE_URL": db.url])
+            #expect(run.status == 0, "\(run.output)")
+            let line = try #require(run.output.split(separator: "\n").first { $0.hasPrefix("nightly-statistics") }, "\(run.output)")
+            #expect(line.contains("0 2 * * *") && line.contains("Asia/Ho_Chi_Minh") && line.contains("statistics.regenerate"), "\(line)")
+            #expect(line.contains("02:00:00") && line.contains("never"), "next fire at 02:00 local, never fired: \(line)")
         }
     }
 

@@ -1,6 +1,6 @@
 public import Foundation
 import OfficeFiles
-public import PostgresClient
+import PostgresClient
 
 /// A document in the registry: what it is, where it stands (draft or issued, with its
 /// number), what it was drawn from, and its editable parts.

@@ -101,9 +101,12 @@ public final class WorkerNode: Sendable {
     ) -> [ChoreThread] {
         var chores: [ChoreThread] = []
         if !configuration.periodicJobs.isEmpty {
-            let scheduler = PeriodicScheduler(entries: configuration.periodicJobs, pool: pool, logger: logger)
+            let enqueuer = PeriodicEnqueuer(entries: configuration.periodicJobs, pool: pool, logger: logger)
             let thread = ChoreThread(label: "kheo.worker.periodic")
-            thread.start { scheduler.run(on: thread) }
+            thread.start {
+                var enqueuer = enqueuer
+                enqueuer.run(on: thread)
+            }
             chores.append(thread)
         }
         if let pruning = configuration.pruning, !pruning.retentions.isEmpty {

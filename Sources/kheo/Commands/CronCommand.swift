@@ -18,15 +18,19 @@ struct CronListCommand: ParsableCommand {
         commandName: "list",
         abstract: "Show each periodic job, its next fire time and the last fire any node inserted.",
         discussion: """
-            Entries come from the same --cron-file that kheo work is given.
+            Without --cron-file, the entries are those the worker nodes registered in the
+            database when they started (with when each was last registered: an entry no
+            node runs any more keeps its old date). With --cron-file, the file's entries,
+            e.g. to check a file before giving it to the nodes.
 
-            Example:
+            Examples:
+              kheo cron list
               kheo cron list --cron-file deploy/cron.json
             """
     )
 
-    @Option(help: "A JSON file of periodic jobs (see kheo work --help).")
-    var cronFile: String
+    @Option(help: "A JSON file of periodic jobs (see kheo work --help); without it, the entries the nodes registered.")
+    var cronFile: String?
 
     @Flag(help: "Print JSON instead of a table.")
     var json = false
@@ -42,34 +46,49 @@ struct CronListCommand: ParsableCommand {
         var nextFireAt: Date?
         var nextFireLocal: String
         var lastFireAt: Date?
+        var registeredAt: Date?
     }
 
     func run() throws {
-        let entries = try PeriodicFile.load(cronFile)
         let (_, connection) = try global.connect(label: "kheo.cron")
-        let names = entries.map(\.name)
-        var lastFires: [String: Date] = [:]
-        for row in try connection.query("SELECT name, last_fire_at FROM kheo.periodic_jobs WHERE name = ANY($1)", names) {
-            lastFires[try row.decode("name")] = try row.decode("last_fire_at")
-        }
+        let registered = try PeriodicEntryRecord.list(on: connection)
         let now = Date()
-        let rows = entries.map { entry in
-            let next = entry.nextFire(after: now)
-            return Row(
-                name: entry.name, schedule: entry.schedule.expression, timeZone: entry.timeZone.identifier,
-                kind: entry.job.kind, queue: entry.job.options.queue, nextFireAt: next,
-                nextFireLocal: next.map { Self.local($0, entry.timeZone) } ?? "never", lastFireAt: lastFires[entry.name]
-            )
+        let rows: [Row]
+        if let cronFile {
+            let entries = try PeriodicFile.load(cronFile)
+            let byName = Dictionary(registered.map { ($0.name, $0) }) { first, _ in first }
+            rows = entries.map { entry in
+                let next = entry.nextFire(after: now)
+                return Row(
+                    name: entry.name, schedule: entry.schedule.expression, timeZone: entry.timeZone.identifier,
+                    kind: entry.job.kind, queue: entry.job.options.queue, nextFireAt: next,
+                    nextFireLocal: next.map { Self.local($0, entry.timeZone) } ?? "never", lastFireAt: byName[entry.name]?.lastFireAt,
+                    registeredAt: byName[entry.name]?.registeredAt
+                )
+            }
+        } else {
+            rows = registered.map { entry in
+                let next = entry.nextFire(after: now)
+                return Row(
+                    name: entry.name, schedule: entry.schedule, timeZone: entry.timeZone, kind: entry.kind ?? "?", queue: entry.queue ?? "?",
+                    nextFireAt: next, nextFireLocal: next.map { Self.local($0, TimeZone(identifier: entry.timeZone) ?? .gmt) } ?? "never",
+                    lastFireAt: entry.lastFireAt, registeredAt: entry.registeredAt
+                )
+            }
         }
         if json {
             print(try Output.json(rows))
             return
         }
-        var lines = [["name", "schedule", "time zone", "kind", "next fire (local)", "next fire (UTC)", "last fire (UTC)"]]
+        if rows.isEmpty {
+            print(cronFile == nil ? "No node has registered a periodic job (kheo work --cron-file FILE does)." : "The file has no entries.")
+            return
+        }
+        var lines = [["name", "schedule", "time zone", "kind", "next fire (local)", "next fire (UTC)", "last fire (UTC)", "registered (UTC)"]]
         for row in rows {
             lines.append([
                 row.name, row.schedule, row.timeZone, row.kind, row.nextFireLocal, Output.time(row.nextFireAt),
-                row.lastFireAt.map { Output.time($0) } ?? "never",
+                row.lastFireAt.map { Output.time($0) } ?? "never", row.registeredAt.map { Output.time($0) } ?? "never",
             ])
         }
         print(Output.table(lines))

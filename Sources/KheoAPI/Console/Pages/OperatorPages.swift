@@ -123,23 +123,14 @@ enum OperatorPages {
     }
 
     static func periodic(_ request: ConsoleRequest) async throws -> ConsoleResponse {
-        let entries = try await request.run { pool in
-            try pool.query("SELECT name, schedule, time_zone, last_fire_at, last_job_id FROM kheo.periodic_jobs ORDER BY name").map { row in
-                (name: try row.decode("name", as: String.self), schedule: try row.decode("schedule", as: String.self),
-                 zone: try row.decode("time_zone", as: String.self), last: try row.decode("last_fire_at", as: Date.self),
-                 job: try row.decode("last_job_id", as: Int64?.self))
-            }
-        }
+        let entries = try await request.run { pool in try PeriodicEntryRecord.list(on: pool) }
         let now = Date()
         let rows = entries.map { entry -> HTML in
-            let next = (try? CronSchedule(entry.schedule)).flatMap { schedule in
-                TimeZone(identifier: entry.zone).flatMap { schedule.next(after: max(now, entry.last), in: $0) }
-            }
-            return """
-                <tr><th scope="row">\(entry.name)</th><td><code>\(entry.schedule)</code> (\(entry.zone))</td>
-                <td>\(ConsoleText.dateTime(entry.last))\(entry.job.map { " · <a href=\"/console/ops/jobs/\($0)\">công việc \($0)</a>" as HTML } ?? .empty)</td>
-                <td>\(ConsoleText.dateTime(next))</td></tr>
-                """
+            """
+            <tr><th scope="row">\(entry.name)</th><td><code>\(entry.schedule)</code> (\(entry.timeZone))</td>
+            <td>\(entry.lastFireAt.map { ConsoleText.dateTime($0) } ?? "chưa chạy")\(entry.lastJobID.map { " · <a href=\"/console/ops/jobs/\($0)\">công việc \($0)</a>" as HTML } ?? .empty)</td>
+            <td>\(ConsoleText.dateTime(entry.nextFire(after: now)))</td></tr>
+            """
         }
         return .page(ConsoleLayout.page("Công việc định kỳ", request, section: .periodic, """
             \(ConsoleLayout.table(caption: "Lịch định kỳ do các máy khai báo", headers: ["Tên", "Lịch", "Lần chạy gần nhất", "Lần chạy tới"], rows: rows, empty: "Chưa máy nào khai báo lịch định kỳ."))
