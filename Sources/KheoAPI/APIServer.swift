@@ -80,7 +80,8 @@ public struct APIServer: Sendable {
         router.middlewares.add(MetricsMiddleware())
         router.middlewares.add(FileHeadersMiddleware())
         let document = try Self.document()
-        router.middlewares.add(MethodNotAllowedMiddleware(document: String(decoding: document, as: UTF8.self)))
+        let routes = RouteTable()
+        router.middlewares.add(MethodNotAllowedMiddleware(routes: routes))
         let tokens = TokenCache(database: database, logger: logger)
         tokens.start()
         defer { tokens.stop() }
@@ -106,7 +107,7 @@ public struct APIServer: Sendable {
         let handlers = APIHandlers(
             database: blocking, coalescer: EnqueueCoalescer(database: blocking, statements: configuration.enqueueStatements), publicKinds: publicKinds, migrations: DanVanSchema.all, logger: logger)
         try handlers.registerHandlers(
-            on: router, configuration: .init(dateTranscoder: FlexibleDateTranscoder()), middlewares: [OperationProblemMiddleware(logger: logger), FastEnqueueMiddleware(handlers: handlers)]
+            on: RecordingTransport(inner: router, table: routes), configuration: .init(dateTranscoder: FlexibleDateTranscoder()), middlewares: [OperationProblemMiddleware(logger: logger), FastEnqueueMiddleware(handlers: handlers)]
         )
         let app = Application(
             router: router,

@@ -7,6 +7,38 @@ import Testing
 
 @Suite("HTTP API: listing, control, queues")
 struct ControlAPITests {
+    /// Every path of the document, asked with a method it does not take, answers 405
+    /// naming exactly the methods the document gives it, as the routes registered them.
+    /// A literal path beside a template (/v1/units/import beside /v1/units/{unitId})
+    /// names its own.
+    @Test func aMethodAPathDoesNotTakeIsRefusedWithAllow() async throws {
+        try await APIHarness.with { api in
+            let operator_ = try api.operatorToken()
+            var documented: [(path: String, methods: Set<String>)] = []
+            var inPaths = false
+            for line in String(decoding: try APIServer.document(), as: UTF8.self).split(separator: "\n") {
+                if line == "paths:" { inPaths = true; continue }
+                guard inPaths else { continue }
+                if !line.hasPrefix(" ") { break }
+                if line.hasPrefix("  /"), line.hasSuffix(":") {
+                    documented.append((String(line.dropFirst(2).dropLast()), []))
+                } else if line.hasPrefix("    "), !line.hasPrefix("     "), line.hasSuffix(":") {
+                    let method = line.trimmingPrefix("    ").dropLast().uppercased()
+                    if ["GET", "POST", "PUT", "PATCH", "DELETE"].contains(method) { documented[documented.count - 1].methods.insert(method) }
+                }
+            }
+            #expect(documented.count > 20)
+            for (path, methods) in documented {
+                let concrete = path.replacing(/\{[^}]+\}/, with: "1")
+                let other = try #require(["PUT", "DELETE", "PATCH", "POST", "GET"].first { !methods.contains($0) })
+                let reply = try await api.request(other, concrete, token: operator_)
+                #expect(reply.status == 405, "\(other) \(concrete): \(reply.status) \(reply.text)")
+                let allowed = Set((reply.headers["allow"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+                #expect(allowed == methods, "\(other) \(concrete): Allow \(allowed), the document says \(methods)")
+            }
+        }
+    }
+
     @Test func pagesAreStableUnderInsertsAndScopedToTheUnit() async throws {
         try await APIHarness.with { api in
             let units = try api.units()

@@ -120,6 +120,8 @@ struct BurstDrainTests {
             for worker in workers { _ = try? worker.wait(timeout: .seconds(60)) }
         }
         try waitUntil { try count("SELECT count(*) FROM kheo.nodes", in: db) == 2 }
+        // Idle, as in production: past their first claims and polls, waiting. A node
+        // registers before it listens, and nothing reports "idle now".
         Thread.sleep(forTimeInterval: 0.5)
         try meanwhile()
         try Self.waitForAll(try Self.enqueue(db, queue: "burst"), in: db, timeout: .seconds(600))

@@ -132,7 +132,10 @@ struct WorkerProcessTests {
             let snapshot = "SELECT row_to_json(j)::text AS row FROM kheo.jobs j WHERE id = $1"
             let before: String = try db.pool.query(snapshot, id).single().decode("row")
             frozen.send(SIGCONT)
-            Thread.sleep(forTimeInterval: 4)
+            // Proves an absence: the resumed worker's late writes (its lease extension
+            // at a third of the 1 s lease, its handler's 2.5 s end) change nothing.
+            try waitUntil { frozen.output.contains("lost the job's lease") }
+            Thread.sleep(forTimeInterval: 3)
             let after: String = try db.pool.query(snapshot, id).single().decode("row")
             #expect(before == after)
             #expect(try state(of: id, in: db) == "completed")

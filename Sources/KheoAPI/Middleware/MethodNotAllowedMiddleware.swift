@@ -2,29 +2,14 @@ import HTTPTypes
 import Hummingbird
 
 /// Answers 405 with an `Allow` header, instead of the router's 404, when the path is
-/// one of the API's but the method is not.
+/// one of the API's but the method is not. The paths and their methods are the
+/// routes the generated handlers registered (`RouteTable`), not a second reading of
+/// the document.
 struct MethodNotAllowedMiddleware<Context: RequestContext>: RouterMiddleware {
-    /// Path templates (`/v1/jobs/{id}`) and the methods each takes.
-    let paths: [(segments: [Substring], methods: [String])]
+    let routes: RouteTable
 
-    /// Reads the paths and their methods from the OpenAPI document, as this repository
-    /// writes it (two spaces before a path, four before a method).
-    init(document: String) {
-        var paths: [(segments: [Substring], methods: [String])] = []
-        var inPaths = false
-        for line in document.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line == "paths:" { inPaths = true; continue }
-            guard inPaths else { continue }
-            if !line.hasPrefix(" "), !line.isEmpty { break }
-            if line.hasPrefix("  /"), line.hasSuffix(":"), !line.hasPrefix("   ") {
-                paths.append((line.dropFirst(2).dropLast().split(separator: "/"), []))
-            } else if line.hasPrefix("    "), !line.hasPrefix("     "), line.hasSuffix(":"), !paths.isEmpty {
-                let method = line.trimmingPrefix("    ").dropLast().uppercased()
-                if ["GET", "POST", "PUT", "PATCH", "DELETE"].contains(method) { paths[paths.count - 1].methods.append(method) }
-            }
-        }
-        self.paths = paths
-    }
+    /// Path templates (`/v1/jobs/{id}`) split into segments, with the methods each takes.
+    private var paths: [(segments: [Substring], methods: [String])] { routes.paths }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         // A path spelled out whole in the document (/v1/units/import) that does not
