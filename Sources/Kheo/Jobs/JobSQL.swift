@@ -1,10 +1,10 @@
-public import PostgresClient
+package import PostgresClient
 
 /// The statements the producer and the workers run, in one place: the bench hands
 /// this same text to pgbench to measure PostgreSQL's own ceiling for it.
-public enum JobSQL {
+package enum JobSQL {
     /// One job. `$5` is an absolute time or NULL; `$6` a delay in microseconds.
-    public static let insertOne = PreparedStatement(
+    package static let insertOne = PreparedStatement(
         name: "kheo.jobs.insert_one",
         sql: """
             INSERT INTO kheo.jobs (queue, kind, args, priority, state, max_attempts, scheduled_at, tags)
@@ -20,7 +20,7 @@ public enum JobSQL {
     /// that matters and returns the existing job with `duplicate` true; `DO UPDATE`
     /// rather than `DO NOTHING` so that the existing row comes back in the same
     /// statement, even when it was inserted by a transaction that committed meanwhile.
-    public static let insertUnique = PreparedStatement(
+    package static let insertUnique = PreparedStatement(
         name: "kheo.jobs.insert_unique",
         sql: """
             INSERT INTO kheo.jobs AS j (queue, kind, args, priority, state, max_attempts, scheduled_at, tags,
@@ -38,7 +38,7 @@ public enum JobSQL {
 
     /// Many jobs in one round trip: one array per column, one element per job. Tags
     /// come as array literals (`{a,b}`) because PostgreSQL arrays cannot be ragged.
-    public static let insertMany = PreparedStatement(
+    package static let insertMany = PreparedStatement(
         name: "kheo.jobs.insert_many",
         sql: """
             INSERT INTO kheo.jobs (queue, kind, args, priority, state, max_attempts, scheduled_at, tags)
@@ -60,7 +60,7 @@ public enum JobSQL {
     /// per deadline, a report per unit): only the args travel as an array, so the
     /// server parses one array instead of eight. `$1`–`$8` as in `insertOne`, with
     /// `$3` an array of JSON texts.
-    public static let insertManyShared = PreparedStatement(
+    package static let insertManyShared = PreparedStatement(
         name: "kheo.jobs.insert_many_shared",
         sql: """
             INSERT INTO kheo.jobs (queue, kind, args, priority, state, max_attempts, scheduled_at, tags)
@@ -172,7 +172,7 @@ public enum JobSQL {
     /// Every statement of the worker's session has an index to read, so ruling the full
     /// scan out only removes the wrong choice; the maintenance functions carry the same
     /// setting (migration 0022).
-    public static let finishAndClaim = PreparedStatement(
+    package static let finishAndClaim = PreparedStatement(
         name: "kheo.jobs.finish_and_claim",
         sql: finishAndClaimCTEs + """
 
@@ -185,7 +185,7 @@ public enum JobSQL {
 
     /// The common table expressions of `finishAndClaim` (`finished`, `wanted`,
     /// `claimed`), for callers that want a different final SELECT (the bench).
-    public static let finishAndClaimCTEs = """
+    package static let finishAndClaimCTEs = """
             WITH finished AS (
                 UPDATE kheo.jobs AS j SET
                     state = o.state::kheo.job_state,
@@ -247,7 +247,7 @@ public enum JobSQL {
             """
 
     /// Completes one job inside a handler's own transaction (fenced like every write).
-    public static let completeOne = PreparedStatement(
+    package static let completeOne = PreparedStatement(
         name: "kheo.jobs.complete_one",
         sql: """
             UPDATE kheo.jobs SET state = 'completed', finalized_at = now(), lease_owner = NULL, lease_expires_at = NULL
@@ -258,7 +258,7 @@ public enum JobSQL {
     /// Extends the leases of a node's running jobs; returns the ids still held, and
     /// whether an operator asked to cancel each. (On
     /// `IS NOT DISTINCT FROM`, see `finishAndClaim`.)
-    public static let extendLeases = PreparedStatement(
+    package static let extendLeases = PreparedStatement(
         name: "kheo.jobs.extend_leases",
         sql: """
             UPDATE kheo.jobs AS j SET lease_expires_at = now() + $3::bigint * interval '1 millisecond'
@@ -283,7 +283,7 @@ public enum JobSQL {
     ///
     ///     Limit (actual rows=1) — 0.02 ms
     ///       -> Index Only Scan using jobs_due (actual rows=1)
-    public static let nextDue = PreparedStatement(
+    package static let nextDue = PreparedStatement(
         name: "kheo.jobs.next_due",
         sql: """
             SELECT (extract(epoch FROM (
@@ -292,7 +292,7 @@ public enum JobSQL {
             """
     )
 
-    public static let promoteDue = PreparedStatement(
+    package static let promoteDue = PreparedStatement(
         name: "kheo.jobs.promote_due",
         sql: "SELECT kheo.promote_due_jobs($1::int) AS promoted"
     )
@@ -303,7 +303,7 @@ public enum JobSQL {
     /// One `EXISTS` per partial index (claim, lease, due), so each reads only its own
     /// small index. A single `EXISTS` over all the states scanned the whole table,
     /// finished jobs included: 230 ms per check once 1.2 million jobs had run (0.1 ms now).
-    public static let hasPendingWork = PreparedStatement(
+    package static let hasPendingWork = PreparedStatement(
         name: "kheo.jobs.has_pending_work",
         sql: """
             SELECT EXISTS (SELECT 1 FROM kheo.jobs WHERE state = 'available' AND queue = ANY($1::text[]))
