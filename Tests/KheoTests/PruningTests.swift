@@ -54,7 +54,7 @@ struct PruningTests {
             #expect(try count("SELECT count(*) FROM kheo.jobs WHERE 'kept' = ANY(tags)", in: db) == 170)
             #expect(try count("SELECT count(*) FROM kheo.recorded_effects", in: db) == 3000)
             #expect(try count("SELECT count(*) FROM kheo.jobs WHERE errors <> '[]'", in: db) == 0, "the drain recorded no error")
-            #expect(try count("SELECT count(*) FROM kheo.leaders WHERE name = 'prune'", in: db) == 1)
+            #expect(try count("SELECT count(*) FROM kheo.leaders WHERE name = 'maintenance'", in: db) == 1)
         }
     }
 

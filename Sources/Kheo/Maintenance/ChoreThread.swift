@@ -1,22 +1,22 @@
 import Dispatch
-import Foundation
+package import Foundation
 import Synchronization
 
 /// A background thread for a node's slow chores (periodic jobs, pruning): it sleeps
 /// until its next task is due and wakes at once when the node stops.
-final class ChoreThread: Sendable {
+package final class ChoreThread: Sendable {
     private let label: String
     private let stopped = Atomic<Bool>(false)
     private let wake = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
 
-    init(label: String) {
+    package init(label: String) {
         self.label = label
     }
 
-    var isStopped: Bool { stopped.load(ordering: .relaxed) }
+    package var isStopped: Bool { stopped.load(ordering: .relaxed) }
 
-    func start(_ body: @escaping @Sendable () -> Void) {
+    package func start(_ body: @escaping @Sendable () -> Void) {
         DispatchQueue(label: label).async { [self] in
             body()
             finished.signal()
@@ -25,7 +25,7 @@ final class ChoreThread: Sendable {
 
     /// Sleeps for `duration` (at most a minute, so a clock change is noticed) or until
     /// stopped; returns false once stopped.
-    func sleep(for duration: TimeInterval) -> Bool {
+    package func sleep(for duration: TimeInterval) -> Bool {
         guard !isStopped else { return false }
         let seconds = min(max(duration, 0), 60)
         _ = wake.wait(timeout: .now() + .nanoseconds(Int(seconds * 1e9)))
@@ -33,7 +33,7 @@ final class ChoreThread: Sendable {
     }
 
     /// Asks the thread to stop and waits until its body has returned.
-    func stop() {
+    package func stop() {
         stopped.store(true, ordering: .relaxed)
         wake.signal()
         finished.wait()

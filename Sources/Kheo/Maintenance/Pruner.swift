@@ -1,9 +1,12 @@
+public import Foundation
 public import PostgresClient
+import Logging
 
 /// Deletes finished jobs past their retention, in batches of `batchSize`, each its own
 /// short statement and commit, so a prune of millions of rows never holds long locks
 /// or a long transaction (which would keep VACUUM from cleaning up behind a drain).
-public struct Pruner: Sendable {
+/// Only the leading node prunes.
+public struct Pruner: MaintenanceService {
     public let configuration: PruneConfiguration
 
     public init(configuration: PruneConfiguration = PruneConfiguration()) {
@@ -51,5 +54,21 @@ public struct Pruner: Sendable {
             report.deleted[state] = Int(try row.decode("expired", as: Int64.self))
         }
         return report
+    }
+
+    public var name: String { "pruner" }
+    public var leaderOnly: Bool { true }
+
+    /// At most 100 batches a round, so the leadership is renewed in time.
+    public func round(now: Date, pool: PostgresConnectionPool) throws -> MaintenanceRound {
+        let report = try prune(on: pool, maximumBatches: 100)
+        // A full round leaves more to do: the next one comes at once.
+        let next = report.batches >= 100 ? now : now.addingTimeInterval(configuration.interval.inSeconds)
+        guard report.total > 0 else { return MaintenanceRound(nextRun: next) }
+        return MaintenanceRound(nextRun: next, message: "pruned finished jobs", metadata: [
+            "deleted": "\(report.total)", "batches": "\(report.batches)",
+            "completed": "\(report.deleted[.completed] ?? 0)", "cancelled": "\(report.deleted[.cancelled] ?? 0)",
+            "discarded": "\(report.deleted[.discarded] ?? 0)",
+        ])
     }
 }

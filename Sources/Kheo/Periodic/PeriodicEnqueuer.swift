@@ -11,7 +11,7 @@ public import PostgresClient
 /// inserts the fires missed while no node ran (once), then every fire now due, and
 /// says when it wants to run next. The clock is injected, so a test moves time on
 /// instead of waiting for it.
-public struct PeriodicEnqueuer: Sendable {
+public struct PeriodicEnqueuer: MaintenanceService {
     /// What one round did.
     public struct Result: Sendable, Equatable {
         /// The fires this node inserted, by entry name, with the job each became.
@@ -94,12 +94,12 @@ public struct PeriodicEnqueuer: Sendable {
         return result
     }
 
-    /// Drives `runOnce` on `thread` until it stops.
-    mutating func run(on thread: ChoreThread) {
-        while !thread.isStopped {
-            let result = runOnce()
-            guard thread.sleep(for: result.nextRun.timeIntervalSince(clock())) else { return }
-        }
+    public var name: String { "periodic jobs" }
+    public var leaderOnly: Bool { false }
+
+    /// `runOnce` on this enqueuer's own pool and clock; each fire is logged as it is inserted.
+    public mutating func round(now: Date, pool: PostgresConnectionPool) throws -> MaintenanceRound {
+        MaintenanceRound(nextRun: runOnce().nextRun)
     }
 
     /// Records the entries as this node runs them. Returns false if the database could

@@ -20,12 +20,6 @@ extension WorkerLoop {
         sql: "UPDATE kheo.nodes SET heartbeat_at = now() WHERE id = $1::uuid"
     )
 
-    /// Nodes silent for an hour crashed long ago; their jobs were rescued by lease.
-    static let forgetDeadNodes = PreparedStatement(
-        name: "kheo.nodes.forget_dead",
-        sql: "DELETE FROM kheo.nodes WHERE heartbeat_at < now() - interval '1 hour'"
-    )
-
     static let version = "0.2.0"
 
     func register(on connection: PostgresConnection) throws {
@@ -115,6 +109,5 @@ extension WorkerLoop {
             if rescued.batchFull { nextRescue = clock.now }
             try refreshNextDue()
         }
-        try connection!.query(Self.forgetDeadNodes)
     }
 }

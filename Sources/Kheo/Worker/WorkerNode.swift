@@ -95,33 +95,30 @@ public final class WorkerNode: Sendable {
         if case .failure(let error)? = startup.withLock({ $0 }) { throw error }
     }
 
-    /// Starts the threads of the node's slow chores: periodic jobs, pruning, queue gauges.
+    /// Starts the node's maintenance on a thread of its own: periodic jobs and queue
+    /// gauges on every node; pruning and forgetting dead nodes on the leader.
     private static func startChores(
         id: UUID, configuration: WorkerConfiguration, pool: PostgresConnectionPool, logger: Logger
     ) -> [ChoreThread] {
-        var chores: [ChoreThread] = []
+        var services: [any MaintenanceService] = []
         if !configuration.periodicJobs.isEmpty {
-            let enqueuer = PeriodicEnqueuer(entries: configuration.periodicJobs, pool: pool, logger: logger)
-            let thread = ChoreThread(label: "kheo.worker.periodic")
-            thread.start {
-                var enqueuer = enqueuer
-                enqueuer.run(on: thread)
-            }
-            chores.append(thread)
-        }
-        if let pruning = configuration.pruning, !pruning.retentions.isEmpty {
-            let chore = PruneChore(pruner: Pruner(configuration: pruning), nodeID: id.uuidString.lowercased(), pool: pool, logger: logger)
-            let thread = ChoreThread(label: "kheo.worker.prune")
-            thread.start { chore.run(on: thread) }
-            chores.append(thread)
+            services.append(PeriodicEnqueuer(entries: configuration.periodicJobs, pool: pool, logger: logger))
         }
         if let interval = configuration.queueGaugeInterval {
-            let chore = QueueGaugeChore(queues: Set(configuration.queues.map(\.name)), interval: interval, pool: pool, logger: logger)
-            let thread = ChoreThread(label: "kheo.worker.gauges")
-            thread.start { chore.run(on: thread) }
-            chores.append(thread)
+            services.append(QueueGauges(queues: Set(configuration.queues.map(\.name)), interval: interval))
         }
-        return chores
+        var longest = NodeReaper.Configuration().interval
+        if let pruning = configuration.pruning, !pruning.retentions.isEmpty {
+            services.append(Pruner(configuration: pruning))
+            longest = max(longest, pruning.interval)
+        }
+        services.append(NodeReaper())
+        let maintainer = Maintainer(
+            services: services, nodeID: id.uuidString.lowercased(), pool: pool, logger: logger, term: max(longest * 3, .seconds(30))
+        )
+        let thread = ChoreThread(label: "kheo.worker.maintenance")
+        thread.start { maintainer.run(on: thread) }
+        return [thread]
     }
 
     /// Stops claiming; running jobs get `grace` to finish, then are handed back as

@@ -7,22 +7,25 @@ import PostgresClient
 /// (`kheo_queue_jobs` by state, `kheo_queue_oldest_available_seconds`,
 /// `kheo_queue_paused`): what an autoscaler or an alert on a stuck queue watches.
 /// The counts come from the partial indexes of unfinished jobs (`QueueRecord.list`).
-struct QueueGaugeChore: Sendable {
+/// Every node publishes its own queues.
+struct QueueGauges: MaintenanceService {
     let queues: Set<String>
     let interval: Duration
-    let pool: PostgresConnectionPool
-    let logger: Logger
 
-    func run(on thread: ChoreThread) {
-        repeat {
-            do {
-                for queue in try QueueRecord.list(on: pool) where queues.contains(queue.name) {
-                    publish(queue)
-                }
-            } catch {
-                logger.warning("could not read queue depths for metrics; trying again", metadata: ["error": "\(error)"])
-            }
-        } while thread.sleep(for: Double(interval.inMilliseconds) / 1000)
+    var name: String { "queue gauges" }
+    var leaderOnly: Bool { false }
+
+    /// Publishes the gauges of this node's queues; returns how many queues it read.
+    @discardableResult
+    func runOnce(on executor: some PostgresExecutor) throws -> Int {
+        let mine = try QueueRecord.list(on: executor).filter { queues.contains($0.name) }
+        for queue in mine { publish(queue) }
+        return mine.count
+    }
+
+    func round(now: Date, pool: PostgresConnectionPool) throws -> MaintenanceRound {
+        try runOnce(on: pool)
+        return MaintenanceRound(nextRun: now.addingTimeInterval(interval.inSeconds))
     }
 
     private func publish(_ queue: QueueRecord) {
