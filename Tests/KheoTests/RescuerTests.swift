@@ -1,5 +1,7 @@
+import Foundation
 import Kheo
 import KheoTesting
+import Logging
 import PostgresClient
 import Testing
 
@@ -74,9 +76,27 @@ import Testing
         }
     }
 
+    /// As a maintenance service: a round rescues, says so, and comes back after its
+    /// interval (at once when its batch was full).
+    @Test func aRoundAsAMaintenanceService() throws {
+        try TestDatabase.with { db in
+            let ids = try (0..<3).map { _ in try Producer().enqueue(BuiltinJobs.Noop(), on: db.pool) }
+            for id in ids { try expire(id, attempt: 1, ago: 5, in: db) }
+            let now = Date()
+            let rescuer = Rescuer(configuration: .init(batchSize: 2, interval: .seconds(15)))
+            let full = try rescuer.round(now: now, pool: db.pool)
+            #expect(full.nextRun == now && full.message != nil && full.metadata["retrying"] == "2")
+            let rest = try rescuer.round(now: now, pool: db.pool)
+            #expect(rest.nextRun == now.addingTimeInterval(15) && rest.metadata["retrying"] == "1")
+            let idle = try rescuer.round(now: now, pool: db.pool)
+            #expect(idle.message == nil)
+        }
+    }
+
     @Test func aConfigurationThatCannotWorkIsRefusedSayingWhy() {
         let bad: [(Rescuer.Configuration, String)] = [
             (.init(batchSize: 0), "batchSize must be 1 or more"),
+            (.init(interval: .zero), "the interval must be above zero"),
             (.init(retryPolicy: RetryPolicy(factor: 0.5)), "factor must be 1 or more"),
             (.init(retryPolicy: RetryPolicy(jitter: 1)), "jitter must be at least 0 and below 1"),
             (.init(retryPolicy: RetryPolicy(base: .seconds(10), maximum: .seconds(5))), "at most its maximum"),

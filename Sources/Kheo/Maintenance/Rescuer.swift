@@ -1,3 +1,5 @@
+public import Foundation
+import Logging
 public import PostgresClient
 
 /// Gives the jobs of dead workers another attempt: a running job whose lease expired
@@ -11,23 +13,28 @@ public import PostgresClient
 /// C library) from taking down node after node in a tight loop: each attempt waits
 /// longer than the last, and the job ends discarded with the reason after
 /// `max_attempts`, as River and Oban treat a rescued job.
-public struct Rescuer: Sendable {
+public struct Rescuer: MaintenanceService {
     public struct Configuration: Sendable, Equatable {
         /// Jobs rescued per statement; the rest wait for the next round.
         public var batchSize: Int
+        /// How often to look, when run as a maintenance service (a worker looks every
+        /// `WorkerConfiguration.rescueInterval` itself).
+        public var interval: Duration
         /// The wait before a rescued job's next attempt, by the attempt that died. The
         /// rescuing node may not know the job's kind, so a kind's own retry delay does
         /// not apply here.
         public var retryPolicy: RetryPolicy
 
-        public init(batchSize: Int = 1000, retryPolicy: RetryPolicy = RetryPolicy()) {
+        public init(batchSize: Int = 1000, retryPolicy: RetryPolicy = RetryPolicy(), interval: Duration = .seconds(15)) {
             self.batchSize = batchSize
+            self.interval = interval
             self.retryPolicy = retryPolicy
         }
 
         /// Refuses a configuration that cannot work, saying what to change.
         public func validate() throws(RescuerConfigurationError) {
             guard batchSize >= 1 else { throw .invalid("batchSize must be 1 or more, not \(batchSize)") }
+            guard interval > .zero else { throw .invalid("the interval must be above zero, not \(interval)") }
             guard retryPolicy.base >= .zero, retryPolicy.maximum >= retryPolicy.base else {
                 throw .invalid("the retry policy's base must be at least zero and at most its maximum")
             }
@@ -60,6 +67,19 @@ public struct Rescuer: Sendable {
     /// `configuration` must have passed `validate()`.
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
+    }
+
+    public var name: String { "rescuer" }
+    /// Any node may rescue: rows another node is rescuing are skipped.
+    public var leaderOnly: Bool { false }
+
+    public func round(now: Date, pool: PostgresConnectionPool) throws -> MaintenanceRound {
+        let result = try pool.withConnection { connection in try runOnce(on: connection) }
+        let next = result.batchFull ? now : now.addingTimeInterval(configuration.interval.inSeconds)
+        guard result.total > 0 else { return MaintenanceRound(nextRun: next) }
+        return MaintenanceRound(nextRun: next, message: "rescued jobs whose worker's lease expired", metadata: [
+            "retrying": "\(result.retrying)", "discarded": "\(result.discarded)", "cancelled": "\(result.cancelled)",
+        ])
     }
 
     /// Rescues up to `batchSize` expired jobs, oldest lease first, in one statement.
