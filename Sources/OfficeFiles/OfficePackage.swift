@@ -4,7 +4,10 @@ import ZIPFoundation
 /// An Office Open XML package being written: a zip of XML parts. Every part gets the
 /// same timestamp, so the same content always gives the same bytes (a document's
 /// checksum depends on what it says, not on when it was written).
-struct OfficePackage {
+package struct OfficePackage {
+    /// Every part's modification time.
+    package static let timestamp = Date(timeIntervalSince1970: 1_700_000_000)
+
     private let archive: Archive
     static let declaration = #"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#
 
@@ -16,7 +19,7 @@ struct OfficePackage {
     func add(_ path: String, _ xml: String) throws {
         let data = Data((Self.declaration + xml).utf8)
         try archive.addEntry(
-            with: path, type: .file, uncompressedSize: Int64(data.count), modificationDate: Date(timeIntervalSince1970: 1_700_000_000),
+            with: path, type: .file, uncompressedSize: Int64(data.count), modificationDate: Self.timestamp,
             compressionMethod: .deflate
         ) { position, size in
             data.subdata(in: Int(position)..<Int(position) + size)
@@ -24,7 +27,8 @@ struct OfficePackage {
     }
 
     func data() throws -> Data {
-        guard let data = archive.data else { throw CocoaError(.fileWriteUnknown) }
+        guard var data = archive.data else { throw CocoaError(.fileWriteUnknown) }
+        try ZIPTimestamps.stamp(&data, with: Self.timestamp)
         return data
     }
 

@@ -45,6 +45,30 @@ struct OfficeFileTests {
         return parts
     }
 
+    /// Whatever time ZIPFoundation put in an entry's headers (its `gmtime()` shares a
+    /// buffer with the `localtime()` a logging thread calls, so a log line could put
+    /// its own), the finished package carries the one fixed time: scrambled headers
+    /// are stamped back to exactly the bytes of an undisturbed write.
+    @Test(arguments: ["docx", "xlsx"])
+    func everyEntryCarriesTheFixedTimeWhateverTheLibraryWrote(_ format: String) throws {
+        let reference = format == "docx" ? try DOCXWriter.write(Self.document, title: Self.awkward)
+            : try XLSXWorkbook(document: Self.document, title: Self.awkward).write()
+        var bytes = [UInt8](reference)
+        var scrambled = 0
+        for at in 0..<(bytes.count - 16) where bytes[at] == 0x50 && bytes[at + 1] == 0x4b {
+            // "PK\3\4" a local header (time at 10), "PK\1\2" a central directory entry (at 12).
+            let field = bytes[at + 2] == 3 && bytes[at + 3] == 4 ? at + 10 : bytes[at + 2] == 1 && bytes[at + 3] == 2 ? at + 12 : nil
+            guard let field else { continue }
+            for index in field..<(field + 4) { bytes[index] = 0xA5 }
+            scrambled += 1
+        }
+        #expect(scrambled == 2 * (try Self.parts(reference)).count, "each entry's two headers")
+        var stamped = Data(bytes)
+        #expect(stamped != reference)
+        try ZIPTimestamps.stamp(&stamped, with: OfficePackage.timestamp)
+        #expect(stamped == reference)
+    }
+
     @Test(arguments: ["docx", "xlsx"])
     func everyPartIsWellFormedAndTheBytesAreStable(_ format: String) throws {
         let write = { () throws -> Data in
