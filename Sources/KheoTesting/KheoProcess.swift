@@ -1,57 +1,37 @@
 import Foundation
+import LocalPostgres
 
-/// A `kheo` process running in the background, e.g. a worker a test kills or stops.
-/// Output goes to a file (not a pipe) so a chatty process never blocks on a full pipe.
+/// A `kheo` process running in the background, e.g. a worker a test kills or stops,
+/// with its output in a file (see `LoggedProcess`).
 public final class KheoProcess: @unchecked Sendable {
-    private let process: Process
-    private let logFile: URL
+    private let child: LoggedProcess
 
     /// Starts `kheo arguments…` with `environment` added to the test process's own.
     public static func start(_ arguments: [String], environment: [String: String] = [:]) throws -> KheoProcess {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try KheoBinary.path())
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let logFile = FileManager.default.temporaryDirectory.appendingPathComponent("kheo-test-\(UUID().uuidString).log")
-        _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: logFile)
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        return KheoProcess(process: process, logFile: logFile)
+        KheoProcess(child: try LoggedProcess.start(
+            executable: URL(fileURLWithPath: try KheoBinary.path()), arguments: arguments,
+            environment: ProcessInfo.processInfo.environment.merging(environment) { $1 }, label: "kheo-test"
+        ))
     }
 
-    private init(process: Process, logFile: URL) {
-        self.process = process
-        self.logFile = logFile
+    private init(child: LoggedProcess) {
+        self.child = child
     }
 
-    deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        try? FileManager.default.removeItem(at: logFile)
-    }
+    public var pid: Int32 { child.pid }
+    public var isRunning: Bool { child.isRunning }
 
-    public var pid: Int32 { process.processIdentifier }
-    public var isRunning: Bool { process.isRunning }
-
-    public func send(_ signal: Int32) { kill(process.processIdentifier, signal) }
+    public func send(_ signal: Int32) { child.send(signal) }
 
     /// Everything the process has printed so far.
-    public var output: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
+    public var output: String { child.output }
 
     /// Waits for the process to exit, killing it after `timeout`; returns its status.
     @discardableResult
     public func wait(timeout: Duration = .seconds(120)) throws -> Int32 {
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning {
-            guard ContinuousClock.now < deadline else {
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
-                throw TestHarnessError("kheo \(process.arguments?.joined(separator: " ") ?? "") did not exit within \(timeout); output:\n\(output.suffix(3000))")
-            }
-            Thread.sleep(forTimeInterval: 0.02)
+        guard let status = child.wait(timeout: timeout) else {
+            throw TestHarnessError("kheo \(child.arguments.joined(separator: " ")) did not exit within \(timeout); output:\n\(child.output.suffix(3000))")
         }
-        return process.terminationStatus
+        return status
     }
 }

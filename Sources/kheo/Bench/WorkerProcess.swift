@@ -1,61 +1,45 @@
 import Foundation
+import LocalPostgres
 
 /// A `kheo work` child process: the bench samples its memory as it drains
 /// (`--until-empty`); the demo runs its workers until it stops them.
 final class WorkerProcess {
-    let process: Process
-    let log: URL
+    private let child: LoggedProcess
 
     static func start(queue: String, concurrency: Int = 100, url: String, untilEmpty: Bool = true, extra: [String] = []) throws -> WorkerProcess {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        process.arguments = ["work"] + (untilEmpty ? ["--until-empty"] : []) + ["--queue", "\(queue)=\(concurrency)", "--log-level", "error"] + extra
         var environment = ProcessInfo.processInfo.environment
         environment["DATABASE_URL"] = url
         environment[ParentWatch.variable] = String(ProcessInfo.processInfo.processIdentifier)
-        process.environment = environment
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("kheo-worker-\(UUID().uuidString).log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        return WorkerProcess(process: process, log: log)
+        return WorkerProcess(child: try LoggedProcess.start(
+            executable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(),
+            arguments: ["work"] + (untilEmpty ? ["--until-empty"] : []) + ["--queue", "\(queue)=\(concurrency)", "--log-level", "error"] + extra,
+            environment: environment, label: "kheo-worker"
+        ))
     }
 
-    private init(process: Process, log: URL) {
-        self.process = process
-        self.log = log
+    private init(child: LoggedProcess) {
+        self.child = child
     }
 
-    var isRunning: Bool { process.isRunning }
+    var isRunning: Bool { child.isRunning }
 
     /// The resident set size now, from /proc.
-    func residentMegabytes() -> Double? {
-        guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-              let kilobytes = Double(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
-        else { return nil }
-        return kilobytes / 1024
-    }
+    func residentMegabytes() -> Double? { child.residentMegabytes() }
 
     /// What the process has written so far.
-    var output: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+    var output: String { child.output }
 
     /// Asks the process to stop (SIGTERM: it finishes its running jobs) and waits.
     func stop() {
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
-        try? FileManager.default.removeItem(at: log)
+        if child.isRunning { child.send(SIGTERM) }
+        _ = child.wait()
     }
 
+    /// Waits for a draining worker to exit; throws with its output if it failed.
     func finish() throws {
-        process.waitUntilExit()
-        defer { try? FileManager.default.removeItem(at: log) }
-        guard process.terminationStatus == 0 else {
-            let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-            throw BenchError("a worker process exited with status \(process.terminationStatus):\n\(output.suffix(4000))")
+        let status = child.wait() ?? -1
+        guard status == 0 else {
+            throw BenchError("a worker process exited with status \(status):\n\(child.output.suffix(4000))")
         }
     }
 }
