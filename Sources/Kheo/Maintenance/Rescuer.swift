@@ -1,5 +1,5 @@
 public import Foundation
-import Logging
+public import Logging
 public import PostgresClient
 
 /// Gives the jobs of dead workers another attempt: a running job whose lease expired
@@ -54,6 +54,11 @@ public struct Rescuer: MaintenanceService {
         /// The batch was full: more expired jobs may be waiting.
         public var batchFull = false
 
+        /// For the log line that reports a round.
+        public var metadata: Logger.Metadata {
+            ["retrying": "\(retrying)", "discarded": "\(discarded)", "cancelled": "\(cancelled)"]
+        }
+
         public init(retrying: Int = 0, discarded: Int = 0, cancelled: Int = 0, batchFull: Bool = false) {
             self.retrying = retrying
             self.discarded = discarded
@@ -70,6 +75,8 @@ public struct Rescuer: MaintenanceService {
     }
 
     public var name: String { "rescuer" }
+    /// What a round that rescued something logs.
+    public static let message: Logger.Message = "rescued jobs whose worker's lease expired"
     /// Any node may rescue: rows another node is rescuing are skipped.
     public var leaderOnly: Bool { false }
 
@@ -77,9 +84,7 @@ public struct Rescuer: MaintenanceService {
         let result = try pool.withConnection { connection in try runOnce(on: connection) }
         let next = result.batchFull ? now : now.addingTimeInterval(configuration.interval.inSeconds)
         guard result.total > 0 else { return MaintenanceRound(nextRun: next) }
-        return MaintenanceRound(nextRun: next, message: "rescued jobs whose worker's lease expired", metadata: [
-            "retrying": "\(result.retrying)", "discarded": "\(result.discarded)", "cancelled": "\(result.cancelled)",
-        ])
+        return MaintenanceRound(nextRun: next, message: Self.message, metadata: result.metadata)
     }
 
     /// Rescues up to `batchSize` expired jobs, oldest lease first, in one statement.

@@ -17,6 +17,28 @@ public struct PeriodicEntryRecord: Sendable, Equatable {
     /// When a node last started with this entry: an old one means no node runs it now.
     public var registeredAt: Date?
 
+    /// `entry` as a node declares it, with what the database recorded of its fires.
+    public init(declared entry: PeriodicJob, stored: PeriodicEntryRecord?) {
+        self.init(
+            name: entry.name, schedule: entry.schedule.expression, timeZone: entry.timeZone.identifier, kind: entry.job.kind,
+            queue: entry.job.options.queue, lastFireAt: stored?.lastFireAt, lastJobID: stored?.lastJobID, registeredAt: stored?.registeredAt
+        )
+    }
+
+    public init(
+        name: String, schedule: String, timeZone: String, kind: String?, queue: String?, lastFireAt: Date?, lastJobID: Int64?,
+        registeredAt: Date?
+    ) {
+        self.name = name
+        self.schedule = schedule
+        self.timeZone = timeZone
+        self.kind = kind
+        self.queue = queue
+        self.lastFireAt = lastFireAt
+        self.lastJobID = lastJobID
+        self.registeredAt = registeredAt
+    }
+
     /// The next fire time after `now` (and after the last fire), or nil if the stored
     /// schedule or time zone no longer parses or it never fires again.
     public func nextFire(after now: Date) -> Date? {

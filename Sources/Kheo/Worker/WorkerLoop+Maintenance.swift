@@ -101,11 +101,9 @@ extension WorkerLoop {
     /// (see `Rescuer`), then learns when the first of them is due.
     func rescueExpiredJobs() throws {
         nextRescue = clock.now + configuration.rescueInterval
-        let rescued = try Rescuer(configuration: .init(retryPolicy: configuration.retryPolicy)).runOnce(on: connection!)
+        let rescued = try rescuer.runOnce(on: connection!)
         if rescued.total > 0 {
-            logger.notice("rescued jobs whose worker's lease expired", metadata: [
-                "retrying": "\(rescued.retrying)", "discarded": "\(rescued.discarded)", "cancelled": "\(rescued.cancelled)",
-            ])
+            logger.notice(Rescuer.message, metadata: rescued.metadata)
             if rescued.batchFull { nextRescue = clock.now }
             try refreshNextDue()
         }

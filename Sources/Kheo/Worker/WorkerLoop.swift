@@ -66,6 +66,8 @@ final class WorkerLoop {
     let runners = JobRunners(label: "kheo.worker.runner")
     let logger: Logger
     let clock = ContinuousClock()
+    /// Gives dead workers' jobs another attempt, with the node's retry policy.
+    let rescuer: Rescuer
 
     var connection: PostgresConnection?
     var slots: [String: Slots] = [:]
@@ -106,6 +108,7 @@ final class WorkerLoop {
         self.database = database
         self.handlerPool = handlerPool
         self.logger = logger
+        self.rescuer = Rescuer(configuration: .init(retryPolicy: configuration.retryPolicy))
         self.queueNames = configuration.queues.map(\.name)
         for queue in configuration.queues {
             slots[queue.name] = Slots(

@@ -84,9 +84,9 @@ public final class WorkerNode: Sendable {
             listener.start()
             startup.withLock { $0 = .success(()) }
             ready.signal()
-            let chores = Self.startChores(id: id, configuration: configuration, pool: handlerPool, logger: logger)
+            let maintenance = Self.startMaintenance(id: id, configuration: configuration, pool: handlerPool, logger: logger)
             loop.run()
-            for chore in chores { chore.stop() }
+            maintenance.stop()
             listener.stop()
             handlerPool.close()
             stopped.signal()
@@ -97,9 +97,9 @@ public final class WorkerNode: Sendable {
 
     /// Starts the node's maintenance on a thread of its own: periodic jobs and queue
     /// gauges on every node; pruning and forgetting dead nodes on the leader.
-    private static func startChores(
+    private static func startMaintenance(
         id: UUID, configuration: WorkerConfiguration, pool: PostgresConnectionPool, logger: Logger
-    ) -> [ChoreThread] {
+    ) -> ChoreThread {
         var services: [any MaintenanceService] = []
         if !configuration.periodicJobs.isEmpty {
             services.append(PeriodicEnqueuer(entries: configuration.periodicJobs, pool: pool, logger: logger))
@@ -118,7 +118,7 @@ public final class WorkerNode: Sendable {
         )
         let thread = ChoreThread(label: "kheo.worker.maintenance")
         thread.start { maintainer.run(on: thread) }
-        return [thread]
+        return thread
     }
 
     /// Stops claiming; running jobs get `grace` to finish, then are handed back as

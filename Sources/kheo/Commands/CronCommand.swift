@@ -53,28 +53,18 @@ struct CronListCommand: ParsableCommand {
         let (_, connection) = try global.connect(label: "kheo.cron")
         let registered = try PeriodicEntryRecord.list(on: connection)
         let now = Date()
-        let rows: [Row]
-        if let cronFile {
-            let entries = try PeriodicFile.load(cronFile)
-            let byName = Dictionary(registered.map { ($0.name, $0) }) { first, _ in first }
-            rows = entries.map { entry in
-                let next = entry.nextFire(after: now)
-                return Row(
-                    name: entry.name, schedule: entry.schedule.expression, timeZone: entry.timeZone.identifier,
-                    kind: entry.job.kind, queue: entry.job.options.queue, nextFireAt: next,
-                    nextFireLocal: next.map { Self.local($0, entry.timeZone) } ?? "never", lastFireAt: byName[entry.name]?.lastFireAt,
-                    registeredAt: byName[entry.name]?.registeredAt
-                )
-            }
-        } else {
-            rows = registered.map { entry in
-                let next = entry.nextFire(after: now)
-                return Row(
-                    name: entry.name, schedule: entry.schedule, timeZone: entry.timeZone, kind: entry.kind ?? "?", queue: entry.queue ?? "?",
-                    nextFireAt: next, nextFireLocal: next.map { Self.local($0, TimeZone(identifier: entry.timeZone) ?? .gmt) } ?? "never",
-                    lastFireAt: entry.lastFireAt, registeredAt: entry.registeredAt
-                )
-            }
+        // With a file, its entries, with what the nodes recorded of each.
+        let entries = try cronFile.map { file in
+            let stored = Dictionary(registered.map { ($0.name, $0) }) { first, _ in first }
+            return try PeriodicFile.load(file).map { PeriodicEntryRecord(declared: $0, stored: stored[$0.name]) }
+        } ?? registered
+        let rows = entries.map { entry in
+            let next = entry.nextFire(after: now)
+            return Row(
+                name: entry.name, schedule: entry.schedule, timeZone: entry.timeZone, kind: entry.kind ?? "?", queue: entry.queue ?? "?",
+                nextFireAt: next, nextFireLocal: next.map { Self.local($0, TimeZone(identifier: entry.timeZone) ?? .gmt) } ?? "never",
+                lastFireAt: entry.lastFireAt, registeredAt: entry.registeredAt
+            )
         }
         if json {
             print(try Output.json(rows))
