@@ -88,13 +88,3 @@ enum RunOutcome: Sendable {
     case cancelled(reason: String)
     case discarded(reason: String, type: String)
 }
-
-extension RunOutcome {
-    /// Outcomes logged only at debug level; skipping their logger saves work per job.
-    var isQuiet: Bool {
-        switch self {
-        case .completed, .completedInTransaction, .snoozed: true
-        case .failed, .cancelled, .discarded: false
-        }
-    }
-}

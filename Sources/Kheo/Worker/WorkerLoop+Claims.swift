@@ -5,27 +5,22 @@ import Logging
 import PostgresClient
 
 extension WorkerLoop {
-    /// Writes pending outcomes and claims for free slots in one round trip.
-    func finishAndClaim(_ claims: [Claim]) throws {
-        let writes = pending
-        let result = try connection!.query(
+    /// Writes pending outcomes and claims for free slots in one round trip, then starts
+    /// the claimed jobs the machine gave slots to.
+    func finishAndClaim(_ writes: [Machine.PendingWrite], _ claims: [Machine.Claim]) throws {
+        let result = try live.query(
             JobSQL.finishAndClaim,
             writes.map(\.id), writes.map(\.attempt), writes.map(\.state.rawValue),
             writes.map(\.delayMicroseconds), writes.map(\.errorJSON), nodeIDString,
             claims.map(\.queue), claims.map { Int32($0.slots) }, configuration.leaseDuration.inMilliseconds,
             claims.map(\.after.priority), claims.map(\.after.scheduledMicroseconds), claims.map(\.after.id)
         )
-        pending.removeAll(keepingCapacity: true)
         // The statement always returns at least one row, each carrying the same list of written ids.
-        if !writes.isEmpty, let first = result.first {
-            let finished: [Int64] = try first.decode("finished")
-            if finished.count < writes.count { reportFencedWrites(writes, finished: finished) }
-        }
-        var claimed: [String: (count: Int, last: ClaimCursor)] = [:]
-        var jobs: [@Sendable () -> Void] = []
+        let finished: [Int64] = writes.isEmpty ? [] : try result.first?.decode("finished") ?? []
+        var jobs: [Machine.ClaimedJob] = []
+        var work: [@Sendable () -> Void] = []
         jobs.reserveCapacity(result.count)
-        // Whatever happens to the rest of the result, jobs already given a slot run.
-        defer { runners.submit(jobs) }
+        work.reserveCapacity(result.count)
         for row in result {
             guard let id = try row.decode("id", as: Int64?.self) else { continue }
             let info = JobInfo(
@@ -39,65 +34,51 @@ extension WorkerLoop {
                 insertedAt: try row.decode("inserted_at"),
                 tags: try row.decode("tags")
             )
-            let position = ClaimCursor(
-                priority: Int32(info.priority), scheduledMicroseconds: try row.decode("scheduled_us"), id: id
-            )
-            let sofar = claimed[info.queue] ?? (0, position)
-            claimed[info.queue] = (sofar.count + 1, max(sofar.last, position))
-            if let job = start(info, argsJSON: try row.decode("args")) { jobs.append(job) }
-        }
-        let now = clock.now
-        for claim in claims {
-            guard let got = claimed[claim.queue], got.count >= claim.slots else {
-                // A short claim: nothing more past the cursor. If it started past the head,
-                // look again from the head; if it started there, the queue is empty for now.
-                slots[claim.queue]?.wantsClaim = !claim.after.isHead
-                slots[claim.queue]?.cursor = .head
-                continue
+            let position = ClaimCursor(priority: Int32(info.priority), scheduledMicroseconds: try row.decode("scheduled_us"), id: id)
+            let handler: Machine.HandlerFacts
+            if let entry = registry.entry(for: info.kind) {
+                let run = ActiveRun(
+                    context: JobContext(job: info, nodeID: nodeIDString, pool: handlerPool, logger: logger),
+                    metrics: metrics.get(queue: info.queue, kind: info.kind)
+                )
+                handler = .known(timeout: entry.timeout, retryDelay: entry.retryDelay, handle: run)
+                work.append(Self.work(entry, run: run, argsJSON: try row.decode("args"), mailbox: mailbox))
+            } else {
+                let known = registry.kinds.joined(separator: ", ")
+                let message = "no handler for kind \(info.kind) on this worker (it knows: \(known.isEmpty ? "nothing" : known))"
+                Self.jobLogger(logger, info).error("job discarded: unknown kind", metadata: ["error": "\(message)"])
+                metrics.get(queue: info.queue, kind: info.kind).discarded.increment()
+                handler = .unknown(message: message)
             }
-            // A claim that filled every free slot suggests more is waiting, past its last job.
-            slots[claim.queue]?.wantsClaim = true
-            if claim.after.isHead { slots[claim.queue]?.cursorSince = now }
-            slots[claim.queue]?.cursor = got.last
+            jobs.append(Machine.ClaimedJob(
+                id: id, queue: info.queue, attempt: info.attempt, maxAttempts: info.maxAttempts, position: position, handler: handler
+            ))
         }
+        let report = machine.claimReturned(writes: writes, claims: claims, finished: finished, jobs: jobs, now: clock.now)
+        if !report.fenced.isEmpty { reportFencedWrites(report.fenced) }
+        let now = Date()
+        for run in report.started {
+            run.metrics.started.increment()
+            // The server's scheduled time against this host's clock: skew between them shows here.
+            run.metrics.pickup.recordNanoseconds(max(0, Int64(now.timeIntervalSince(run.info.scheduledAt) * 1e9)))
+            if logger.logLevel <= .debug {
+                run.context.logger.debug("job started", metadata: ["scheduled_at": "\(run.info.scheduledAt)"])
+            }
+        }
+        runners.submit(work)
     }
 
-    /// Takes a free slot for a claimed job and returns the work that runs it, or
-    /// discards the job at once if no handler knows its kind.
-    private func start(_ info: JobInfo, argsJSON: String) -> (@Sendable () -> Void)? {
-        guard let entry = registry.entry(for: info.kind) else {
-            let known = registry.kinds.joined(separator: ", ")
-            let message = "no handler for kind \(info.kind) on this worker (it knows: \(known.isEmpty ? "nothing" : known))"
-            Self.jobLogger(logger, info).error("job discarded: unknown kind", metadata: ["error": "\(message)"])
-            metrics.get(queue: info.queue, kind: info.kind).discarded.increment()
-            pending.append(PendingWrite(
-                id: info.id, attempt: Int32(info.attempt), state: .discarded, delayMicroseconds: 0,
-                errorJSON: Self.errorJSON(attempt: info.attempt, type: "unknown_kind", message: message, node: nodeIDString)
-            ))
-            return nil
-        }
-        guard let slot = slots[info.queue]?.free.popLast() else {
-            preconditionFailure("claimed more jobs for \(info.queue) than it has free slots")
-        }
-        let context = JobContext(job: info, nodeID: nodeIDString, pool: handlerPool, logger: logger)
-        let kindMetrics = metrics.get(queue: info.queue, kind: info.kind)
-        kindMetrics.started.increment()
-        // The server's scheduled time against this host's clock: skew between them shows here.
-        kindMetrics.pickup.recordNanoseconds(max(0, Int64(Date().timeIntervalSince(info.scheduledAt) * 1e9)))
-        let now = clock.now
-        running[info.id] = RunningJob(
-            info: info, context: context, slot: slot, started: now, deadline: now + entry.timeout, retryDelay: entry.retryDelay,
-            metrics: kindMetrics
-        )
-        if logger.logLevel <= .debug {
-            context.logger.debug("job started", metadata: ["scheduled_at": "\(info.scheduledAt)"])
-        }
-        let mailbox = self.mailbox
+    /// The work that runs one claimed job's handler and posts its outcome back.
+    private static func work(
+        _ entry: JobRegistry.Entry, run: ActiveRun, argsJSON: String, mailbox: Mailbox
+    ) -> @Sendable () -> Void {
+        let context = run.context
         return {
             let clock = ContinuousClock()
             let started = clock.now
             let outcome = Self.execute(entry, argsJSON: argsJSON, context: context)
             let duration = started.duration(to: clock.now)
+            let info = context.job
             mailbox.post { $0.finished.append(FinishedRun(jobID: info.id, attempt: info.attempt, outcome: outcome, duration: duration)) }
         }
     }
@@ -128,9 +109,8 @@ extension WorkerLoop {
         return text.hasPrefix(type.split(separator: ".").last.map(String.init) ?? type) ? text : "\(type): \(text)"
     }
 
-    private func reportFencedWrites(_ writes: [PendingWrite], finished: [Int64]) {
-        let applied = Set(finished)
-        for write in writes where !applied.contains(write.id) {
+    private func reportFencedWrites(_ writes: [Machine.PendingWrite]) {
+        for write in writes {
             logger.warning("a job's outcome was not written: this worker no longer holds its lease (another worker rescued it)", metadata: [
                 "job_id": "\(write.id)", "attempt": "\(write.attempt)", "state": "\(write.state.rawValue)",
             ])

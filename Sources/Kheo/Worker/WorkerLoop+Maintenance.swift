@@ -24,7 +24,7 @@ extension WorkerLoop {
 
     func register(on connection: PostgresConnection) throws {
         try connection.query(
-            Self.registerNode, nodeIDString, ProcessInfo.processInfo.hostName, Int32(getpid()), queueNames, Self.version, slotsJSON
+            Self.registerNode, nodeIDString, ProcessInfo.processInfo.hostName, Int32(getpid()), machine.queueNames, Self.version, slotsJSON
         )
     }
 
@@ -46,66 +46,53 @@ extension WorkerLoop {
         }
     }
 
-    /// Extends the lease of every running job; a job whose lease is gone is abandoned.
-    func extendLeases() throws {
-        nextLeaseExtension = clock.now + configuration.leaseDuration / 3
-        try connection!.query(Self.heartbeat, nodeIDString)
-        guard !running.isEmpty else { return }
-        let jobs = Array(running.values)
-        let result = try connection!.query(
-            JobSQL.extendLeases,
-            jobs.map(\.info.id), jobs.map { Int32($0.info.attempt) }, configuration.leaseDuration.inMilliseconds, nodeIDString
+    /// Sends the node's heartbeat and extends the leases of its running jobs.
+    func extendLeases(_ leases: [Machine.LeaseHolder]) throws {
+        try live.query(Self.heartbeat, nodeIDString)
+        guard !leases.isEmpty else { return }
+        let result = try live.query(
+            JobSQL.extendLeases, leases.map(\.id), leases.map(\.attempt), configuration.leaseDuration.inMilliseconds, nodeIDString
         )
-        var held = Set<Int64>()
+        var held: [(id: Int64, cancelRequested: Bool)] = []
+        held.reserveCapacity(result.count)
         for row in result {
-            let id: Int64 = try row.decode("id")
-            held.insert(id)
-            // The notification may have been missed (the listener was reconnecting).
-            if try row.decode("cancel_requested", as: Bool.self) { requestCancel(of: id) }
+            // The cancel notification may have been missed (the listener was reconnecting).
+            held.append((try row.decode("id"), try row.decode("cancel_requested")))
         }
-        for job in jobs where !held.contains(job.info.id) && running[job.info.id] != nil {
-            job.context.requestStop(.leaseLost)
-            abandon(job.info.id)
-            job.context.logger.warning("lost the job's lease (this worker was frozen or cut off); another worker may run it, and this run's outcome will not be written")
+        let report = machine.leasesExtended(sent: leases, held: held)
+        for run in report.cancelled { stopCancelled(run) }
+        for run in report.lost {
+            run.context.requestStop(.leaseLost)
+            run.context.logger.warning("lost the job's lease (this worker was frozen or cut off); another worker may run it, and this run's outcome will not be written")
         }
     }
 
-    /// Makes scheduled and retryable jobs whose time came available, and claims at once.
-    func promoteDueJobs() throws {
-        let row = try connection!.query(JobSQL.promoteDue, Int32(1000)).single()
+    /// Makes scheduled and retryable jobs whose time came available.
+    func promoteDueJobs(limit: Int32) throws {
+        let row = try live.query(JobSQL.promoteDue, limit).single()
         let promoted: Int32 = try row.decode("promoted")
-        if promoted > 0 {
-            logger.debug("due jobs made available", metadata: ["count": "\(promoted)"])
-            wantEverything()
-        }
-        if promoted >= 1000 {
-            nextDue = clock.now
-        } else {
-            try refreshNextDue()
-        }
+        if promoted > 0 { logger.debug("due jobs made available", metadata: ["count": "\(promoted)"]) }
+        machine.promoted(promoted, now: clock.now)
     }
 
-    /// Asks when the next scheduled or retryable job is due, in the server's clock, and
-    /// converts to ours by the difference, so clock skew between hosts does not matter.
+    /// Asks when the next scheduled or retryable job is due, in the server's clock.
     func refreshNextDue() throws {
-        dueRefreshAt = nil
-        let row = try connection!.query(JobSQL.nextDue).single()
-        guard let dueIn = try row.decode("due_in_us", as: Int64?.self) else {
-            nextDue = nil
-            return
-        }
-        nextDue = clock.now + .microseconds(max(0, dueIn))
+        let row = try live.query(JobSQL.nextDue).single()
+        let dueIn = try row.decode("due_in_us", as: Int64?.self)
+        machine.learnedNextDue(in: dueIn.map { .microseconds($0) }, now: clock.now)
     }
 
     /// Gives the jobs of dead workers another attempt after the retry policy's backoff
-    /// (see `Rescuer`), then learns when the first of them is due.
+    /// (see `Rescuer`).
     func rescueExpiredJobs() throws {
-        nextRescue = clock.now + configuration.rescueInterval
-        let rescued = try rescuer.runOnce(on: connection!)
-        if rescued.total > 0 {
-            logger.notice(Rescuer.message, metadata: rescued.metadata)
-            if rescued.batchFull { nextRescue = clock.now }
-            try refreshNextDue()
-        }
+        let rescued = try rescuer.runOnce(on: live)
+        if rescued.total > 0 { logger.notice(Rescuer.message, metadata: rescued.metadata) }
+        machine.rescued(rescued.total, batchFull: rescued.batchFull, now: clock.now)
+    }
+
+    /// Asks whether these queues hold anything available, running or due.
+    func checkDrained() throws {
+        let row = try live.query(JobSQL.hasPendingWork, machine.queueNames).single()
+        machine.drainChecked(pending: try row.decode("pending", as: Bool.self))
     }
 }
