@@ -108,7 +108,7 @@ let package = Package(
             ],
             resources: [.copy("openapi.yaml")],
             swiftSettings: strictSettings,
-            plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
+            plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator"), "EmbedMigrations"]
         ),
         .executableTarget(
             name: "kheo",
@@ -131,7 +131,6 @@ let package = Package(
         .target(
             name: "KheoTesting",
             dependencies: [
-                "DanVan",
                 "Kheo",
                 "LocalPostgres",
                 "PostgresClient",
@@ -162,7 +161,7 @@ let package = Package(
         .testTarget(
             name: "DanVanTests",
             dependencies: [
-                "DanVan", "Kheo", "KheoTesting", "OfficeFiles", "PostgresClient", "kheo",
+                "DanVan", "Kheo", "KheoAPI", "KheoTesting", "OfficeFiles", "PostgresClient", "kheo",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -180,7 +179,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KheoTests",
-            dependencies: ["DanVan", "Kheo", "PostgresClient", "KheoTesting", "LocalPostgres", "kheo"],
+            dependencies: ["Kheo", "KheoAPI", "PostgresClient", "KheoTesting", "LocalPostgres", "kheo"],
             swiftSettings: strictSettings
         ),
     ]

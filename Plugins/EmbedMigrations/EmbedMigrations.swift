@@ -1,37 +1,55 @@
 import Foundation
 import PackagePlugin
 
-/// Embeds migrations into the target as Swift source, so a `kheo` binary copied
+/// Embeds a module's schema lines into it as Swift source, so a `kheo` binary copied
 /// anywhere still carries its whole schema.
 ///
-/// The engine (`Kheo`) takes the package's top-level `sql/*.sql` as
-/// `Migration.embedded`; a domain target takes `sql/<target, lowercased>/*.sql` as
-/// `<Target>Schema.migrations` (e.g. `sql/danvan/` → `DanVanSchema.migrations`). All
-/// folders share one sequence of version numbers, so the engine stays free of the
-/// domain while one history table orders both.
+/// Each module owns its lines and numbers them itself (`sql/<line>/NNNN_name.sql`):
+/// the engine (`Kheo`) has `kheo` (`Migration.engine`) and `kheo_test`, the tables
+/// only tests, the demo and the bench use (`Migration.testLine`); the domain (`DanVan`)
+/// has `danvan` (`DanVanSchema.migrations`); the HTTP API (`KheoAPI`) has `kheo_api`
+/// (`KheoAPISchema.migrations`). The history records each migration by (line, version).
 @main
 struct EmbedMigrations: BuildToolPlugin {
+    /// Each target's lines: the declaration that holds it, and the folder under `sql/`.
+    static let lines: [String: [(declaration: String, line: String)]] = [
+        "Kheo": [("Migration.engine", "kheo"), ("Migration.testLine", "kheo_test")],
+        "DanVan": [("DanVanSchema.migrations", "danvan")],
+        "KheoAPI": [("KheoAPISchema.migrations", "kheo_api")],
+    ]
+
     func createBuildCommands(context: PluginContext, target: any Target) throws -> [Command] {
-        let isEngine = target.name == "Kheo"
-        var sqlDirectory = context.package.directoryURL.appending(path: "sql")
-        if !isEngine { sqlDirectory = sqlDirectory.appending(path: target.name.lowercased()) }
-        let files = try FileManager.default
-            .contentsOfDirectory(at: sqlDirectory, includingPropertiesForKeys: nil)
-            .filter { $0.pathExtension == "sql" }
-            .sorted { $0.lastPathComponent < $1.lastPathComponent }
+        guard let lines = Self.lines[target.name] else {
+            throw PluginError(message: "EmbedMigrations: target \(target.name) owns no schema line; add it to EmbedMigrations.lines")
+        }
+        var arguments: [String] = []
+        var inputs: [URL] = []
         let output = context.pluginWorkDirectoryURL.appending(path: "EmbeddedMigrations.swift")
-        let declaration = isEngine ? "engine" : "\(target.name)Schema"
+        arguments.append(output.path(percentEncoded: false))
+        for (declaration, line) in lines {
+            let directory = context.package.directoryURL.appending(path: "sql").appending(path: line)
+            let files = try FileManager.default
+                .contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)
+                .filter { $0.pathExtension == "sql" }
+            arguments += [declaration, line, directory.path(percentEncoded: false)]
+            // The folder, not only its files: the tool lists it when it runs, and the
+            // folder as an input reruns it when a file is added, so a new migration is
+            // embedded without a clean build.
+            inputs += files + [directory]
+        }
         return [
             .buildCommand(
-                displayName: "Embedding \(files.count) migrations from \(sqlDirectory.lastPathComponent)/",
+                displayName: "Embedding the schema lines \(lines.map(\.line).joined(separator: ", "))",
                 executable: try context.tool(named: "EmbedSQL").url,
-                // The folder, not its files: the tool lists it when it runs, and the
-                // folder as an input reruns it when a file is added, so a new
-                // migration is embedded without a clean build.
-                arguments: [output.path(percentEncoded: false), declaration, sqlDirectory.path(percentEncoded: false)],
-                inputFiles: files + [sqlDirectory],
+                arguments: arguments,
+                inputFiles: inputs,
                 outputFiles: [output]
             )
         ]
     }
+}
+
+struct PluginError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
 }

@@ -105,7 +105,7 @@ public struct APIServer: Sendable {
             }
         }
         let handlers = APIHandlers(
-            database: blocking, coalescer: EnqueueCoalescer(database: blocking, statements: configuration.enqueueStatements), publicKinds: publicKinds, migrations: DanVanSchema.all, logger: logger)
+            database: blocking, coalescer: EnqueueCoalescer(database: blocking, statements: configuration.enqueueStatements), publicKinds: publicKinds, migrations: KheoAPISchema.all, logger: logger)
         try handlers.registerHandlers(
             on: RecordingTransport(inner: router, table: routes), configuration: .init(dateTranscoder: FlexibleDateTranscoder()), middlewares: [OperationProblemMiddleware(logger: logger), FastEnqueueMiddleware(handlers: handlers)]
         )

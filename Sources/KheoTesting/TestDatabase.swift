@@ -21,35 +21,37 @@ public struct TestDatabase: Sendable {
     /// if the server needs one: never log it.
     public var url: String { configuration.url }
 
-    /// Runs `body` with a fresh database: migrated with every embedded migration
-    /// (default), or empty (`migrated: false`), e.g. to test migrations themselves.
+    /// Runs `body` with a fresh database: migrated with `schema` (the engine's own lines
+    /// unless told otherwise), or empty (`migrated: false`), e.g. to test migrations themselves.
     public static func with<Result>(
+        schema: TestSchema = .engine,
         migrated: Bool = true,
         pool poolConfiguration: PostgresConnectionPool.Configuration = .init(maximumConnections: 8),
         _ body: (TestDatabase) throws -> Result
     ) throws -> Result {
-        let (db, cleanUp) = try make(migrated: migrated, pool: poolConfiguration)
+        let (db, cleanUp) = try make(schema: migrated ? schema : nil, pool: poolConfiguration)
         defer { cleanUp() }
         return try body(db)
     }
 
-    /// As `with(migrated:pool:_:)`, for async test bodies (a server under test, say).
+    /// As `with(schema:migrated:pool:_:)`, for async test bodies (a server under test, say).
     public static func with<Result>(
+        schema: TestSchema = .engine,
         migrated: Bool = true,
         pool poolConfiguration: PostgresConnectionPool.Configuration = .init(maximumConnections: 8),
         _ body: (TestDatabase) async throws -> Result
     ) async throws -> Result {
-        let (db, cleanUp) = try make(migrated: migrated, pool: poolConfiguration)
+        let (db, cleanUp) = try make(schema: migrated ? schema : nil, pool: poolConfiguration)
         defer { cleanUp() }
         return try await body(db)
     }
 
     /// A fresh database and its pool, and what closes the pool and drops it.
     private static func make(
-        migrated: Bool, pool poolConfiguration: PostgresConnectionPool.Configuration
+        schema: TestSchema?, pool poolConfiguration: PostgresConnectionPool.Configuration
     ) throws -> (TestDatabase, () -> Void) {
         let server = try TestServer.shared.get()
-        let configuration = try server.createDatabase(migrated: migrated)
+        let configuration = try server.createDatabase(schema: schema)
         let name = configuration.database ?? ""
         let pool: PostgresConnectionPool
         do {

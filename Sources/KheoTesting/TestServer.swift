@@ -1,4 +1,3 @@
-import DanVan
 import Foundation
 import Kheo
 import LocalPostgres
@@ -8,9 +7,9 @@ import Synchronization
 /// The PostgreSQL server one test process shares: `DATABASE_URL` when set, otherwise a
 /// throwaway cluster started on first use and deleted when the process exits.
 ///
-/// On it, a template database is migrated once; each test then gets its own copy
-/// (`CREATE DATABASE … TEMPLATE`), which takes milliseconds and lets tests run in
-/// parallel without seeing each other's rows.
+/// On it, a template database is migrated once per `TestSchema` on first use; each
+/// test then gets its own copy (`CREATE DATABASE … TEMPLATE`), which takes
+/// milliseconds and lets tests run in parallel without seeing each other's rows.
 final class TestServer: Sendable {
     /// Where to connect as an administrator (a role that may create databases).
     let admin: PostgresConfiguration
@@ -18,8 +17,11 @@ final class TestServer: Sendable {
     let cluster: LocalCluster?
     /// Lends administrator connections for creating and dropping test databases.
     let adminPool: PostgresConnectionPool
-    /// The migrated database each test database is copied from.
-    let templateName: String
+    /// The prefix of the migrated databases test databases are copied from, one per schema.
+    let templatePrefix: String
+    /// The schemas whose template exists; the lock also makes a second test wait for
+    /// the first to finish migrating a template.
+    private let templates = Mutex<Set<String>>([])
     private let counter = Atomic<Int>(0)
 
     /// The shared server, started once per process; its failure is every test's failure.
@@ -44,7 +46,7 @@ final class TestServer: Sendable {
         self.admin = admin
         self.cluster = cluster
         self.adminPool = try PostgresConnectionPool(admin, configuration: .init(maximumConnections: 4, checkoutTimeout: .seconds(60)))
-        self.templateName = "kheo_template_\(getpid())"
+        self.templatePrefix = "kheo_template_\(getpid())"
     }
 
     private static func start() throws -> TestServer {
@@ -57,27 +59,34 @@ final class TestServer: Sendable {
             admin.database = "postgres"
             server = try TestServer(admin: admin, cluster: cluster)
         }
-        try server.createTemplate()
         return server
     }
 
-    private func createTemplate() throws {
-        try adminPool.withConnection { admin in
-            let name = try admin.quoteIdentifier(templateName)
-            try admin.execute(script: "DROP DATABASE IF EXISTS \(name)")
-            try admin.execute(script: "CREATE DATABASE \(name) TEMPLATE template0 ENCODING 'UTF8'")
+    /// The template database migrated with `schema`, made on first use.
+    private func template(for schema: TestSchema) throws -> String {
+        let name = "\(templatePrefix)_\(schema.name)"
+        try templates.withLock { made in
+            guard !made.contains(schema.name) else { return }
+            try adminPool.withConnection { admin in
+                let quoted = try admin.quoteIdentifier(name)
+                try admin.execute(script: "DROP DATABASE IF EXISTS \(quoted)")
+                try admin.execute(script: "CREATE DATABASE \(quoted) TEMPLATE template0 ENCODING 'UTF8'")
+            }
+            var template = admin
+            template.database = name
+            let connection = try PostgresConnection.connect(to: template)
+            try Migrator(migrations: schema.migrations).migrate(on: connection)
+            made.insert(schema.name)
         }
-        var template = admin
-        template.database = templateName
-        let connection = try PostgresConnection.connect(to: template)
-        try Migrator(migrations: DanVanSchema.all).migrate(on: connection)
+        return name
     }
 
-    /// Creates a database for one test: migrated (a copy of the template) or empty.
-    func createDatabase(migrated: Bool) throws -> PostgresConfiguration {
+    /// Creates a database for one test: migrated with `schema` (a copy of its template) or empty.
+    func createDatabase(schema: TestSchema?) throws -> PostgresConfiguration {
+        let source = try schema.map(template(for:)) ?? "template0"
         let name = "kheo_test_\(getpid())_\(counter.add(1, ordering: .relaxed).newValue)"
         try adminPool.withConnection { admin in
-            let source = try admin.quoteIdentifier(migrated ? templateName : "template0")
+            let source = try admin.quoteIdentifier(source)
             try admin.execute(script: "CREATE DATABASE \(try admin.quoteIdentifier(name)) TEMPLATE \(source) ENCODING 'UTF8'")
         }
         var configuration = admin
@@ -97,7 +106,7 @@ final class TestServer: Sendable {
         if let cluster = server.cluster {
             try? cluster.destroy()
         } else {
-            try? server.dropDatabase(server.templateName)
+            for schema in server.templates.withLock({ $0 }) { try? server.dropDatabase("\(server.templatePrefix)_\(schema)") }
         }
     }
 }

@@ -128,7 +128,7 @@ struct AuthorityTests {
     /// A new province, or a calendar period every unit's figures are cut by, belongs to
     /// no unit: no unit's admin may create one.
     @Test func setUpWithoutAUnitIsForOperators() throws {
-        try TestDatabase.with { db in
+        try TestDatabase.with(schema: .domain) { db in
             let tree = try Self.tree(db)
             for action in [Action.setUpUnits, .definePeriod] {
                 for who in Who.allCases {
@@ -140,7 +140,7 @@ struct AuthorityTests {
     }
 
     @Test func everyActionForEveryPrincipal() throws {
-        try TestDatabase.with { db in
+        try TestDatabase.with(schema: .domain) { db in
             let tree = try Self.tree(db)
             var cells = 0
             for action in Action.allCases {
@@ -165,7 +165,7 @@ struct AuthorityTests {
     }
 
     @Test func aRecordOfAUnitThatDoesNotExistIsNotFoundForUnitsAndTheSystemAlike() throws {
-        try TestDatabase.with { db in
+        try TestDatabase.with(schema: .domain) { db in
             let tree = try Self.tree(db)
             #expect(throws: AuthorityError.notFound(what: "unit", id: 987_654)) {
                 try Authority.require(.readUnits, by: .unit(tree.district, .admin), on: .unit(987_654), in: db.pool)

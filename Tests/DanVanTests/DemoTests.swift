@@ -10,7 +10,7 @@ import Testing
 @Suite("kheo demo")
 struct DemoTests {
     @Test func aSecondRunGivesTheSameYearAndTheSummaryMatchesTheStatistics() throws {
-        try TestDatabase.with { db in
+        try TestDatabase.with(schema: .binary) { db in
             let demoDatabase = "\(db.name)_demo"
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kheo-demo-test-\(UUID().uuidString)")
             defer {

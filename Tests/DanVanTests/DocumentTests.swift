@@ -85,7 +85,7 @@ struct DocumentTests {
     }
 
     @Test func aReportIsDraftedByAJobFromTheSnapshotAndIssuedWithTheNextNumber() throws {
-        try TestDatabase.with { db in
+        try TestDatabase.with(schema: .domain) { db in
             let world = try Self.world(db)
             try Producer().enqueue(
                 DocumentJobs.Draft(DocumentRequest(kind: .reviewReport, unitID: world.district, periodID: world.period)),
@@ -161,7 +161,7 @@ struct DocumentTests {
     }
 
     @Test func onlyTheIssuingUnitEditsAndOnlyItsAdminIssues() throws {
-        try TestDatabase.with { db in
+        try TestDatabase.with(schema: .domain) { db in
             let world = try Self.world(db)
             let document = try draft(db, DocumentRequest(kind: .reviewReport, unitID: world.communes[0], periodID: world.period))
             let edit = { (who: Principal) in
@@ -194,7 +194,7 @@ struct DocumentTests {
     }
 
     @Test func numbersAreConsecutivePerUnitKindAndYearEvenWhenIssuedAtOnce() throws {
-        try TestDatabase.with { db in
+        try TestDatabase.with(schema: .domain) { db in
             let world = try Self.world(db)
             let drafts = try (0..<6).map { _ in
                 let document = try draft(db, DocumentRequest(kind: .statisticsWorkbook, unitID: world.district, periodID: world.period))
@@ -214,7 +214,7 @@ struct DocumentTests {
     }
 
     @Test func thePlanScheduleAndConclusionFollowTheStoredPlan() throws {
-        try TestDatabase.with { db in
+        try TestDatabase.with(schema: .domain) { db in
             let world = try Self.world(db)
             let stored = try #require(try InspectionPlans().find(world.planID, on: db.pool))
             let schedule = try draft(db, DocumentRequest(kind: .inspectionSchedule, planID: world.planID))

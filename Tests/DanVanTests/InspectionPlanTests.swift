@@ -23,7 +23,7 @@ struct InspectionPlanTests {
     }
 
     @Test func aPlanIsScheduledWholeOrRejectedWhole() throws {
-        try TestDatabase.with { db in
+        try TestDatabase.with(schema: .domain) { db in
             let units = UnitDirectory()
             let province = try units.create(.province, named: "Trà Vinh", under: nil, on: db.pool)
             let district = try units.create(.district, named: "Càng Long", under: province.id, on: db.pool)
@@ -60,7 +60,7 @@ struct InspectionPlanTests {
     }
 
     @Test func findingsMarkTheVisitDoneAndDecideItsRemedy() throws {
-        try TestDatabase.with { db in
+        try TestDatabase.with(schema: .domain) { db in
             let units = UnitDirectory()
             let province = try units.create(.province, named: "Trà Vinh", under: nil, on: db.pool)
             let district = try units.create(.district, named: "Càng Long", under: province.id, on: db.pool)
@@ -113,7 +113,7 @@ struct InspectionPlanTests {
     }
 
     @Test func badSubmissionsStoreNothing() throws {
-        try TestDatabase.with { db in
+        try TestDatabase.with(schema: .domain) { db in
             let units = UnitDirectory()
             let province = try units.create(.province, named: "Trà Vinh", under: nil, on: db.pool)
             let district = try units.create(.district, named: "Càng Long", under: province.id, on: db.pool)

@@ -29,7 +29,7 @@ struct ModelRecordTests {
     }
 
     @Test func aModelsFileHoldsWhatItIsAndWhatCameOfIt() throws {
-        try TestDatabase.with { db in
+        try TestDatabase.with(schema: .domain) { db in
             let w = try Self.world(db)
             let model = try ModelRegistry().register(.init(
                 campaignID: w.campaign, unitID: w.commune, field: .economy, holder: .collective, holderName: "Hợp tác xã Mỹ Thanh",
@@ -110,7 +110,7 @@ struct ModelRecordTests {
 
     /// Mỹ Thanh 2022 registered in its own fields: 14 collectives and 104 individuals.
     @Test func aCampaignSetsItsOwnFieldList() throws {
-        try TestDatabase.with { db in
+        try TestDatabase.with(schema: .domain) { db in
             let fields = [
                 CampaignSetup.Field(code: "nong_thon_moi", name: "Xây dựng nông thôn mới, đô thị văn minh", group: .economy),
                 CampaignSetup.Field(code: "cai_cach_hanh_chinh", name: "Cải cách hành chính, xây dựng công sở", group: .politicalSystem),

@@ -43,7 +43,7 @@ struct ModelRegistryTests {
     }
 
     @Test func registersWithinTheWindowAndRecordsTheLifecycle() throws {
-        try TestDatabase.with { db in
+        try TestDatabase.with(schema: .domain) { db in
             let setting = try setting(db)
             let registry = ModelRegistry()
             let model = try registry.register(try registration(setting, "Nuôi ong lấy mật"), by: .system, on: db.pool)
@@ -67,7 +67,7 @@ struct ModelRegistryTests {
     }
 
     @Test func refusalsNameTheFaultAndStoreNothing() throws {
-        try TestDatabase.with { db in
+        try TestDatabase.with(schema: .domain) { db in
             let setting = try setting(db)
             let registry = ModelRegistry()
             #expect(throws: ModelError.outsideWindow(on: try CivilDate(parsing: "02/01/2018"), opens: try CivilDate(parsing: "15/10/2017"), closes: try CivilDate(parsing: "31/12/2017"))) {
@@ -104,7 +104,7 @@ struct ModelRegistryTests {
     /// (9 itself, 3 by its hamlet and its women's union), all accepted: +2. An Trường
     /// registers 7: 3 short. The district's own count is its communes'.
     @Test func targetsAreFloorsThatCountTheUnitsUnderAUnit() throws {
-        try TestDatabase.with { db in
+        try TestDatabase.with(schema: .domain) { db in
             let units = UnitDirectory()
             let province = try units.create(.province, named: "Trà Vinh", under: nil, on: db.pool)
             let district = try units.create(.district, named: "Càng Long", under: province.id, on: db.pool)

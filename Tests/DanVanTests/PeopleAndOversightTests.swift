@@ -13,7 +13,7 @@ struct PeopleAndOversightTests {
     static func day(_ text: String) throws -> CivilDate { try CivilDate(parsing: text) }
 
     @Test func theSeedsOversightFiguresRollUp() throws {
-        try TestDatabase.with { db in
+        try TestDatabase.with(schema: .domain) { db in
             let units = UnitDirectory()
             let province = try units.create(.province, named: "Trà Vinh", under: nil, on: db.pool)
             let district = try units.create(.district, named: "Càng Long", under: province.id, on: db.pool)
@@ -57,7 +57,7 @@ struct PeopleAndOversightTests {
     /// Bình Sa: 21 members, each assigned models to follow; the campaign's side assigns,
     /// a new assignment ends the last, and a member who stopped serving is not assigned.
     @Test func membersOfTheSteeringCommitteeFollowModels() throws {
-        try TestDatabase.with { db in
+        try TestDatabase.with(schema: .domain) { db in
             let units = UnitDirectory()
             let province = try units.create(.province, named: "Trà Vinh", under: nil, on: db.pool)
             let district = try units.create(.district, named: "Càng Long", under: province.id, on: db.pool)
@@ -107,7 +107,7 @@ struct PeopleAndOversightTests {
     /// A notice names the delegation's head with the position held, and does not say
     /// "kế hoạch" twice when the plan's title begins with it.
     @Test func aVisitNoticeNamesTheHeadAndTheirPosition() throws {
-        try TestDatabase.with { db in
+        try TestDatabase.with(schema: .domain) { db in
             let units = UnitDirectory()
             let province = try units.create(.province, named: "Trà Vinh", under: nil, on: db.pool)
             let district = try units.create(.district, named: "Càng Long", under: province.id, on: db.pool)
@@ -131,7 +131,7 @@ struct PeopleAndOversightTests {
     /// A unit pinned to a day is visited that day; a plan is rescheduled before its
     /// visits begin, and the units hear of their new days; after a visit, never.
     @Test func aPlanPinsUnitsToDaysAndIsRescheduledBeforeItBegins() throws {
-        try TestDatabase.with { db in
+        try TestDatabase.with(schema: .domain) { db in
             let units = UnitDirectory()
             let province = try units.create(.province, named: "Trà Vinh", under: nil, on: db.pool)
             let district = try units.create(.district, named: "Càng Long", under: province.id, on: db.pool)

@@ -10,7 +10,7 @@ struct ReportTests {
     /// A district's six-month report: in Vietnamese, its figures those of the snapshot,
     /// names escaped in HTML and defused in CSV.
     @Test func aSixMonthReportMatchesTheSnapshot() throws {
-        try TestDatabase.with { db in
+        try TestDatabase.with(schema: .domain) { db in
             let units = UnitDirectory()
             let province = try units.create(.province, named: "Trà Vinh", under: nil, on: db.pool)
             let district = try units.create(.district, named: "Huyện Châu Thành", under: province.id, on: db.pool)

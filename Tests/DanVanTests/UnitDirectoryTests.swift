@@ -9,7 +9,7 @@ import Testing
 struct UnitDirectoryTests {
     /// Trà Vinh → Càng Long → Mỹ Cẩm → ấp 1, and a neighbouring district.
     @Test func subtreesFollowTheHierarchy() throws {
-        try TestDatabase.with { db in
+        try TestDatabase.with(schema: .domain) { db in
             let units = UnitDirectory()
             let province = try units.create(.province, named: "Trà Vinh", under: nil, on: db.pool)
             let cangLong = try units.create(.district, named: "Càng Long", under: province.id, on: db.pool)
@@ -34,7 +34,7 @@ struct UnitDirectoryTests {
     }
 
     @Test func namesAreStoredInNFCAndVerbatim() throws {
-        try TestDatabase.with { db in
+        try TestDatabase.with(schema: .domain) { db in
             let units = UnitDirectory()
             let province = try units.create(.province, named: "Tra\u{0300} Vinh", under: nil, on: db.pool)
             #expect(province.name == "Trà Vinh")
@@ -47,7 +47,7 @@ struct UnitDirectoryTests {
     }
 
     @Test func badUnitsAreRefusedAndNothingIsStored() throws {
-        try TestDatabase.with { db in
+        try TestDatabase.with(schema: .domain) { db in
             let units = UnitDirectory()
             let province = try units.create(.province, named: "Trà Vinh", under: nil, on: db.pool)
             let district = try units.create(.district, named: "Càng Long", under: province.id, on: db.pool)
@@ -69,7 +69,7 @@ struct UnitDirectoryTests {
 
     /// The database holds the same rules for writers that bypass Swift.
     @Test func theDatabaseEnforcesTheRulesToo() throws {
-        try TestDatabase.with { db in
+        try TestDatabase.with(schema: .domain) { db in
             let province = try UnitDirectory().create(.province, named: "Trà Vinh", under: nil, on: db.pool)
             let wrongKind = #expect(throws: PostgresError.self) {
                 try db.pool.query("INSERT INTO danvan.units (parent_id, kind, name) VALUES ($1, 'hamlet', 'Ấp')", province.id)

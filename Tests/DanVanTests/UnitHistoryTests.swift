@@ -107,7 +107,7 @@ struct UnitHistoryTests {
     /// figures carry both predecessors' models in the successor, once; each year the
     /// province's total is the sum over the units under it that year.
     @Test func aMergerKeepsThePastAndCountsItsFiguresOnceAfter() throws {
-        try TestDatabase.with { db in
+        try TestDatabase.with(schema: .domain) { db in
             let w = try Self.world(db)
             try Self.register(3, for: w.myCam, in: w.campaign2024, on: "15/03/2024", db)
             try Self.register(2, for: w.anTruong, in: w.campaign2024, on: "20/04/2024", db)
@@ -179,7 +179,7 @@ struct UnitHistoryTests {
 
     /// Each change is checked against the tree on its day, and a refused one changes nothing.
     @Test func changesAreCheckedAgainstTheTreeOnTheirDay() throws {
-        try TestDatabase.with { db in
+        try TestDatabase.with(schema: .domain) { db in
             let w = try Self.world(db)
             let units = UnitDirectory()
             let changes = UnitChanges()
@@ -240,7 +240,7 @@ struct UnitHistoryTests {
 @Suite("kheo units")
 struct UnitsCommandTests {
     @Test func anOperatorRecordsTheReorganisationAndReadsBothTrees() throws {
-        try TestDatabase.with { db in
+        try TestDatabase.with(schema: .binary) { db in
             let env = ["DATABASE_URL": db.url]
             let w = try UnitHistoryTests.world(db)
             let decision = "Nghị quyết số 1687/NQ-UBTVQH15"

@@ -51,7 +51,7 @@ struct UnitImportTests {
 
     @Test(arguments: UnitSheet.Format.allCases)
     func aProvinceOf700UnitsRoundTrips(format: UnitSheet.Format) throws {
-        try TestDatabase.with { db in
+        try TestDatabase.with(schema: .domain) { db in
             let written = Self.province(format == .csv ? "Vĩnh Long" : "Tuyên Quang", code: format == .csv ? "86" : "08", northern: format == .xlsx)
             #expect(written.rows.count == 700)
             let file = try written.data(as: format)
@@ -88,7 +88,7 @@ struct UnitImportTests {
     /// (line 17) and a code used twice (line 300). Nothing is stored, and the refusal
     /// names exactly those lines.
     @Test func aFileWithBadRowsIsRefusedWhole() throws {
-        try TestDatabase.with { db in
+        try TestDatabase.with(schema: .binary) { db in
             let good = Self.province("Vĩnh Long", code: "86")
             let codeOnLine10 = good.rows[8].code!
             let rows = good.rows.map { row -> UnitSheet.Row in
@@ -133,7 +133,7 @@ struct UnitImportTests {
     /// Who may import: an admin sets up what lies under its own unit; a province only
     /// an operator or the system.
     @Test func onlyAnAdminAboveTheRowsImportsThem() throws {
-        try TestDatabase.with { db in
+        try TestDatabase.with(schema: .domain) { db in
             let units = UnitDirectory()
             let province = try units.create(.province, named: "Vĩnh Long", under: nil, code: "86", on: db.pool)
             let commune = try units.create(.commune, named: "Xã Song Phú", under: province.id, code: "86001", on: db.pool)

@@ -57,7 +57,7 @@ struct WebhookEgressTests {
     }
 
     @Test func aReceiverOnLoopbackSeesNothingUnlessAllowed() throws {
-        try TestDatabase.with { db in
+        try TestDatabase.with(schema: .domain) { db in
             let receiver = try WebhookReceiver(failures: 0)
             defer { receiver.stop() }
             let port = URL(string: receiver.url)!.port!
@@ -83,7 +83,7 @@ struct WebhookEgressTests {
     }
 
     @Test func aRedirectIsNotFollowed() throws {
-        try TestDatabase.with { db in
+        try TestDatabase.with(schema: .domain) { db in
             let target = try WebhookReceiver(failures: 0)
             defer { target.stop() }
             let redirecting = try WebhookReceiver(failures: 0, redirectTo: target.url)

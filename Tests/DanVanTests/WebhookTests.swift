@@ -48,7 +48,7 @@ struct WebhookTests {
     }
 
     @Test func aFailingEndpointGetsTheNotificationOnceItRecovers() throws {
-        try TestDatabase.with { db in
+        try TestDatabase.with(schema: .domain) { db in
             let receiver = try WebhookReceiver(failures: 2)
             defer { receiver.stop() }
             let deadline = try remindAndDeliver(db, receiver: receiver)
@@ -67,7 +67,7 @@ struct WebhookTests {
     }
 
     @Test func anEndpointThatNeverRecoversEndsGivenUp() throws {
-        try TestDatabase.with { db in
+        try TestDatabase.with(schema: .domain) { db in
             let receiver = try WebhookReceiver(failures: .max)
             defer { receiver.stop() }
             _ = try remindAndDeliver(db, receiver: receiver)

@@ -33,7 +33,7 @@ struct APIHarness: Sendable {
     static func with(
         maxBodyBytes: Int = 64 * 1024, serveArguments: [String] = [], _ body: @Sendable (APIHarness) async throws -> Void
     ) async throws {
-        try await TestDatabase.with { db in
+        try await TestDatabase.with(schema: .binary) { db in
             let (serve, bound) = try await startServe(
                 db, ["--max-body", "\(maxBodyBytes)", "--connections", "8"] + serveArguments
             )

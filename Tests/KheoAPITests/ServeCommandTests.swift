@@ -13,7 +13,7 @@ import Testing
 @Suite("kheo serve")
 struct ServeCommandTests {
     @Test func servesRunsTheJobsAndStopsOnSIGTERM() async throws {
-        try await TestDatabase.with { db in
+        try await TestDatabase.with(schema: .binary) { db in
             let unit: Int64 = try db.pool.query(
                 "INSERT INTO danvan.units (kind, name) VALUES ('province', 'Vĩnh Long') RETURNING id"
             ).single().decode("id")

@@ -11,7 +11,7 @@ import Testing
 @Suite("Console: throughput counts")
 struct ThroughputCacheTests {
     @Test func eachJobCountsOnceInItsMinute() async throws {
-        try await TestDatabase.with { db in
+        try await TestDatabase.with(schema: .binary) { db in
             let pool = db.pool
             func finish(_ count: Int, _ state: String, minutesAgo: Int) throws {
                 try pool.query(

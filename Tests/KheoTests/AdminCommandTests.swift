@@ -10,7 +10,7 @@ import Testing
 @Suite("kheo jobs, queues and cron")
 struct AdminCommandTests {
     @Test func listShowCancelAndRetryThroughTheCLI() throws {
-        try TestDatabase.with { db in
+        try TestDatabase.with(schema: .binary) { db in
             let env = ["DATABASE_URL": db.url]
             let later = try Producer().enqueue(JobRequest(kind: "kheo.noop", argsJSON: #"{"đơn vị": "xã Tân Hòa"}"#, options: EnqueueOptions(queue: "admin", schedule: .after(.seconds(3600)))), on: db.pool)
             let done = try Producer().enqueue(JobRequest(kind: "kheo.sleep", options: EnqueueOptions(queue: "admin")), on: db.pool)
@@ -44,7 +44,7 @@ struct AdminCommandTests {
     }
 
     @Test func queuesPauseResumeAndRefuseUnknownOnes() throws {
-        try TestDatabase.with { db in
+        try TestDatabase.with(schema: .binary) { db in
             let env = ["DATABASE_URL": db.url]
             try Producer().enqueue(JobRequest(kind: "kheo.noop", options: EnqueueOptions(queue: "reports")), on: db.pool)
             let pause = try KheoBinary.run(["queues", "pause", "reports"], environment: env)
@@ -59,7 +59,7 @@ struct AdminCommandTests {
     }
 
     @Test func pruneDryRunCountsAndPruneDeletes() throws {
-        try TestDatabase.with { db in
+        try TestDatabase.with(schema: .binary) { db in
             let env = ["DATABASE_URL": db.url]
             try db.pool.query("""
                 INSERT INTO kheo.jobs (kind, state, attempt, finalized_at)
@@ -81,7 +81,7 @@ struct AdminCommandTests {
     }
 
     @Test func cronListShowsTheNextFireInLocalTimeAndUTC() throws {
-        try TestDatabase.with { db in
+        try TestDatabase.with(schema: .binary) { db in
             let file = try Self.cronFile(#"[{"name": "nightly-statistics", "schedule": "0 2 * * *", "kind": "statistics.regenerate"}]"#)
             defer { try? FileManager.default.removeItem(atPath: file) }
             let run = try KheoBinary.run(["cron", "list", "--cron-file", file, "--json"], environment: ["DATABASE_URL": db.url])
@@ -95,7 +95,7 @@ struct AdminCommandTests {
     /// Without a file, `kheo cron list` shows what the nodes registered when they
     /// started: here a node whose entry has not fired yet.
     @Test func cronListWithoutAFileShowsTheEntriesNodesRegistered() throws {
-        try TestDatabase.with { db in
+        try TestDatabase.with(schema: .binary) { db in
             let empty = try KheoBinary.run(["cron", "list"], environment: ["DATABASE_URL": db.url])
             #expect(empty.status == 0 && empty.output.contains("No node has registered a periodic job"), "\(empty.output)")
             let entry = try PeriodicJob(
@@ -118,7 +118,7 @@ struct AdminCommandTests {
         (#"{"name": "nightly"}"#, "not a JSON list"),
     ])
     func badCronEntriesAreRefusedAtStartUp(text: String, message: String) throws {
-        try TestDatabase.with { db in
+        try TestDatabase.with(schema: .binary) { db in
             let file = try Self.cronFile(text)
             defer { try? FileManager.default.removeItem(atPath: file) }
             let run = try KheoBinary.run(["work", "--cron-file", file], environment: ["DATABASE_URL": db.url])

@@ -83,7 +83,7 @@ struct BurstDrainTests {
         // A burst: the workers start on an empty, analyzed table, claim (so their
         // statements are planned and cached), wait idle, then 200,000 arrive at once.
         try Self.expectWithinTwiceTheFilledDrain("the burst to idle workers") {
-            try TestDatabase.with { db in
+            try TestDatabase.with(schema: .binary) { db in
                 try db.pool.query("ANALYZE kheo.jobs")
                 return try Self.burstToIdleWorkers(db)
             }
@@ -92,7 +92,7 @@ struct BurstDrainTests {
         // as empty while its pages stay, and the idle workers replan on them. A plan
         // made there once hashed a read of the whole primary key on every round trip.
         try Self.expectWithinTwiceTheFilledDrain("the burst after a prune and VACUUM") {
-            try TestDatabase.with { db in
+            try TestDatabase.with(schema: .binary) { db in
                 try db.pool.query("""
                     INSERT INTO kheo.jobs (queue, kind, state, attempt, attempted_at, finalized_at)
                     SELECT 'old', 'kheo.noop', 'completed', 1, now() - interval '2 days', now() - interval '2 days'

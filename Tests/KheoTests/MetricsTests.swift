@@ -92,7 +92,7 @@ struct MetricsTests {
     }
 
     @Test func countersMatchTheJobsRun() throws {
-        try TestDatabase.with { db in
+        try TestDatabase.with(schema: .binary) { db in
             let producer = Producer()
             try producer.enqueueMany(Array(repeating: JobRequest(kind: "kheo.noop", options: EnqueueOptions(queue: "measured")), count: 40), on: db.pool)
             let failing = try JobRequest(BuiltinJobs.Fail(times: 1), options: EnqueueOptions(queue: "measured", maxAttempts: 1))

@@ -8,7 +8,7 @@ import Testing
 /// `kheo migrate` as a user runs it: a separate process, configured by DATABASE_URL.
 @Suite struct MigrateCommandTests {
     @Test func twoConcurrentProcessesMigrateSafely() throws {
-        try TestDatabase.with(migrated: false) { db in
+        try TestDatabase.with(schema: .binary, migrated: false) { db in
             let runs = Mutex<[KheoBinary.Run]>([])
             let failures = Mutex<[String]>([])
             DispatchQueue.concurrentPerform(iterations: 2) { _ in
@@ -21,14 +21,14 @@ import Testing
             }
             #expect(failures.withLock { $0 }.isEmpty)
             for run in runs.withLock({ $0 }) { #expect(run.status == 0, "\(run.output)") }
-            let rows = try db.pool.query("SELECT version, count(*) AS n FROM kheo.schema_migrations GROUP BY version")
+            let rows = try db.pool.query("SELECT line, version, count(*) AS n FROM kheo.schema_migrations GROUP BY line, version")
             #expect(rows.count >= 1)
             for row in rows { #expect(try row.decode("n", as: Int.self) == 1) }
         }
     }
 
     @Test func aCopiedBinaryStillMigrates() throws {
-        try TestDatabase.with(migrated: false) { db in
+        try TestDatabase.with(schema: .binary, migrated: false) { db in
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kheo-copy-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }
@@ -46,7 +46,7 @@ import Testing
     }
 
     @Test func anEditedAppliedMigrationStopsTheCommand() throws {
-        try TestDatabase.with(migrated: true) { db in
+        try TestDatabase.with(schema: .binary, migrated: true) { db in
             // Same effect as editing the file after it ran: the recorded checksum differs.
             try db.pool.query("UPDATE kheo.schema_migrations SET checksum = repeat('0', 64) WHERE version = 1")
             let run = try KheoBinary.run(["migrate"], environment: ["DATABASE_URL": db.url])

@@ -6,9 +6,9 @@ import Synchronization
 import Testing
 
 @Suite struct MigratorTests {
-    static let schema = Migration(version: 1, name: "0001_kheo_schema", sql: "CREATE SCHEMA IF NOT EXISTS kheo;")
-    static let units = Migration(version: 2, name: "0002_units", sql: "CREATE TABLE kheo.units (id int8 PRIMARY KEY, name text NOT NULL);")
-    static let slow = Migration(version: 3, name: "0003_slow", sql: "SELECT pg_sleep(0.5); CREATE TABLE kheo.slow (id int8);")
+    static let schema = Migration(line: "kheo", version: 1, name: "0001_kheo_schema", sql: "CREATE SCHEMA IF NOT EXISTS kheo;")
+    static let units = Migration(line: "kheo", version: 2, name: "0002_units", sql: "CREATE TABLE kheo.units (id int8 PRIMARY KEY, name text NOT NULL);")
+    static let slow = Migration(line: "kheo", version: 3, name: "0003_slow", sql: "SELECT pg_sleep(0.5); CREATE TABLE kheo.slow (id int8);")
 
     private func versions(_ connection: PostgresConnection) throws -> [Int] {
         try connection.query("SELECT version FROM kheo.schema_migrations ORDER BY version").map { try $0.decode(0) }
@@ -19,7 +19,8 @@ import Testing
             let connection = try db.connect()
             let migrator = Migrator()
             #expect(migrator.migrations.first?.name == "0001_kheo_schema")
-            #expect(migrator.migrations.map(\.version) == migrator.migrations.map(\.version).sorted())
+            #expect(migrator.migrations.map(\.version) == Array(1...migrator.migrations.count), "the engine's line counts from 1 without gaps")
+            #expect(migrator.lines == ["kheo"])
             #expect(try migrator.status(on: connection).allSatisfy { $0.state == .pending })
 
             let applied = try migrator.migrate(on: connection)
@@ -38,14 +39,14 @@ import Testing
         try TestDatabase.with(migrated: false) { db in
             let connection = try db.connect()
             try Migrator(migrations: [Self.schema, Self.units]).migrate(on: connection)
-            let edited = Migration(version: 2, name: "0002_units", sql: Self.units.sql + "\nALTER TABLE kheo.units ADD COLUMN code text;")
+            let edited = Migration(line: "kheo", version: 2, name: "0002_units", sql: Self.units.sql + "\nALTER TABLE kheo.units ADD COLUMN code text;")
             let migrator = Migrator(migrations: [Self.schema, edited, Self.slow])
             #expect(try migrator.status(on: connection).map(\.state).contains { if case .changed = $0 { true } else { false } })
             do {
                 try migrator.migrate(on: connection)
                 Issue.record("an edited migration was accepted")
             } catch let error as MigrationError {
-                #expect(error.reason == .changedAfterApplying(version: 2, name: "0002_units"))
+                #expect(error.reason == .changedAfterApplying(line: "kheo", version: 2, name: "0002_units"))
                 #expect(error.description.contains("0002_units.sql"))
             }
             // Nothing after it ran either.
@@ -57,7 +58,7 @@ import Testing
         try TestDatabase.with(migrated: false) { db in
             let connection = try db.connect()
             try Migrator(migrations: [Self.schema, Self.units]).migrate(on: connection)
-            #expect(throws: MigrationError(reason: .unknownApplied(version: 2, name: "0002_units"))) {
+            #expect(throws: MigrationError(reason: .unknownApplied(line: "kheo", version: 2, name: "0002_units"))) {
                 try Migrator(migrations: [Self.schema]).migrate(on: connection)
             }
         }
@@ -67,7 +68,7 @@ import Testing
         try TestDatabase.with(migrated: false) { db in
             let connection = try db.connect()
             try Migrator(migrations: [Self.schema, Self.slow]).migrate(on: connection)
-            #expect(throws: MigrationError(reason: .outOfOrder(version: 2, name: "0002_units", newestApplied: 3))) {
+            #expect(throws: MigrationError(reason: .outOfOrder(line: "kheo", version: 2, name: "0002_units", newestApplied: 3))) {
                 try Migrator(migrations: [Self.schema, Self.units, Self.slow]).migrate(on: connection)
             }
         }
@@ -76,7 +77,7 @@ import Testing
     @Test func aFailingMigrationLeavesNoTraceOfItself() throws {
         try TestDatabase.with(migrated: false) { db in
             let connection = try db.connect()
-            let broken = Migration(version: 2, name: "0002_broken", sql: "CREATE TABLE kheo.half (id int8); SELECT 1/0;")
+            let broken = Migration(line: "kheo", version: 2, name: "0002_broken", sql: "CREATE TABLE kheo.half (id int8); SELECT 1/0;")
             #expect(throws: PostgresError.self) {
                 try Migrator(migrations: [Self.schema, broken]).migrate(on: connection)
             }
@@ -107,6 +108,84 @@ import Testing
             #expect(applied.withLock { $0 }.flatMap { $0 }.sorted() == [1, 2, 3])
             let recorded = try versions(try db.connect())
             #expect(recorded == [1, 2, 3])
+        }
+    }
+}
+
+/// A database migrated by the last kheo before schema lines (one shared sequence,
+/// `kheo.schema_migrations` keyed by version) upgrades in place.
+@Suite struct SchemaLineUpgradeTests {
+    /// The files as that kheo numbered them, in the order it applied them.
+    static let legacyOrder = [
+        "0001_kheo_schema", "0002_jobs", "0003_recorded_effects", "0004_unique_jobs", "0005_job_control",
+        "0006_pruning_and_leadership", "0007_periodic_jobs", "0008_danvan_units", "0009_danvan_models", "0010_danvan_deadlines",
+        "0011_danvan_statistics", "0012_danvan_inspections", "0013_danvan_reports", "0014_danvan_activities", "0015_danvan_webhooks",
+        "0016_danvan_statistics_without_row_checks", "0017_danvan_api_tokens", "0018_danvan_api_idempotency", "0019_jobs_by_tag",
+        "0020_danvan_api_tokens_notify", "0021_danvan_authority", "0022_plans_whatever_the_statistics", "0023_danvan_units_over_time",
+        "0024_danvan_campaign_periods", "0025_danvan_unit_kinds", "0026_danvan_codes_and_clusters", "0027_danvan_people_and_supervision",
+        "0028_danvan_model_substance", "0029_danvan_records_in_campaigns", "0030_danvan_plan_pins_and_revisions",
+        "0031_danvan_statistics_inputs", "0032_danvan_console_sessions", "0033_node_slots", "0034_jobs_failed", "0035_danvan_documents",
+        "0036_danvan_statistics_in_place", "0037_periodic_entries_registered",
+    ]
+
+    /// Builds the database as that kheo left it: the same texts, applied in its order,
+    /// recorded in its history table.
+    static func makeLegacyDatabase(_ connection: PostgresConnection) throws {
+        let all = TestSchema.binary.migrations
+        let bySlug = Dictionary(uniqueKeysWithValues: all.map { ($0.slug, $0) })
+        #expect(all.count == legacyOrder.count, "every migration of today's lines was one of the shared sequence")
+        for legacy in legacyOrder {
+            let slug = String(legacy.drop { $0 != "_" }.dropFirst())
+            let migration = try #require(bySlug[slug], "\(legacy) has no migration now")
+            try connection.transaction { transaction in
+                try transaction.execute(script: migration.sql)
+                try transaction.execute(script: """
+                    CREATE TABLE IF NOT EXISTS kheo.schema_migrations (
+                        version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now()
+                    )
+                    """)
+                try transaction.query(
+                    "INSERT INTO kheo.schema_migrations (version, name, checksum) VALUES ($1, $2, encode(sha256(convert_to($3, 'UTF8')), 'hex'))",
+                    Int(legacy.prefix(4))!, legacy, migration.sql
+                )
+            }
+        }
+    }
+
+    @Test func aDatabaseFromBeforeSchemaLinesUpgradesInPlaceAndKeepsEveryJob() throws {
+        try TestDatabase.with(migrated: false) { db in
+            let connection = try db.connect()
+            try Self.makeLegacyDatabase(connection)
+            let producer = Producer()
+            let ids = try producer.enqueueMany(
+                try (0..<250).map { n throws(EnqueueError) in try JobRequest(BuiltinJobs.Record(ms: n % 3), options: .init(priority: n % 4)) },
+                on: connection
+            )
+            try connection.query("UPDATE kheo.jobs SET state = 'completed', finalized_at = now() WHERE id = ANY($1::int8[])", Array(ids.prefix(50)))
+            let before: String = try connection.query("SELECT md5(string_agg(id || state::text || args::text, ',' ORDER BY id)) FROM kheo.jobs").single().decode(0)
+
+            // An engine-only binary upgrades the rows it knows and leaves the domain's.
+            let engine = Migrator(migrations: TestSchema.engine.migrations)
+            #expect(try engine.migrate(on: connection).isEmpty, "nothing of the engine is new")
+            let waiting: Int64 = try connection.query("SELECT count(*) FROM kheo.schema_migrations WHERE line = ''").single().decode(0)
+            #expect(waiting == Int64(Self.legacyOrder.count - TestSchema.engine.migrations.count))
+
+            // The full binary upgrades the rest, applies nothing, and sees every migration applied.
+            let full = Migrator(migrations: TestSchema.binary.migrations)
+            #expect(try full.migrate(on: connection).isEmpty)
+            for status in try full.status(on: connection) {
+                guard case .applied = status.state else { Issue.record("\(status.line)/\(status.name) is \(status.state)"); continue }
+            }
+            let rows = try connection.query("SELECT line, version, name FROM kheo.schema_migrations ORDER BY line, version").map {
+                "\(try $0.decode("line", as: String.self))/\(try $0.decode("name", as: String.self))"
+            }
+            #expect(rows == TestSchema.binary.migrations.map { "\($0.line)/\($0.name)" }.sorted())
+            let after: String = try connection.query("SELECT md5(string_agg(id || state::text || args::text, ',' ORDER BY id)) FROM kheo.jobs").single().decode(0)
+            #expect(after == before, "every job is as it was")
+
+            // And the queue works on the upgraded schema.
+            let next = try producer.enqueue(try JobRequest(BuiltinJobs.Noop()), on: connection)
+            #expect(next > ids.max()!)
         }
     }
 }

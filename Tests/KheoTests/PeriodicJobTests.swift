@@ -20,7 +20,7 @@ struct PeriodicJobTests {
     /// of real time (the point of the test: real processes on the wall clock, which is
     /// why it waits): each fire time is inserted exactly once, and none is skipped.
     @Test func threeNodesInsertEachFireOnce() throws {
-        try TestDatabase.with { db in
+        try TestDatabase.with(schema: .binary) { db in
             let file = try Self.everySecondFile()
             defer { try? FileManager.default.removeItem(atPath: file) }
             let workers = try (0..<3).map { _ in

@@ -7,7 +7,7 @@ import Testing
 @Suite("kheo enqueue, jobs stats and bench")
 struct QueueCommandTests {
     @Test func enqueuePrintsIdsAndStatsCountThem() throws {
-        try TestDatabase.with { db in
+        try TestDatabase.with(schema: .binary) { db in
             let env = ["DATABASE_URL": db.url]
             let run = try KheoBinary.run(["enqueue", "kheo.noop", "--count", "3", "--queue", "cli", "--tag", "demo"], environment: env)
             #expect(run.status == 0, "\(run.output)")
@@ -36,7 +36,7 @@ struct QueueCommandTests {
         (["enqueue", "kheo.noop", "--delay", "-3"], "--delay"),
     ])
     func badInputExitsNonZeroAndInsertsNothing(arguments: [String], message: String) throws {
-        try TestDatabase.with { db in
+        try TestDatabase.with(schema: .binary) { db in
             let run = try KheoBinary.run(arguments, environment: ["DATABASE_URL": db.url])
             #expect(run.status != 0)
             #expect(run.output.contains(message), "\(run.output)")
@@ -45,7 +45,7 @@ struct QueueCommandTests {
     }
 
     @Test func invalidUTF8ArgsAreRefused() throws {
-        try TestDatabase.with { db in
+        try TestDatabase.with(schema: .binary) { db in
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("kheo-bad-\(UUID().uuidString).json")
             try Data([0x7B, 0x22, 0x61, 0x22, 0x3A, 0x22, 0xFF, 0xFE, 0x22, 0x7D]).write(to: file)
             defer { try? FileManager.default.removeItem(at: file) }
@@ -57,7 +57,7 @@ struct QueueCommandTests {
     }
 
     @Test func benchPrintsEveryFigureAndRatio() throws {
-        try TestDatabase.with { db in
+        try TestDatabase.with(schema: .binary) { db in
             let run = try KheoBinary.run(["bench", "--quick", "--json", "--backlog", "5000"], environment: ["DATABASE_URL": db.url])
             #expect(run.status == 0, "\(run.output)")
             let start = run.output.firstIndex(of: "{") ?? run.output.startIndex

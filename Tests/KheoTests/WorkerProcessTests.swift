@@ -1,4 +1,3 @@
-import DanVan
 import Foundation
 import Kheo
 import KheoTesting
@@ -41,7 +40,7 @@ struct WorkerProcessTests {
     /// The test kinds hold a slot for as long as their args say or fail on request: a
     /// node started without `--test-kinds` discards them as unknown, never runs them.
     @Test func aProductionWorkerRejectsTheTestKinds() throws {
-        try TestDatabase.with { db in
+        try TestDatabase.with(schema: .binary) { db in
             let sleep = try Producer().enqueue(BuiltinJobs.Sleep(ms: 3_600_000), on: db.pool)
             let noop = try Producer().enqueue(BuiltinJobs.Noop(), on: db.pool)
             let production = try KheoProcess.start(["work", "--until-empty", "--log-level", "notice"], environment: ["DATABASE_URL": db.url])
@@ -175,7 +174,7 @@ struct WorkerProcessTests {
     @Test func workersRideOutAPostgresRestart() throws {
         try TestCluster.withPrivateCluster { cluster in
             let connection = try PostgresConnection.connect(to: cluster.connectionConfiguration)
-            _ = try Migrator(migrations: DanVanSchema.all).migrate(on: connection)
+            _ = try Migrator(migrations: TestSchema.engine.migrations).migrate(on: connection)
             let request = try JobRequest(BuiltinJobs.Record(ms: 2))
             for _ in 0..<2 { try Producer().enqueueMany(Array(repeating: request, count: 2000), on: connection) }
             let workers = try (0..<2).map { _ in

@@ -1,9 +1,14 @@
-/// One schema change from `sql/`, applied once, in version order.
+/// One schema change, applied once, in version order within its line.
 ///
-/// The embedded list (`Migration.embedded`) is generated at build time from the
-/// package's `sql/NNNN_name.sql` files, so a binary carries its schema wherever it is
-/// copied.
+/// A schema line is one module's own sequence of migrations (`sql/<line>/`): the
+/// engine's `kheo`, the test kit's `kheo_test`, the domain's `danvan`, the API's
+/// `kheo_api`. Each numbers its files itself, so a module can add a migration without
+/// knowing the others'; a line may depend on lines listed before it, never after.
+/// The lists are generated at build time from the files, so a binary carries its
+/// schema wherever it is copied.
 public struct Migration: Sendable, Hashable {
+    /// The schema line it belongs to: the folder under `sql/`.
+    public let line: String
     /// The number before the underscore in the file name.
     public let version: Int
     /// The file name without `.sql`, e.g. `0001_kheo_schema`.
@@ -11,12 +16,20 @@ public struct Migration: Sendable, Hashable {
     /// The file's text, exactly as it was at build time.
     public let sql: String
 
-    public init(version: Int, name: String, sql: String) {
+    public init(line: String, version: Int, name: String, sql: String) {
+        self.line = line
         self.version = version
         self.name = name
         self.sql = sql
     }
 
-    /// The file name, as people see it in `sql/`.
-    public var fileName: String { "\(name).sql" }
+    /// The file, as people see it: `sql/<line>/<name>.sql`.
+    public var fileName: String { "sql/\(line)/\(name).sql" }
+
+    /// The name without its number: the same whatever the migration's version. Matches
+    /// a migration to the row a binary from before schema lines recorded for it.
+    public var slug: String {
+        guard let underscore = name.firstIndex(of: "_") else { return name }
+        return String(name[name.index(after: underscore)...])
+    }
 }

@@ -3,11 +3,12 @@
 public struct MigrationError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Reason: Sendable, Equatable {
         /// An applied migration's file was edited after it ran.
-        case changedAfterApplying(version: Int, name: String)
-        /// The database has a migration this binary does not carry (a newer kheo ran it).
-        case unknownApplied(version: Int, name: String)
-        /// A migration numbered below the newest applied one has never run.
-        case outOfOrder(version: Int, name: String, newestApplied: Int)
+        case changedAfterApplying(line: String, version: Int, name: String)
+        /// The database has a migration of one of this binary's lines that the binary
+        /// does not carry (a newer kheo ran it).
+        case unknownApplied(line: String, version: Int, name: String)
+        /// A migration numbered below the newest applied one of its line has never run.
+        case outOfOrder(line: String, version: Int, name: String, newestApplied: Int)
     }
 
     public let reason: Reason
@@ -16,15 +17,15 @@ public struct MigrationError: Error, Sendable, Equatable, CustomStringConvertibl
 
     public var description: String {
         switch reason {
-        case .changedAfterApplying(let version, let name):
-            "migration \(name).sql (version \(version)) was changed after it was applied to this database. "
+        case .changedAfterApplying(let line, let version, let name):
+            "migration sql/\(line)/\(name).sql (version \(version) of line \(line)) was changed after it was applied to this database. "
                 + "Restore the file as it was, and put the change in a new migration with the next number."
-        case .unknownApplied(let version, let name):
-            "this database has migration \(name) (version \(version)), which this kheo binary does not carry. "
+        case .unknownApplied(let line, let version, let name):
+            "this database has migration \(name) (version \(version) of line \(line)), which this kheo binary does not carry. "
                 + "A newer kheo migrated it: run that version, or upgrade this binary."
-        case .outOfOrder(let version, let name, let newestApplied):
-            "migration \(name).sql (version \(version)) has never been applied, but version \(newestApplied) already is. "
-                + "Renumber it after \(newestApplied) so migrations apply in order everywhere."
+        case .outOfOrder(let line, let version, let name, let newestApplied):
+            "migration sql/\(line)/\(name).sql (version \(version)) has never been applied, but version \(newestApplied) of line \(line) already is. "
+                + "Renumber it after \(newestApplied) so the line applies in order everywhere."
         }
     }
 }

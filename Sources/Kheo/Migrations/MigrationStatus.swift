@@ -13,6 +13,7 @@ public struct MigrationStatus: Sendable, Equatable {
         case unknown(appliedAt: Date)
     }
 
+    public let line: String
     public let version: Int
     public let name: String
     public let state: State

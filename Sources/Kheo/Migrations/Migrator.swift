@@ -2,45 +2,64 @@ public import Logging
 public import PostgresClient
 import Foundation
 
-/// Applies `sql/` migrations to a database, each once, in order.
+/// Applies schema lines to a database, each migration once, in order.
 ///
+/// - The lines apply in the order they first appear in `migrations` (a line may
+///   depend on the lines before it: the engine's first), each in version order.
 /// - A session-level advisory lock serialises concurrent runs: a second `kheo migrate`
 ///   waits, then finds nothing left to do.
 /// - Each migration runs in its own transaction together with its history row, so a
 ///   failing migration leaves neither a half-applied schema nor a false record.
-/// - The history (`kheo.schema_migrations`) keeps each migration's SHA-256; an applied
-///   migration whose text changed is refused by name before anything runs.
+/// - The history (`kheo.schema_migrations`) keys each migration by (line, version)
+///   and keeps its SHA-256; an applied migration whose text changed is refused by
+///   name before anything runs. Lines this binary does not carry are left alone.
+/// - A history written before schema lines (one shared sequence of numbers, `line`
+///   empty) is upgraded in place on the next `migrate`: each row is matched to its
+///   migration by the name after the number, which renumbering kept.
 public struct Migrator: Sendable {
     /// Keys of the advisory lock held while migrating ('kheo' in ASCII, then 1).
     static let lockKeys: (Int32, Int32) = (0x6b68_656f, 1)
 
     public let migrations: [Migration]
+    /// The lines this migrator manages, in the order they apply.
+    public let lines: [String]
     private let logger: Logger
 
-    public init(migrations: [Migration] = Migration.embedded, logger: Logger = Logger(label: "kheo.migrate")) {
-        self.migrations = migrations.sorted { $0.version < $1.version }
+    public init(migrations: [Migration] = Migration.engine, logger: Logger = Logger(label: "kheo.migrate")) {
+        var lines: [String] = []
+        for migration in migrations where !lines.contains(migration.line) { lines.append(migration.line) }
+        let rank = Dictionary(uniqueKeysWithValues: lines.enumerated().map { ($1, $0) })
+        self.migrations = migrations.sorted { (rank[$0.line]!, $0.version) < (rank[$1.line]!, $1.version) }
+        self.lines = lines
         self.logger = logger
     }
 
-    /// Every migration known to the binary or the database, and its state.
+    private struct Key: Hashable {
+        let line: String
+        let version: Int
+    }
+
+    /// Every migration known to the binary or recorded for one of its lines, and its state.
     public func status(on connection: PostgresConnection) throws -> [MigrationStatus] {
         let applied = try appliedMigrations(on: connection)
         let checksums = try self.checksums(on: connection)
         var statuses: [MigrationStatus] = []
         for migration in migrations {
+            let key = Key(line: migration.line, version: migration.version)
             let state: MigrationStatus.State
-            if let record = applied[migration.version] {
-                state = record.checksum == checksums[migration.version] ? .applied(at: record.appliedAt) : .changed(appliedAt: record.appliedAt)
+            if let record = applied[key] {
+                state = record.checksum == checksums[key] ? .applied(at: record.appliedAt) : .changed(appliedAt: record.appliedAt)
             } else {
                 state = .pending
             }
-            statuses.append(MigrationStatus(version: migration.version, name: migration.name, state: state))
+            statuses.append(MigrationStatus(line: migration.line, version: migration.version, name: migration.name, state: state))
         }
-        let known = Set(migrations.map(\.version))
-        for record in applied.values where !known.contains(record.version) {
-            statuses.append(MigrationStatus(version: record.version, name: record.name, state: .unknown(appliedAt: record.appliedAt)))
+        let known = Set(migrations.map { Key(line: $0.line, version: $0.version) })
+        for (key, record) in applied where !known.contains(key) {
+            statuses.append(MigrationStatus(line: key.line, version: key.version, name: record.name, state: .unknown(appliedAt: record.appliedAt)))
         }
-        return statuses.sorted { $0.version < $1.version }
+        let rank = Dictionary(uniqueKeysWithValues: lines.enumerated().map { ($1, $0) })
+        return statuses.sorted { (rank[$0.line]!, $0.version) < (rank[$1.line]!, $1.version) }
     }
 
     /// Applies every pending migration and returns those it applied (none if current).
@@ -57,6 +76,7 @@ public struct Migrator: Sendable {
         }
         defer { _ = try? connection.query("SELECT pg_advisory_unlock($1, $2)", classID, objectID) }
 
+        try upgradeHistory(on: connection)
         let pending = try pendingMigrations(on: connection)
         for migration in pending {
             let started = ContinuousClock.now
@@ -65,87 +85,153 @@ public struct Migrator: Sendable {
                 try ensureHistoryTable(on: transaction)
                 try transaction.query(
                     """
-                    INSERT INTO kheo.schema_migrations (version, name, checksum)
-                    VALUES ($1, $2, encode(sha256(convert_to($3, 'UTF8')), 'hex'))
+                    INSERT INTO kheo.schema_migrations (line, version, name, checksum)
+                    VALUES ($1, $2, $3, encode(sha256(convert_to($4, 'UTF8')), 'hex'))
                     """,
-                    migration.version, migration.name, migration.sql
+                    migration.line, migration.version, migration.name, migration.sql
                 )
             }
-            logger.info(
-                "applied migration",
-                metadata: ["version": "\(migration.version)", "name": "\(migration.name)", "duration": "\(ContinuousClock.now - started)"]
-            )
+            logger.info("applied migration", metadata: [
+                "line": "\(migration.line)", "version": "\(migration.version)", "name": "\(migration.name)",
+                "duration": "\(ContinuousClock.now - started)",
+            ])
         }
         return pending
     }
 
     /// The migrations still to apply, after checking the history against the binary.
     private func pendingMigrations(on connection: PostgresConnection) throws -> [Migration] {
-        var newestApplied = 0
-        var pendingVersions = Set<Int>()
+        var newestApplied: [String: Int] = [:]
+        var pendingKeys = Set<Key>()
         for status in try status(on: connection) {
             switch status.state {
-            case .changed: throw MigrationError(reason: .changedAfterApplying(version: status.version, name: status.name))
-            case .unknown: throw MigrationError(reason: .unknownApplied(version: status.version, name: status.name))
-            case .applied: newestApplied = max(newestApplied, status.version)
-            case .pending: pendingVersions.insert(status.version)
+            case .changed: throw MigrationError(reason: .changedAfterApplying(line: status.line, version: status.version, name: status.name))
+            case .unknown: throw MigrationError(reason: .unknownApplied(line: status.line, version: status.version, name: status.name))
+            case .applied: newestApplied[status.line] = max(newestApplied[status.line] ?? 0, status.version)
+            case .pending: pendingKeys.insert(Key(line: status.line, version: status.version))
             }
         }
-        let pending = migrations.filter { pendingVersions.contains($0.version) }
-        if let early = pending.first(where: { $0.version < newestApplied }) {
-            throw MigrationError(reason: .outOfOrder(version: early.version, name: early.name, newestApplied: newestApplied))
+        let pending = migrations.filter { pendingKeys.contains(Key(line: $0.line, version: $0.version)) }
+        for migration in pending {
+            if let newest = newestApplied[migration.line], migration.version < newest {
+                throw MigrationError(reason: .outOfOrder(line: migration.line, version: migration.version, name: migration.name, newestApplied: newest))
+            }
         }
         return pending
     }
 
-    private struct AppliedRecord {
+    private struct HistoryRow {
+        let line: String
         let version: Int
         let name: String
         let checksum: String
         let appliedAt: Date
     }
 
-    private func appliedMigrations(on connection: PostgresConnection) throws -> [Int: AppliedRecord] {
-        let exists = try connection.query("SELECT to_regclass('kheo.schema_migrations') IS NOT NULL").single().decode(0, as: Bool.self)
-        guard exists else { return [:] }
-        var records: [Int: AppliedRecord] = [:]
-        for row in try connection.query("SELECT version, name, checksum, applied_at FROM kheo.schema_migrations") {
-            let record = AppliedRecord(
-                version: try row.decode("version"),
-                name: try row.decode("name"),
-                checksum: try row.decode("checksum"),
-                appliedAt: try row.decode("applied_at")
+    /// Every row of the history; rows written before schema lines have an empty line.
+    private func history(on connection: PostgresConnection) throws -> [HistoryRow] {
+        let columns = try connection.query(
+            """
+            SELECT count(*) FILTER (WHERE column_name = 'version') AS table, count(*) FILTER (WHERE column_name = 'line') AS lines
+            FROM information_schema.columns WHERE table_schema = 'kheo' AND table_name = 'schema_migrations'
+            """
+        ).single()
+        guard try columns.decode("table", as: Int64.self) > 0 else { return [] }
+        let line = try columns.decode("lines", as: Int64.self) > 0 ? "line" : "''::text"
+        return try connection.query("SELECT \(line) AS line, version, name, checksum, applied_at FROM kheo.schema_migrations").map { row in
+            HistoryRow(
+                line: try row.decode("line"), version: try row.decode("version"), name: try row.decode("name"),
+                checksum: try row.decode("checksum"), appliedAt: try row.decode("applied_at")
             )
-            records[record.version] = record
         }
-        return records
+    }
+
+    /// The applied migrations of this migrator's lines. A row from before schema lines
+    /// counts as the migration of the same name after the number, in whichever line.
+    private func appliedMigrations(on connection: PostgresConnection) throws -> [Key: HistoryRow] {
+        let ours = Set(lines)
+        let bySlug = Dictionary(migrations.map { ($0.slug, $0) }, uniquingKeysWith: { first, _ in first })
+        var applied: [Key: HistoryRow] = [:]
+        for row in try history(on: connection) {
+            if row.line.isEmpty {
+                guard let migration = bySlug[Migration(line: "", version: row.version, name: row.name, sql: "").slug] else { continue }
+                applied[Key(line: migration.line, version: migration.version)] = row
+            } else if ours.contains(row.line) {
+                applied[Key(line: row.line, version: row.version)] = row
+            }
+        }
+        return applied
+    }
+
+    /// Brings a history from before schema lines to (line, version) keys: adds the
+    /// column, and renumbers each row this migrator recognises into its line. Rows of
+    /// lines this binary does not carry keep an empty line until a binary that carries
+    /// them migrates. One transaction: a failure leaves the old history as it was.
+    private func upgradeHistory(on connection: PostgresConnection) throws {
+        let rows = try history(on: connection)
+        let legacy = rows.filter(\.line.isEmpty)
+        guard !legacy.isEmpty else { return }
+        let bySlug = Dictionary(migrations.map { ($0.slug, $0) }, uniquingKeysWith: { first, _ in first })
+        try connection.transaction { transaction in
+            try ensureHistoryTable(on: transaction)
+            var renumbered = 0
+            for row in legacy {
+                guard let migration = bySlug[Migration(line: "", version: row.version, name: row.name, sql: "").slug] else { continue }
+                try transaction.query(
+                    "UPDATE kheo.schema_migrations SET line = $1, version = $2, name = $3 WHERE line = '' AND version = $4",
+                    migration.line, migration.version, migration.name, row.version
+                )
+                renumbered += 1
+            }
+            logger.notice("the migration history now records each schema line on its own", metadata: [
+                "renumbered": "\(renumbered)", "left_for_other_binaries": "\(legacy.count - renumbered)",
+            ])
+        }
     }
 
     /// SHA-256 of each embedded migration, computed by the server that stores them,
     /// so the comparison uses one implementation on both sides.
-    private func checksums(on connection: PostgresConnection) throws -> [Int: String] {
+    private func checksums(on connection: PostgresConnection) throws -> [Key: String] {
         guard !migrations.isEmpty else { return [:] }
         let rows = try connection.query(
             "SELECT encode(sha256(convert_to(sql, 'UTF8')), 'hex') FROM unnest($1::text[]) WITH ORDINALITY AS m(sql, position) ORDER BY position",
             migrations.map(\.sql)
         )
-        var checksums: [Int: String] = [:]
-        for (migration, row) in zip(migrations, rows) { checksums[migration.version] = try row.decode(0, as: String.self) }
+        var checksums: [Key: String] = [:]
+        for (migration, row) in zip(migrations, rows) {
+            checksums[Key(line: migration.line, version: migration.version)] = try row.decode(0, as: String.self)
+        }
         return checksums
     }
 
-    /// The history table lives in the `kheo` schema that the first migration creates,
-    /// so it is made inside that first migration's transaction (a no-op after that).
+    /// The history table lives in the `kheo` schema that the engine's first migration
+    /// creates, so it is made inside that migration's transaction (a no-op after that).
+    /// A table from before schema lines gains its `line` column and (line, version) key.
     private func ensureHistoryTable(on connection: PostgresConnection) throws {
         try connection.execute(
             script: """
                 CREATE TABLE IF NOT EXISTS kheo.schema_migrations (
-                    version    integer PRIMARY KEY,
+                    line       text NOT NULL,
+                    version    integer NOT NULL,
                     name       text NOT NULL,
                     checksum   text NOT NULL,
-                    applied_at timestamptz NOT NULL DEFAULT now()
+                    applied_at timestamptz NOT NULL DEFAULT now(),
+                    PRIMARY KEY (line, version)
                 );
-                COMMENT ON TABLE kheo.schema_migrations IS 'Applied sql/ migrations, written by kheo migrate.';
+                COMMENT ON TABLE kheo.schema_migrations IS 'Applied migrations by schema line (sql/<line>/), written by kheo migrate.';
+                DO $upgrade$
+                BEGIN
+                    IF NOT EXISTS (
+                        SELECT FROM information_schema.columns
+                        WHERE table_schema = 'kheo' AND table_name = 'schema_migrations' AND column_name = 'line'
+                    ) THEN
+                        ALTER TABLE kheo.schema_migrations ADD COLUMN line text NOT NULL DEFAULT '';
+                        ALTER TABLE kheo.schema_migrations DROP CONSTRAINT schema_migrations_pkey;
+                        ALTER TABLE kheo.schema_migrations ADD PRIMARY KEY (line, version);
+                        ALTER TABLE kheo.schema_migrations ALTER COLUMN line DROP DEFAULT;
+                    END IF;
+                END
+                $upgrade$;
                 """
         )
     }

@@ -32,7 +32,7 @@ extension Bench {
         // The copy has the schema of the kheo that ran the demo; bring it to this one's.
         var quietMigrations = logger
         quietMigrations.logLevel = max(logger.logLevel, .warning)
-        _ = try Migrator(migrations: DanVanSchema.all, logger: quietMigrations).migrate(on: scratch)
+        _ = try Migrator(migrations: KheoAPISchema.all + Migration.testLine, logger: quietMigrations).migrate(on: scratch)
         try scratch.query(
             """
             INSERT INTO kheo.jobs (queue, kind, state, attempt, attempted_at, finalized_at, scheduled_at, inserted_at, tags, args)

@@ -1,4 +1,5 @@
 import DanVan
+import KheoAPI
 import Kheo
 import Logging
 import PostgresClient
@@ -24,7 +25,7 @@ struct ScratchDatabase {
         // Each round makes a database: its migrations are not news.
         var quiet = bench.logger
         quiet.logLevel = max(quiet.logLevel, .warning)
-        _ = try Migrator(migrations: DanVanSchema.all, logger: quiet).migrate(on: connection)
+        _ = try Migrator(migrations: KheoAPISchema.all + Migration.testLine, logger: quiet).migrate(on: connection)
         url = configuration.url
         pgbench = Pgbench(executable: bench.pgbench.executable, url: configuration.url)
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DanVan
+import KheoAPI
 import Foundation
 import Kheo
 import Logging
@@ -74,7 +75,7 @@ struct DemoCommand: ParsableCommand {
         // The migrations are summed up in one line below, not logged one by one.
         var quiet = logger
         quiet.logLevel = max(logger.logLevel, .warning)
-        let migrator = Migrator(migrations: DanVanSchema.all, logger: quiet)
+        let migrator = Migrator(migrations: KheoAPISchema.all, logger: quiet)
         let applied = try migrator.migrate(on: connection)
         let version: String = try connection.query("SELECT current_setting('server_version') AS v").single().decode("v")
         print("Demo data:  database \(database) on PostgreSQL \(version), created anew; \(applied.count) migrations applied")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DanVan
+import KheoAPI
 import Foundation
 import Kheo
 import PostgresClient
@@ -29,7 +30,7 @@ struct MigrateCommand: ParsableCommand {
         let logger = global.makeLogger(label: "kheo.migrate")
         let target = try DatabaseTarget.resolve(logger: logger)
         let connection = try PostgresConnection.connect(to: target.configuration, logger: logger)
-        let migrator = Migrator(migrations: DanVanSchema.all, logger: logger)
+        let migrator = Migrator(migrations: KheoAPISchema.all, logger: logger)
         if status {
             print("Database: \(target.summary)")
             for entry in try migrator.status(on: connection) { print(Self.describe(entry)) }
@@ -50,6 +51,6 @@ struct MigrateCommand: ParsableCommand {
         case .pending: "pending"
         case .unknown(let at): "UNKNOWN  applied \(at.formatted(.iso8601)) by a newer kheo"
         }
-        return "  \(entry.name.padding(toLength: 32, withPad: " ", startingAt: 0)) \(state)"
+        return "  \("\(entry.line)/\(entry.name)".padding(toLength: 48, withPad: " ", startingAt: 0)) \(state)"
     }
 }

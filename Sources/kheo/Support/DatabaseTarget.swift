@@ -1,5 +1,6 @@
 import ArgumentParser
 import DanVan
+import KheoAPI
 import Foundation
 import Kheo
 import LocalPostgres
@@ -47,13 +48,15 @@ extension DatabaseTarget {
     /// Makes sure the schema is current before a command uses the queue. The embedded
     /// cluster is ours, so it is migrated on the spot; a `DATABASE_URL` database belongs
     /// to an operator, who runs `kheo migrate` deliberately (e.g. before a rollout).
+    /// The embedded cluster, being for trials, also gets the test kinds' tables
+    /// (`kheo_test`), so `kheo work --test-kinds` works on it.
     func prepareSchema(logger: Logger) throws {
         let connection = try PostgresConnection.connect(to: configuration, logger: logger)
-        let migrator = Migrator(migrations: DanVanSchema.all, logger: logger)
         if cluster != nil {
-            _ = try migrator.migrate(on: connection)
+            _ = try Migrator(migrations: KheoAPISchema.all + Migration.testLine, logger: logger).migrate(on: connection)
             return
         }
+        let migrator = Migrator(migrations: KheoAPISchema.all, logger: logger)
         let pending = try migrator.status(on: connection).filter { $0.state == .pending }
         guard pending.isEmpty else {
             throw ValidationError(
