@@ -99,9 +99,7 @@ public struct APIServer: Sendable {
             // What the server and its queues are doing is the operators' to read.
             router.get("metrics") { _, _ in
                 _ = try Principal.require(.readMetrics)
-                var headers = HTTPFields()
-                headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
-                return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: metrics())))
+                return MetricsEndpoint.response(metrics)
             }
         }
         let handlers = APIHandlers(

@@ -50,7 +50,7 @@ struct DeadlineReminderTests {
     /// clock moved across the offsets: each (deadline, offset) reminder exists once,
     /// closed deadlines get none, each overdue deadline is escalated once.
     @Test func eachReminderAndEscalationHappensOnce() throws {
-        try TestDatabase.with(schema: .domain, pool: .init(maximumConnections: 12)) { db in
+        try TestDatabase.with(schema: .binary, pool: .init(maximumConnections: 12)) { db in
             let units = UnitDirectory()
             let district = try units.create(.district, named: "Càng Long", under: try units.create(.province, named: "Trà Vinh", under: nil, on: db.pool).id, on: db.pool)
             let commune = try units.create(.commune, named: "Mỹ Cẩm", under: district.id, on: db.pool)

@@ -55,7 +55,7 @@ struct BurstDrainTests {
     /// The backlog filled first: the workers plan their statements on a table that
     /// holds it. Seconds from the first claim to the last completion.
     static func filledFirst() throws -> Double {
-        try TestDatabase.with { db in
+        try TestDatabase.with(schema: .binary) { db in
             try Self.enqueue(db, queue: "filled")
             try db.pool.query("ANALYZE kheo.jobs")
             for worker in try Self.workers(db, queue: "filled", untilEmpty: true) {

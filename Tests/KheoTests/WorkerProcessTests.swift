@@ -23,7 +23,7 @@ struct WorkerProcessTests {
     }
 
     @Test func twoProcessesDrainOneHundredThousandJobsEachEffectOnce() throws {
-        try TestDatabase.with { db in
+        try TestDatabase.with(schema: .binary) { db in
             try Self.fill(db, 100_000)
             let workers = try (0..<2).map { _ in try Self.work(db.url, ["--until-empty", "--queue", "default=20"]) }
             for worker in workers {
@@ -58,7 +58,7 @@ struct WorkerProcessTests {
     }
 
     @Test func jobsOfAKilledWorkerAreRescuedAfterTheLease() throws {
-        try TestDatabase.with { db in
+        try TestDatabase.with(schema: .binary) { db in
             try Self.fill(db, 3000, ms: 20)
             let victim = try Self.work(db.url, ["--queue", "default=10", "--lease", "1"])
             let survivor = try Self.work(db.url, ["--until-empty", "--queue", "default=10", "--lease", "1"])
@@ -80,7 +80,7 @@ struct WorkerProcessTests {
     /// after its three attempts the job is discarded saying why. Before, a rescued job
     /// was available at once and took down a worker every lease.
     @Test func aJobThatKillsItsWorkerIsRetriedWithBackoffThenDiscarded() throws {
-        try TestDatabase.with { db in
+        try TestDatabase.with(schema: .binary) { db in
             let id = try Producer().enqueue(BuiltinJobs.Crash(), options: EnqueueOptions(maxAttempts: 3), on: db.pool)
             var started = 0
             let deadline = ContinuousClock.now + .seconds(120)
@@ -121,7 +121,7 @@ struct WorkerProcessTests {
     }
 
     @Test func aFrozenWorkersLateWritesChangeNothing() throws {
-        try TestDatabase.with { db in
+        try TestDatabase.with(schema: .binary) { db in
             let id = try Producer().enqueue(BuiltinJobs.Record(ms: 2500), on: db.pool)
             let frozen = try Self.work(db.url, ["--queue", "default=1", "--lease", "1"])
             try waitUntil { try state(of: id, in: db) == "running" }
@@ -151,7 +151,7 @@ struct WorkerProcessTests {
     }
 
     @Test func sigtermLetsAShortJobFinishAndHandsBackALongOne() throws {
-        try TestDatabase.with { db in
+        try TestDatabase.with(schema: .binary) { db in
             let short = try Producer().enqueue(BuiltinJobs.Sleep(ms: 2000), options: EnqueueOptions(queue: "short"), on: db.pool)
             let worker = try Self.work(db.url, ["--queue", "short=1", "--grace", "5"])
             try waitUntil { try state(of: short, in: db) == "running" }
@@ -174,7 +174,7 @@ struct WorkerProcessTests {
     @Test func workersRideOutAPostgresRestart() throws {
         try TestCluster.withPrivateCluster { cluster in
             let connection = try PostgresConnection.connect(to: cluster.connectionConfiguration)
-            _ = try Migrator(migrations: TestSchema.engine.migrations).migrate(on: connection)
+            _ = try Migrator(migrations: TestSchema.binary.migrations).migrate(on: connection)
             let request = try JobRequest(BuiltinJobs.Record(ms: 2))
             for _ in 0..<2 { try Producer().enqueueMany(Array(repeating: request, count: 2000), on: connection) }
             let workers = try (0..<2).map { _ in

@@ -30,7 +30,8 @@ import Testing
         /// The jobs the next claims return, per queue, taken in order.
         var available: [String: [Machine.ClaimedJob]] = [:]
         var nextDueIn: Duration?
-        var promotedCount: Int32 = 0
+        var promotedCount = 0
+        var promoteBatchFull = false
         var rescuedCount = 0
         var rescueBatchFull = false
         var queuesHoldWork = true
@@ -83,7 +84,7 @@ import Testing
             case .connect:
                 if connectionWorks { _ = machine.connected(now: now) } else { _ = machine.connectFailed(now: now) }
             case .promoteDue:
-                machine.promoted(promotedCount, now: now)
+                machine.promoted(promotedCount, batchFull: promoteBatchFull, now: now)
             case .refreshNextDue:
                 machine.learnedNextDue(in: nextDueIn, now: now)
             case .finishAndClaim(let writes, let claims):
@@ -424,8 +425,10 @@ import Testing
         #expect(driver.turn().last == .sleep(.milliseconds(700), finishedRuns: 1))
         driver.advance(.milliseconds(700))
         driver.promotedCount = 1000
+        driver.promoteBatchFull = true
         #expect(driver.turn().first == .promote)
         driver.promotedCount = 3
+        driver.promoteBatchFull = false
         driver.nextDueIn = nil
         let again = driver.turn()
         #expect(again.prefix(2) == [.promote, .refreshDue], "a full batch left more due at once; a short one asks for the next due time")

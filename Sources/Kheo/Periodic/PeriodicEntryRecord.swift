@@ -8,7 +8,7 @@ public struct PeriodicEntryRecord: Sendable, Equatable {
     public var schedule: String
     public var timeZone: String
     /// The job's kind and queue; nil for an entry last written by a node from before
-    /// entries were registered (migration 37).
+    /// entries were registered (`sql/kheo/0011_periodic_entries_registered.sql`).
     public var kind: String?
     public var queue: String?
     /// The latest fire any node inserted, and the job it became; nil until it fires.

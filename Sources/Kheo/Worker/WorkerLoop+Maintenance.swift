@@ -67,19 +67,16 @@ extension WorkerLoop {
         }
     }
 
-    /// Makes scheduled and retryable jobs whose time came available.
-    func promoteDueJobs(limit: Int32) throws {
-        let row = try live.query(JobSQL.promoteDue, limit).single()
-        let promoted: Int32 = try row.decode("promoted")
+    /// Makes scheduled and retryable jobs whose time came available (`Promoter`).
+    func promoteDueJobs() throws {
+        let (promoted, batchFull) = try promoter.promote(on: live)
         if promoted > 0 { logger.debug("due jobs made available", metadata: ["count": "\(promoted)"]) }
-        machine.promoted(promoted, now: clock.now)
+        machine.promoted(promoted, batchFull: batchFull, now: clock.now)
     }
 
     /// Asks when the next scheduled or retryable job is due, in the server's clock.
     func refreshNextDue() throws {
-        let row = try live.query(JobSQL.nextDue).single()
-        let dueIn = try row.decode("due_in_us", as: Int64?.self)
-        machine.learnedNextDue(in: dueIn.map { .microseconds($0) }, now: clock.now)
+        machine.learnedNextDue(in: try promoter.nextDue(on: live), now: clock.now)
     }
 
     /// Gives the jobs of dead workers another attempt after the retry policy's backoff

@@ -29,6 +29,8 @@ final class WorkerLoop {
     let clock = ContinuousClock()
     /// Gives dead workers' jobs another attempt, with the node's retry policy.
     let rescuer: Rescuer
+    /// Makes jobs available when their time comes; the machine says when.
+    let promoter = Promoter()
 
     var machine: Machine
     var connection: PostgresConnection?
@@ -99,8 +101,8 @@ final class WorkerLoop {
                         let wait = machine.connectFailed(now: clock.now)
                         logger.warning("database unreachable; retrying", metadata: ["error": "\(error)", "retry_in": "\(wait)"])
                     }
-                case .promoteDue(let limit):
-                    perform { try promoteDueJobs(limit: limit) }
+                case .promoteDue:
+                    perform { try promoteDueJobs() }
                 case .refreshNextDue:
                     perform { try refreshNextDue() }
                 case .finishAndClaim(let writes, let claims):

@@ -152,9 +152,9 @@ extension WorkerStateMachine {
     }
 
     /// `.promoteDue` made `count` jobs available. A full batch means more are due now.
-    mutating func promoted(_ count: Int32, now: Instant) {
+    mutating func promoted(_ count: Int, batchFull: Bool, now: Instant) {
         if count > 0 { wantEverything() }
-        if count >= Self.promoteBatch {
+        if batchFull {
             nextDue = now
         } else {
             dueRefreshAt = now

@@ -37,9 +37,9 @@ extension WorkerStateMachine {
         /// The database stayed unreachable past the grace period: give up. Leases will
         /// expire and other nodes rescue the jobs.
         case giveUp
-        /// Make due scheduled and retryable jobs available (`JobSQL.promoteDue`); answer `promoted`.
-        case promoteDue(limit: Int32)
-        /// Ask when the next job is due (`JobSQL.nextDue`); answer `learnedNextDue`.
+        /// Make due scheduled and retryable jobs available (`Promoter`); answer `promoted`.
+        case promoteDue
+        /// Ask when the next job is due (`Promoter.nextDue`); answer `learnedNextDue`.
         case refreshNextDue
         /// Write these outcomes and claim for these slots in one round trip; answer `claimReturned`.
         case finishAndClaim(writes: [PendingWrite], claims: [Claim])

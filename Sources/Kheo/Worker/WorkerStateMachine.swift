@@ -60,8 +60,6 @@ struct WorkerStateMachine<Handle> {
         static func < (lhs: Step, rhs: Step) -> Bool { lhs.rawValue < rhs.rawValue }
     }
 
-    /// Due jobs promoted per statement; a full batch means more are due at once.
-    static var promoteBatch: Int32 { 1000 }
     /// A reconnect's first wait; it doubles up to `maximumReconnectBackoff`.
     static var firstReconnectBackoff: Duration { .milliseconds(100) }
     static var maximumReconnectBackoff: Duration { .seconds(5) }
@@ -141,7 +139,7 @@ struct WorkerStateMachine<Handle> {
             case .promote:
                 if let nextDue, nextDue <= now {
                     step = .poll
-                    return .promoteDue(limit: Self.promoteBatch)
+                    return .promoteDue
                 }
             case .poll:
                 if now >= nextPoll {

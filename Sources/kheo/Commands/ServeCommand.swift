@@ -86,7 +86,7 @@ struct ServeCommand: ParsableCommand {
         let prometheus = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: prometheus))
         let metricsServer = try metricsPort.map { port in
-            let server = try MetricsServer.start(host: metricsHost, port: port, registry: prometheus)
+            let server = try MetricsServer.start(host: metricsHost, port: port, logger: logger) { prometheus.emitToBuffer() }
             logger.notice("serving metrics", metadata: ["url": "http://\(metricsHost):\(server.port)/metrics"])
             return server
         }

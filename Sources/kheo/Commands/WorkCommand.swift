@@ -3,6 +3,7 @@ import DanVan
 import Dispatch
 import Foundation
 import Kheo
+import KheoAPI
 import Logging
 import Metrics
 import Prometheus
@@ -98,7 +99,7 @@ struct WorkCommand: ParsableCommand {
             var factory = PrometheusMetricsFactory(registry: registry)
             factory.durationHistogramBuckets = JobMetrics.histogramBuckets
             MetricsSystem.bootstrap(factory)
-            let server = try MetricsServer.start(host: metricsHost, port: port, registry: registry)
+            let server = try MetricsServer.start(host: metricsHost, port: port, logger: logger) { registry.emitToBuffer() }
             logger.notice("serving metrics", metadata: ["url": "http://\(metricsHost):\(server.port)/metrics"])
             return server
         }
