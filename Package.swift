@@ -110,11 +110,36 @@ let package = Package(
             swiftSettings: strictSettings,
             plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator"), "EmbedMigrations"]
         ),
+        // What the kheo command and the tools it runs share: worker children that stop
+        // with their parent, table output.
+        .target(
+            name: "KheoCLIKit",
+            dependencies: ["LocalPostgres"],
+            swiftSettings: strictSettings
+        ),
+        // `kheo demo`: a province's year of the movement, on a cluster of its own.
+        .target(
+            name: "KheoDemo",
+            dependencies: ["DanVan", "Kheo", "KheoAPI", "KheoCLIKit", "PostgresClient"],
+            swiftSettings: strictSettings
+        ),
+        // `kheo bench`: the engine and the API against pgbench's ceilings.
+        .target(
+            name: "KheoBench",
+            dependencies: [
+                "DanVan", "Kheo", "KheoAPI", "KheoCLIKit", "LocalPostgres", "PostgresClient",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "kheo",
             dependencies: [
                 "DanVan",
                 "KheoAPI",
+                "KheoBench",
+                "KheoCLIKit",
+                "KheoDemo",
                 "Kheo",
                 "LocalPostgres",
                 "PostgresClient",

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KheoCLIKit
 import Kheo
 import PostgresClient
 

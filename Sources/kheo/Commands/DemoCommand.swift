@@ -3,6 +3,7 @@ import DanVan
 import KheoAPI
 import Foundation
 import Kheo
+import KheoDemo
 import Logging
 import LocalPostgres
 import PostgresClient

@@ -1,5 +1,6 @@
 public import ArgumentParser
 import Foundation
+import KheoCLIKit
 import Kheo
 
 /// `kheo jobs list`: the newest jobs, filtered.

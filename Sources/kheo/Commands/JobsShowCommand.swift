@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KheoCLIKit
 import Kheo
 
 /// `kheo jobs show ID`: one job, its args and every recorded error.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DanVan
 import Foundation
+import KheoCLIKit
 import Kheo
 
 /// `kheo queues …`: list, pause and resume queues.

@@ -2,6 +2,7 @@ import ArgumentParser
 import DanVan
 import Dispatch
 import Foundation
+import KheoCLIKit
 import Kheo
 import KheoAPI
 import Logging

@@ -1,12 +1,12 @@
 import DanVan
 import KheoAPI
-import PostgresClient
+package import PostgresClient
 
 /// The tokens the demo prints at its end, so a newcomer signs in to the console on the
 /// province just lived through: the province's editor, the editor of the commune with
 /// the most models, and an operator.
-enum DemoConsole {
-    static func signIn(on connection: PostgresConnection) throws -> [String] {
+package enum DemoConsole {
+    package static func signIn(on connection: PostgresConnection) throws -> [String] {
         let province = try connection.query(
             "SELECT id, name FROM danvan.units WHERE parent_id IS NULL ORDER BY id LIMIT 1"
         ).single()

@@ -1,4 +1,5 @@
 import Foundation
+import KheoCLIKit
 import Kheo
 import PostgresClient
 

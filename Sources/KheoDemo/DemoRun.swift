@@ -1,21 +1,30 @@
 import DanVan
-import Foundation
+package import Foundation
+import KheoCLIKit
 import Kheo
-import PostgresClient
+package import PostgresClient
 
 /// Runs the demo's year: each simulated day, the domain clock (`danvan.simulated_clock`)
 /// is set to 02:00 for the nightly statistics, then to 08:00 for the units' work of the
 /// day and the deadline scan; the worker processes run every job that follows, and
 /// the day ends when the `danvan` queue has nothing left to run now. The driver stands
 /// in for the cron: the periodic entries in the workers fire on real time.
-struct DemoRun {
-    struct Settings {
-        var seed: UInt64
-        var year: Int
-        var districts: Int
+package struct DemoRun {
+    package struct Settings {
+        package var seed: UInt64
+        package var year: Int
+        package var districts: Int
         /// Simulated days per real second at most; nil runs as fast as the workers go.
-        var speed: Double?
-        var workers: Int
+        package var speed: Double?
+        package var workers: Int
+
+        package init(seed: UInt64, year: Int, districts: Int, speed: Double?, workers: Int) {
+            self.seed = seed
+            self.year = year
+            self.districts = districts
+            self.speed = speed
+            self.workers = workers
+        }
     }
 
     let settings: Settings
@@ -23,21 +32,28 @@ struct DemoRun {
     let pool: PostgresConnectionPool
     let url: String
 
-    struct Outcome {
+    package init(settings: Settings, connection: PostgresConnection, pool: PostgresConnectionPool, url: String) {
+        self.settings = settings
+        self.connection = connection
+        self.pool = pool
+        self.url = url
+    }
+
+    package struct Outcome {
         /// The province as the year ended (on the two-tier tree after a reorganisation).
         var province: DemoProvince
         /// The province with its districts, when the year saw the reorganisation.
         var before: DemoProvince?
         var reorganisation: DemoReorganisation.Outcome?
         var periods: [DemoYear.DemoPeriod: Int64]
-        var refusals: [String: Int]
-        var rejectedPlans: [(title: String, reason: String)]
-        var elapsed: Duration
+        package var refusals: [String: Int]
+        package var rejectedPlans: [(title: String, reason: String)]
+        package var elapsed: Duration
         /// Of `elapsed`, the time the documents took: drafting and issuing.
-        var documentsElapsed: Duration
+        package var documentsElapsed: Duration
     }
 
-    func run() throws -> Outcome {
+    package func run() throws -> Outcome {
         let clock = ContinuousClock()
         let start = clock.now
         var random = SeededGenerator(seed: settings.seed)

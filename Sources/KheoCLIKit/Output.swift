@@ -1,9 +1,9 @@
-import Foundation
+package import Foundation
 
 /// How commands print results: aligned tables for people, JSON for scripts.
-enum Output {
+package enum Output {
     /// Columns padded to their widest cell; the first column left-aligned, the rest right.
-    static func table(_ lines: [[String]]) -> String {
+    package static func table(_ lines: [[String]]) -> String {
         guard let header = lines.first else { return "" }
         let widths = (0..<header.count).map { column in lines.map { $0[column].count }.max() ?? 0 }
         return lines.map { line in
@@ -14,7 +14,7 @@ enum Output {
         }.joined(separator: "\n")
     }
 
-    static func json(_ value: some Encodable) throws -> String {
+    package static func json(_ value: some Encodable) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
@@ -22,7 +22,7 @@ enum Output {
     }
 
     /// A time for a table: UTC, to the second.
-    static func time(_ date: Date?) -> String {
+    package static func time(_ date: Date?) -> String {
         guard let date else { return "-" }
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]

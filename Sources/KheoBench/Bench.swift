@@ -1,11 +1,12 @@
-import Foundation
+package import Foundation
+import KheoCLIKit
 import Kheo
-import Logging
-import PostgresClient
+package import Logging
+package import PostgresClient
 import Synchronization
 
 /// The measurements of `kheo bench`, each beside its pgbench ceiling or its baseline.
-struct Bench {
+package struct Bench {
     let configuration: PostgresConfiguration
     let sizes: BenchSizes
     let parts: Set<BenchPart>
@@ -16,7 +17,7 @@ struct Bench {
 
     static let queuePrefix = "kheo-bench-"
 
-    init(
+    package init(
         configuration: PostgresConfiguration, sizes: BenchSizes, parts: Set<BenchPart>, logger: Logger,
         progress: @escaping (String) -> Void
     ) throws {
@@ -29,7 +30,7 @@ struct Bench {
         self.pgbench = try Pgbench.locate(url: configuration.url)
     }
 
-    func run(databaseSummary: String) throws -> BenchReport {
+    package func run(databaseSummary: String) throws -> BenchReport {
         try cleanUp()
         defer { try? cleanUp() }
         var report = BenchReport(database: databaseSummary)

@@ -1,16 +1,22 @@
-import DanVan
-import Foundation
-import PostgresClient
+package import DanVan
+package import Foundation
+import KheoCLIKit
+package import PostgresClient
 
 /// The end of the demo: the year's figures per district from the current statistics
 /// snapshot (the one the reports were built from), and the reports written to files.
-struct DemoSummary {
+package struct DemoSummary {
     let connection: PostgresConnection
     let outcome: DemoRun.Outcome
 
+    package init(connection: PostgresConnection, outcome: DemoRun.Outcome) {
+        self.connection = connection
+        self.outcome = outcome
+    }
+
     /// The year's figures by the units under the province as the year ended; after a
     /// reorganisation, first the first half's by the districts that stood then.
-    func printTables() throws {
+    package func printTables() throws {
         if let before = outcome.before, let half = outcome.periods[.firstHalf] {
             print("6 tháng đầu năm, on the tree of three tiers (by district, as they stood on 30/06):")
             try printTable(before.districts.map(\.unit) + [before.unit], period: half)
@@ -51,7 +57,7 @@ struct DemoSummary {
 
     /// Writes each generated report as `<unit>-<period>.html` and `.csv`; returns the
     /// files written.
-    func writeReports(to folder: URL) throws -> [String] {
+    package func writeReports(to folder: URL) throws -> [String] {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var written: [String] = []
         for row in try connection.query(
@@ -75,7 +81,7 @@ struct DemoSummary {
     /// Writes every issued document's main file (.docx, or .xlsx for a workbook) into
     /// `folder`, named by its number and title ("15-bc-btgdvtu-bao-cao-so-ket-….docx");
     /// returns the files written, and how many of each kind were issued.
-    func writeDocuments(to folder: URL) throws -> (files: [String], kinds: [DocumentKind: Int]) {
+    package func writeDocuments(to folder: URL) throws -> (files: [String], kinds: [DocumentKind: Int]) {
         // The folder holds this run's documents only: an earlier run's numbers may
         // name other files.
         try? FileManager.default.removeItem(at: folder)

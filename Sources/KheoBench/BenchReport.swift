@@ -1,7 +1,7 @@
 import Foundation
 
 /// What `kheo bench` measured, as printed with `--json`.
-struct BenchReport: Encodable {
+package struct BenchReport: Encodable {
     struct Throughput: Codable {
         var jobs: Int
         var jobsPerSecond: Double
@@ -175,7 +175,7 @@ struct BenchReport: Encodable {
     }
 
     /// The table people read.
-    var text: String {
+    package var text: String {
         func row(_ name: String, _ value: Throughput) -> String {
             let mark = value.met ? "ok" : "BELOW TARGET"
             return "\(name.padding(toLength: 18, withPad: " ", startingAt: 0)) \(format(value.jobsPerSecond)) jobs/s   ceiling \(format(value.ceilingPerSecond)) jobs/s   ratio \(String(format: "%.2f", value.ratio)) (target ≥ \(value.target)) \(mark)"

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KheoBench
 import Kheo
 import Logging
 import PostgresClient
@@ -56,37 +57,4 @@ struct BenchCommand: ParsableCommand {
     }
 }
 
-struct BenchSizes {
-    var singleSeconds: Int
-    var bulkBatches: Int
-    var bulkBatchSize = 1000
-    var drainBacklog: Int
-    var latencyJobs: Int
-    var latencyRate = 200
-    /// Jobs claimed per round of the history part, and finished jobs beside them.
-    var historyBacklog: Int
-    var historyFinished = 1_000_000
-    /// Jobs in a burst, and priority-0 probes per second sent while it drains.
-    var burstJobs: Int
-    var burstProbeRate = 20
-    var burstRounds: Int
-    /// Requests timed per console page.
-    var consoleRequests: Int
-
-    init(quick: Bool, backlog: Int?) {
-        singleSeconds = quick ? 1 : 5
-        bulkBatches = quick ? 10 : 100
-        drainBacklog = backlog ?? (quick ? 20_000 : 1_000_000)
-        latencyJobs = quick ? 200 : 1000
-        historyBacklog = quick ? 20_000 : 100_000
-        historyFinished = quick ? 200_000 : 1_000_000
-        burstJobs = quick ? 50_000 : 300_000
-        burstRounds = quick ? 1 : 3
-        consoleRequests = quick ? 20 : 100
-    }
-}
-
-/// The parts of the bench, for `--only`.
-enum BenchPart: String, CaseIterable, ExpressibleByArgument {
-    case single, bulk, drain, latency, history, burst, backlog, console
-}
+extension BenchPart: ExpressibleByArgument {}

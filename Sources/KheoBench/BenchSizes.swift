@@ -1,0 +1,35 @@
+/// How much work each part of the bench does: a full run, or `--quick` for a look.
+package struct BenchSizes {
+    var singleSeconds: Int
+    var bulkBatches: Int
+    var bulkBatchSize = 1000
+    var drainBacklog: Int
+    var latencyJobs: Int
+    var latencyRate = 200
+    /// Jobs claimed per round of the history part, and finished jobs beside them.
+    var historyBacklog: Int
+    var historyFinished = 1_000_000
+    /// Jobs in a burst, and priority-0 probes per second sent while it drains.
+    var burstJobs: Int
+    var burstProbeRate = 20
+    var burstRounds: Int
+    /// Requests timed per console page.
+    var consoleRequests: Int
+
+    package init(quick: Bool, backlog: Int?) {
+        singleSeconds = quick ? 1 : 5
+        bulkBatches = quick ? 10 : 100
+        drainBacklog = backlog ?? (quick ? 20_000 : 1_000_000)
+        latencyJobs = quick ? 200 : 1000
+        historyBacklog = quick ? 20_000 : 100_000
+        historyFinished = quick ? 200_000 : 1_000_000
+        burstJobs = quick ? 50_000 : 300_000
+        burstRounds = quick ? 1 : 3
+        consoleRequests = quick ? 20 : 100
+    }
+}
+
+/// The parts of the bench, for `--only`.
+package enum BenchPart: String, CaseIterable, Sendable {
+    case single, bulk, drain, latency, history, burst, backlog, console
+}
