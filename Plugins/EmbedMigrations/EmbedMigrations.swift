@@ -9,6 +9,8 @@ import PackagePlugin
 /// only tests, the demo and the bench use (`Migration.testLine`); the domain (`DanVan`)
 /// has `danvan` (`DanVanSchema.migrations`); the HTTP API (`KheoAPI`) has `kheo_api`
 /// (`KheoAPISchema.migrations`). The history records each migration by (line, version).
+/// A line's `functions/*.sql` are embedded with it, to be applied again whenever their
+/// text changes.
 @main
 struct EmbedMigrations: BuildToolPlugin {
     /// Each target's lines: the declaration that holds it, and the folder under `sql/`.
@@ -28,14 +30,19 @@ struct EmbedMigrations: BuildToolPlugin {
         arguments.append(output.path(percentEncoded: false))
         for (declaration, line) in lines {
             let directory = context.package.directoryURL.appending(path: "sql").appending(path: line)
-            let files = try FileManager.default
-                .contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)
-                .filter { $0.pathExtension == "sql" }
+            let functions = directory.appending(path: "functions")
+            var folders = [directory]
+            if FileManager.default.fileExists(atPath: functions.path(percentEncoded: false)) { folders.append(functions) }
+            for folder in folders {
+                let files = try FileManager.default
+                    .contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)
+                    .filter { $0.pathExtension == "sql" }
+                // The folder, not only its files: the tool lists it when it runs, and the
+                // folder as an input reruns it when a file is added, so a new migration is
+                // embedded without a clean build.
+                inputs += files + [folder]
+            }
             arguments += [declaration, line, directory.path(percentEncoded: false)]
-            // The folder, not only its files: the tool lists it when it runs, and the
-            // folder as an input reruns it when a file is added, so a new migration is
-            // embedded without a clean build.
-            inputs += files + [directory]
         }
         return [
             .buildCommand(

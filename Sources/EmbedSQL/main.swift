@@ -1,7 +1,8 @@
 import Foundation
 
 // Build-time generator (run by the EmbedMigrations plugin, never shipped): writes a
-// Swift file that embeds schema lines, each from a folder of NNNN_name.sql files.
+// Swift file that embeds schema lines, each from a folder of NNNN_name.sql files and
+// its functions/name.sql files.
 // Usage: EmbedSQL OUTPUT.swift (TYPE.MEMBER LINE DIRECTORY)...
 // e.g. `Migration.engine kheo sql/kheo` defines `Migration.engine`, the `kheo` line.
 // The folder is listed when the tool runs, so a file added since the build was
@@ -56,6 +57,25 @@ func entries(line: String, directory: String) -> [(version: Int, name: String, s
     return entries.sorted { $0.version < $1.version }
 }
 
+/// The line's functions (`functions/name.sql`): re-applied whenever their text changes.
+func functions(line: String, directory: String) -> [(name: String, sql: String)] {
+    let folder = URL(fileURLWithPath: directory).appendingPathComponent("functions")
+    let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasSuffix(".sql") }.sorted()
+    return names.map { fileName in
+        let stem = fileName.dropLast(".sql".count)
+        guard !stem.isEmpty, stem.allSatisfy({ $0.isLowercase || $0.isNumber || $0 == "_" }) else {
+            fail("sql/\(line)/functions/\(fileName): function files are named after what they define, in lower case (e.g. enqueue.sql)")
+        }
+        guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent(fileName).path),
+            let sql = String(data: data, encoding: .utf8)
+        else { fail("sql/\(line)/functions/\(fileName): cannot be read as UTF-8 text") }
+        guard sql.contains("CREATE OR REPLACE") else {
+            fail("sql/\(line)/functions/\(fileName): it is applied again whenever it changes, so it must CREATE OR REPLACE what it defines")
+        }
+        return ("functions/\(stem)", sql)
+    }
+}
+
 var source = "// Generated at build time by EmbedSQL from the package's sql/ folders. Do not edit.\n"
 var triples = arguments.dropFirst()
 var imported = false
@@ -76,6 +96,9 @@ while !triples.isEmpty {
         """
     for entry in entries(line: line, directory: directory) {
         source += "        Migration(line: \"\(line)\", version: \(entry.version), name: \"\(entry.name)\", sql: \(literal(entry.sql))),\n"
+    }
+    for function in functions(line: line, directory: directory) {
+        source += "        Migration(line: \"\(line)\", function: \"\(function.name)\", sql: \(literal(function.sql))),\n"
     }
     source += "    ]\n}\n"
 }

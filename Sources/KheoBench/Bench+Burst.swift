@@ -70,7 +70,7 @@ extension Bench {
         try scratch.connection.execute(script: "VACUUM ANALYZE kheo.jobs")
         return try drainBurst(jobs: jobs, probes: false, in: scratch) {
             // What `kheo jobs prune` and the workers' pruning run, to the last batch.
-            while try scratch.connection.query("SELECT kheo.prune_jobs('completed', '1 day', 5000) AS n").single().decode("n", as: Int32.self) > 0 {}
+            while try scratch.connection.query(Pruner.pruneBatch, JobState.completed.rawValue, Duration.seconds(86_400).inMicroseconds, Int32(5000)).affectedRows > 0 {}
             // Without truncation, as when autovacuum cannot take the table's lock from busy workers.
             if vacuum { try scratch.connection.execute(script: "VACUUM (TRUNCATE false) kheo.jobs") }
         }.seconds

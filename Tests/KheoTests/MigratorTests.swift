@@ -19,13 +19,16 @@ import Testing
             let connection = try db.connect()
             let migrator = Migrator()
             #expect(migrator.migrations.first?.name == "0001_kheo_schema")
-            #expect(migrator.migrations.map(\.version) == Array(1...migrator.migrations.count), "the engine's line counts from 1 without gaps")
+            let numbered = migrator.migrations.filter { !$0.isFunction }
+            #expect(numbered.map(\.version) == Array(1...numbered.count), "the engine's line counts from 1 without gaps")
+            let functionsAfter = migrator.migrations.drop { !$0.isFunction }.allSatisfy { $0.isFunction }
+            #expect(functionsAfter, "its functions come after")
             #expect(migrator.lines == ["kheo"])
             #expect(try migrator.status(on: connection).allSatisfy { $0.state == .pending })
 
             let applied = try migrator.migrate(on: connection)
             #expect(applied == migrator.migrations)
-            #expect(try versions(connection) == migrator.migrations.map(\.version))
+            #expect(try versions(connection) == numbered.map(\.version))
             #expect(try migrator.migrate(on: connection).isEmpty)
             for status in try migrator.status(on: connection) {
                 guard case .applied = status.state else { Issue.record("\(status.name) is \(status.state)"); continue }
@@ -112,6 +115,33 @@ import Testing
     }
 }
 
+/// Function files: applied after the numbered migrations, again when their text
+/// changes, and not otherwise.
+@Suite struct FunctionFileTests {
+    static let table = Migration(line: "kheo", version: 1, name: "0001_kheo_schema", sql: "CREATE SCHEMA IF NOT EXISTS kheo; CREATE TABLE kheo.t (n int);")
+    static func answer(_ n: Int) -> Migration {
+        Migration(line: "kheo", function: "functions/answer", sql: "CREATE OR REPLACE FUNCTION kheo.answer() RETURNS int LANGUAGE sql AS $$ SELECT \(n) $$;")
+    }
+
+    @Test func aFunctionFileIsAppliedAgainOnlyWhenItsTextChanges() throws {
+        try TestDatabase.with(migrated: false) { db in
+            let connection = try db.connect()
+            let first = try Migrator(migrations: [Self.answer(41), Self.table]).migrate(on: connection)
+            #expect(first.map(\.name) == ["0001_kheo_schema", "functions/answer"], "numbered first, functions after")
+            #expect(try connection.query("SELECT kheo.answer()").single().decode(0, as: Int32.self) == 41)
+            #expect(try Migrator(migrations: [Self.table, Self.answer(41)]).migrate(on: connection).isEmpty)
+
+            let edited = Migrator(migrations: [Self.table, Self.answer(42)])
+            #expect(try edited.status(on: connection).last?.state == .pending, "an edited function is pending, not refused")
+            #expect(try edited.migrate(on: connection).map(\.name) == ["functions/answer"])
+            #expect(try connection.query("SELECT kheo.answer()").single().decode(0, as: Int32.self) == 42)
+            #expect(try edited.migrate(on: connection).isEmpty)
+            let recorded: Int64 = try connection.query("SELECT count(*) FROM kheo.schema_functions").single().decode(0)
+            #expect(recorded == 1)
+        }
+    }
+}
+
 /// A database migrated by the last kheo before schema lines (one shared sequence,
 /// `kheo.schema_migrations` keyed by version) upgrades in place.
 @Suite struct SchemaLineUpgradeTests {
@@ -131,7 +161,8 @@ import Testing
     /// Builds the database as that kheo left it: the same texts, applied in its order,
     /// recorded in its history table.
     static func makeLegacyDatabase(_ connection: PostgresConnection) throws {
-        let all = TestSchema.binary.migrations
+        // Today's migrations as they stood then: numbered ones only, and none added since.
+        let all = TestSchema.binary.migrations.filter { !$0.isFunction && !($0.line == "kheo" && $0.version >= 12) }
         let bySlug = Dictionary(uniqueKeysWithValues: all.map { ($0.slug, $0) })
         #expect(all.count == legacyOrder.count, "every migration of today's lines was one of the shared sequence")
         for legacy in legacyOrder {
@@ -166,9 +197,13 @@ import Testing
 
             // An engine-only binary upgrades the rows it knows and leaves the domain's.
             let engine = Migrator(migrations: TestSchema.engine.migrations)
-            #expect(try engine.migrate(on: connection).isEmpty, "nothing of the engine is new")
+            #expect(
+                try engine.migrate(on: connection).map(\.name) == ["0012_functions_only_swift_called", "functions/enqueue", "functions/unique_key"],
+                "only what the engine added since"
+            )
             let waiting: Int64 = try connection.query("SELECT count(*) FROM kheo.schema_migrations WHERE line = ''").single().decode(0)
-            #expect(waiting == Int64(Self.legacyOrder.count - TestSchema.engine.migrations.count))
+            let engineThen = TestSchema.engine.migrations.filter { !$0.isFunction && !($0.line == "kheo" && $0.version >= 12) }
+            #expect(waiting == Int64(Self.legacyOrder.count - engineThen.count))
 
             // The full binary upgrades the rest, applies nothing, and sees every migration applied.
             let full = Migrator(migrations: TestSchema.binary.migrations)
@@ -179,7 +214,7 @@ import Testing
             let rows = try connection.query("SELECT line, version, name FROM kheo.schema_migrations ORDER BY line, version").map {
                 "\(try $0.decode("line", as: String.self))/\(try $0.decode("name", as: String.self))"
             }
-            #expect(rows == TestSchema.binary.migrations.map { "\($0.line)/\($0.name)" }.sorted())
+            #expect(rows == TestSchema.binary.migrations.filter { !$0.isFunction }.map { "\($0.line)/\($0.name)" }.sorted())
             let after: String = try connection.query("SELECT md5(string_agg(id || state::text || args::text, ',' ORDER BY id)) FROM kheo.jobs").single().decode(0)
             #expect(after == before, "every job is as it was")
 

@@ -78,13 +78,12 @@ struct PruningTests {
         try TestDatabase.with { db in
             let (a, b) = (UUID().uuidString, UUID().uuidString)
             func claim(_ node: String) throws -> Bool {
-                try db.pool.query("SELECT kheo.claim_leadership('prune', $1::uuid, interval '30 seconds') AS leads", node)
-                    .single().decode("leads", as: Bool?.self) == true
+                try db.pool.query(Maintainer.claim, "prune", node, Int64(30_000)).count == 1
             }
             #expect(try claim(a))
             #expect(try !claim(b))
             #expect(try claim(a), "the leader renews its term")
-            try db.pool.query("SELECT kheo.resign_leadership('prune', $1::uuid)", a)
+            try db.pool.query(Maintainer.resign, "prune", a)
             #expect(try claim(b))
             #expect(try !claim(a))
         }

@@ -64,20 +64,40 @@ package struct Maintainer: Sendable {
             }
             guard let soonest = due.min(), thread.sleep(for: soonest.timeIntervalSince(clock())) else { break }
         }
-        if led { _ = try? pool.query("SELECT kheo.resign_leadership($1, $2::uuid)", Self.leadership, nodeID) }
+        if led { _ = try? pool.query(Self.resign, Self.leadership, nodeID) }
     }
 
     /// Asks for (or renews) the leadership; false if another node holds it or the
     /// database cannot be asked.
     private func claimLeadership() -> Bool {
         do {
-            return try pool.query(
-                "SELECT kheo.claim_leadership($1, $2::uuid, $3::bigint * interval '1 millisecond') AS leads",
-                Self.leadership, nodeID, term.inMilliseconds
-            ).single().decode("leads", as: Bool?.self) == true
+            return try pool.query(Self.claim, Self.leadership, nodeID, term.inMilliseconds).count == 1
         } catch {
             logger.warning("could not ask for the maintenance leadership; trying again shortly", metadata: ["error": "\(error)"])
             return false
         }
     }
+
+    /// Takes or keeps the leadership `$1` for node `$2` for `$3` milliseconds: a row
+    /// comes back when the node leads (it did already, or the last leader's term ran
+    /// out because it stopped, froze or died), none when another node holds it.
+    package static let claim = PreparedStatement(
+        name: "kheo.leaders.claim",
+        sql: """
+            INSERT INTO kheo.leaders AS l (name, node, expires_at) VALUES ($1, $2::uuid, now() + $3::bigint * interval '1 millisecond')
+            ON CONFLICT ON CONSTRAINT leaders_pkey DO UPDATE
+                SET node = excluded.node,
+                    elected_at = CASE WHEN l.node = excluded.node THEN l.elected_at ELSE now() END,
+                    expires_at = excluded.expires_at
+                WHERE l.node = excluded.node OR l.expires_at < now()
+            RETURNING true AS leads
+            """
+    )
+
+    /// Gives up the leadership `$1` held by node `$2` at once, so another node takes
+    /// over without waiting for the term to end.
+    package static let resign = PreparedStatement(
+        name: "kheo.leaders.resign",
+        sql: "DELETE FROM kheo.leaders WHERE name = $1 AND node = $2::uuid"
+    )
 }

@@ -26,11 +26,9 @@ public struct Pruner: MaintenanceService {
         var report = Report()
         for (state, retention) in configuration.retentions {
             while report.batches < maximumBatches {
-                let row = try pool.query(
-                    "SELECT kheo.prune_jobs($1::kheo.job_state, $2::bigint * interval '1 microsecond', $3) AS deleted",
-                    state.rawValue, retention.inMicroseconds, Int32(configuration.batchSize)
-                ).single()
-                let deleted = Int(try row.decode("deleted", as: Int32.self))
+                let deleted = try pool.query(
+                    Self.pruneBatch, state.rawValue, retention.inMicroseconds, Int32(configuration.batchSize)
+                ).affectedRows
                 report.batches += 1
                 report.deleted[state, default: 0] += deleted
                 if deleted < configuration.batchSize { break }
@@ -38,6 +36,27 @@ public struct Pruner: MaintenanceService {
         }
         return report
     }
+
+    /// Deletes at most `$3` jobs of one finished state (`$1`) that finished more than
+    /// `$2` microseconds ago, oldest first. Small batches under `SKIP LOCKED`: it never
+    /// waits on a row and holds its locks for one short statement. `ANY(ARRAY(…))`
+    /// keeps the delete on primary-key lookups whatever the planner guesses of the
+    /// batch's size; the batch itself reads the `jobs_finalized` index in order.
+    /// (Until kheo 0.3 this was the SQL function `kheo.prune_jobs`.)
+    package static let pruneBatch = PreparedStatement(
+        name: "kheo.jobs.prune",
+        sql: """
+            DELETE FROM kheo.jobs
+            WHERE id = ANY (ARRAY(
+                SELECT id FROM kheo.jobs
+                WHERE state = $1::kheo.job_state AND finalized_at IS NOT NULL
+                  AND finalized_at < now() - $2::bigint * interval '1 microsecond'
+                ORDER BY finalized_at
+                LIMIT $3
+                FOR UPDATE SKIP LOCKED
+            ))
+            """
+    )
 
     /// Counts what `prune` would delete now, deleting nothing.
     public func dryRun(on executor: some PostgresExecutor) throws -> Report {

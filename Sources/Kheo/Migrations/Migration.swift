@@ -15,12 +15,27 @@ public struct Migration: Sendable, Hashable {
     public let name: String
     /// The file's text, exactly as it was at build time.
     public let sql: String
+    /// A function file (`sql/<line>/functions/name.sql`) rather than a numbered change:
+    /// it is applied after the numbered ones, and again whenever its text changes, so a
+    /// function other languages call is edited in place instead of re-created whole in a
+    /// new migration. Its `version` is 0; its `name` is `functions/name`.
+    public let isFunction: Bool
 
     public init(line: String, version: Int, name: String, sql: String) {
         self.line = line
         self.version = version
         self.name = name
         self.sql = sql
+        self.isFunction = false
+    }
+
+    /// A function file of `line`, named `functions/<name>`.
+    public init(line: String, function name: String, sql: String) {
+        self.line = line
+        self.version = 0
+        self.name = name
+        self.sql = sql
+        self.isFunction = true
     }
 
     /// The file, as people see it: `sql/<line>/<name>.sql`.

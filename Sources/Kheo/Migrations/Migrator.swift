@@ -13,6 +13,9 @@ import Foundation
 /// - The history (`kheo.schema_migrations`) keys each migration by (line, version)
 ///   and keeps its SHA-256; an applied migration whose text changed is refused by
 ///   name before anything runs. Lines this binary does not carry are left alone.
+/// - A line's function files (`sql/<line>/functions/*.sql`, `Migration.isFunction`)
+///   apply after every numbered migration, and again whenever their text changes
+///   (`kheo.schema_functions` keeps each one's checksum), under the same lock.
 /// - A history written before schema lines (one shared sequence of numbers, `line`
 ///   empty) is upgraded in place on the next `migrate`: each row is matched to its
 ///   migration by the name after the number, which renumbering kept.
@@ -29,7 +32,10 @@ public struct Migrator: Sendable {
         var lines: [String] = []
         for migration in migrations where !lines.contains(migration.line) { lines.append(migration.line) }
         let rank = Dictionary(uniqueKeysWithValues: lines.enumerated().map { ($1, $0) })
-        self.migrations = migrations.sorted { (rank[$0.line]!, $0.version) < (rank[$1.line]!, $1.version) }
+        // Numbered migrations by line and version, then every line's functions, by line and name.
+        self.migrations = migrations.sorted {
+            ($0.isFunction ? 1 : 0, rank[$0.line]!, $0.version, $0.name) < ($1.isFunction ? 1 : 0, rank[$1.line]!, $1.version, $1.name)
+        }
         self.lines = lines
         self.logger = logger
     }
@@ -43,23 +49,33 @@ public struct Migrator: Sendable {
     public func status(on connection: PostgresConnection) throws -> [MigrationStatus] {
         let applied = try appliedMigrations(on: connection)
         let checksums = try self.checksums(on: connection)
+        let functions = try appliedFunctions(on: connection)
         var statuses: [MigrationStatus] = []
-        for migration in migrations {
+        for (migration, checksum) in zip(migrations, checksums) {
+            if migration.isFunction {
+                // A function whose text changed is simply applied again.
+                let record = functions[FunctionKey(line: migration.line, name: migration.name)]
+                let state: MigrationStatus.State = record.map { $0.checksum == checksum ? .applied(at: $0.appliedAt) : .pending } ?? .pending
+                statuses.append(MigrationStatus(line: migration.line, version: 0, name: migration.name, state: state))
+                continue
+            }
             let key = Key(line: migration.line, version: migration.version)
             let state: MigrationStatus.State
             if let record = applied[key] {
-                state = record.checksum == checksums[key] ? .applied(at: record.appliedAt) : .changed(appliedAt: record.appliedAt)
+                state = record.checksum == checksum ? .applied(at: record.appliedAt) : .changed(appliedAt: record.appliedAt)
             } else {
                 state = .pending
             }
             statuses.append(MigrationStatus(line: migration.line, version: migration.version, name: migration.name, state: state))
         }
-        let known = Set(migrations.map { Key(line: $0.line, version: $0.version) })
+        let known = Set(migrations.filter { !$0.isFunction }.map { Key(line: $0.line, version: $0.version) })
         for (key, record) in applied where !known.contains(key) {
             statuses.append(MigrationStatus(line: key.line, version: key.version, name: record.name, state: .unknown(appliedAt: record.appliedAt)))
         }
         let rank = Dictionary(uniqueKeysWithValues: lines.enumerated().map { ($1, $0) })
-        return statuses.sorted { (rank[$0.line]!, $0.version) < (rank[$1.line]!, $1.version) }
+        return statuses.sorted {
+            ($0.version == 0 ? 1 : 0, rank[$0.line]!, $0.version, $0.name) < ($1.version == 0 ? 1 : 0, rank[$1.line]!, $1.version, $1.name)
+        }
     }
 
     /// Applies every pending migration and returns those it applied (none if current).
@@ -82,6 +98,17 @@ public struct Migrator: Sendable {
             let started = ContinuousClock.now
             try connection.transaction { transaction in
                 try transaction.execute(script: migration.sql)
+                if migration.isFunction {
+                    try ensureFunctionsTable(on: transaction)
+                    try transaction.query(
+                        """
+                        INSERT INTO kheo.schema_functions (line, name, checksum) VALUES ($1, $2, encode(sha256(convert_to($3, 'UTF8')), 'hex'))
+                        ON CONFLICT (line, name) DO UPDATE SET checksum = excluded.checksum, applied_at = now()
+                        """,
+                        migration.line, migration.name, migration.sql
+                    )
+                    return
+                }
                 try ensureHistoryTable(on: transaction)
                 try transaction.query(
                     """
@@ -103,7 +130,12 @@ public struct Migrator: Sendable {
     private func pendingMigrations(on connection: PostgresConnection) throws -> [Migration] {
         var newestApplied: [String: Int] = [:]
         var pendingKeys = Set<Key>()
+        var pendingFunctions = Set<FunctionKey>()
         for status in try status(on: connection) {
+            if status.version == 0 {
+                if status.state == .pending { pendingFunctions.insert(FunctionKey(line: status.line, name: status.name)) }
+                continue
+            }
             switch status.state {
             case .changed: throw MigrationError(reason: .changedAfterApplying(line: status.line, version: status.version, name: status.name))
             case .unknown: throw MigrationError(reason: .unknownApplied(line: status.line, version: status.version, name: status.name))
@@ -111,9 +143,11 @@ public struct Migrator: Sendable {
             case .pending: pendingKeys.insert(Key(line: status.line, version: status.version))
             }
         }
-        let pending = migrations.filter { pendingKeys.contains(Key(line: $0.line, version: $0.version)) }
+        let pending = migrations.filter {
+            $0.isFunction ? pendingFunctions.contains(FunctionKey(line: $0.line, name: $0.name)) : pendingKeys.contains(Key(line: $0.line, version: $0.version))
+        }
         for migration in pending {
-            if let newest = newestApplied[migration.line], migration.version < newest {
+            if !migration.isFunction, let newest = newestApplied[migration.line], migration.version < newest {
                 throw MigrationError(reason: .outOfOrder(line: migration.line, version: migration.version, name: migration.name, newestApplied: newest))
             }
         }
@@ -150,7 +184,7 @@ public struct Migrator: Sendable {
     /// counts as the migration of the same name after the number, in whichever line.
     private func appliedMigrations(on connection: PostgresConnection) throws -> [Key: HistoryRow] {
         let ours = Set(lines)
-        let bySlug = Dictionary(migrations.map { ($0.slug, $0) }, uniquingKeysWith: { first, _ in first })
+        let bySlug = Dictionary(migrations.filter { !$0.isFunction }.map { ($0.slug, $0) }, uniquingKeysWith: { first, _ in first })
         var applied: [Key: HistoryRow] = [:]
         for row in try history(on: connection) {
             if row.line.isEmpty {
@@ -171,7 +205,7 @@ public struct Migrator: Sendable {
         let rows = try history(on: connection)
         let legacy = rows.filter(\.line.isEmpty)
         guard !legacy.isEmpty else { return }
-        let bySlug = Dictionary(migrations.map { ($0.slug, $0) }, uniquingKeysWith: { first, _ in first })
+        let bySlug = Dictionary(migrations.filter { !$0.isFunction }.map { ($0.slug, $0) }, uniquingKeysWith: { first, _ in first })
         try connection.transaction { transaction in
             try ensureHistoryTable(on: transaction)
             var renumbered = 0
@@ -189,19 +223,44 @@ public struct Migrator: Sendable {
         }
     }
 
-    /// SHA-256 of each embedded migration, computed by the server that stores them,
-    /// so the comparison uses one implementation on both sides.
-    private func checksums(on connection: PostgresConnection) throws -> [Key: String] {
-        guard !migrations.isEmpty else { return [:] }
-        let rows = try connection.query(
+    /// SHA-256 of each embedded migration, in `migrations` order, computed by the server
+    /// that stores them, so the comparison uses one implementation on both sides.
+    private func checksums(on connection: PostgresConnection) throws -> [String] {
+        guard !migrations.isEmpty else { return [] }
+        return try connection.query(
             "SELECT encode(sha256(convert_to(sql, 'UTF8')), 'hex') FROM unnest($1::text[]) WITH ORDINALITY AS m(sql, position) ORDER BY position",
             migrations.map(\.sql)
-        )
-        var checksums: [Key: String] = [:]
-        for (migration, row) in zip(migrations, rows) {
-            checksums[Key(line: migration.line, version: migration.version)] = try row.decode(0, as: String.self)
+        ).map { try $0.decode(0, as: String.self) }
+    }
+
+    private struct FunctionKey: Hashable {
+        let line: String
+        let name: String
+    }
+
+    /// The function files applied, with the checksum of the text that was applied.
+    private func appliedFunctions(on connection: PostgresConnection) throws -> [FunctionKey: (checksum: String, appliedAt: Date)] {
+        guard try connection.query("SELECT to_regclass('kheo.schema_functions') IS NOT NULL").single().decode(0, as: Bool.self) else { return [:] }
+        var applied: [FunctionKey: (checksum: String, appliedAt: Date)] = [:]
+        for row in try connection.query("SELECT line, name, checksum, applied_at FROM kheo.schema_functions") {
+            applied[FunctionKey(line: try row.decode("line"), name: try row.decode("name"))] = (try row.decode("checksum"), try row.decode("applied_at"))
         }
-        return checksums
+        return applied
+    }
+
+    private func ensureFunctionsTable(on connection: PostgresConnection) throws {
+        try connection.execute(
+            script: """
+                CREATE TABLE IF NOT EXISTS kheo.schema_functions (
+                    line       text NOT NULL,
+                    name       text NOT NULL,
+                    checksum   text NOT NULL,
+                    applied_at timestamptz NOT NULL DEFAULT now(),
+                    PRIMARY KEY (line, name)
+                );
+                COMMENT ON TABLE kheo.schema_functions IS 'Function files (sql/<line>/functions/) and the text last applied; kheo migrate applies a changed one again.';
+                """
+        )
     }
 
     /// The history table lives in the `kheo` schema that the engine's first migration

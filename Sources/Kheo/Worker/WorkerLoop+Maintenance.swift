@@ -20,7 +20,7 @@ extension WorkerLoop {
         sql: "UPDATE kheo.nodes SET heartbeat_at = now() WHERE id = $1::uuid"
     )
 
-    static let version = "0.2.0"
+    static let version = "0.3.0"
 
     func register(on connection: PostgresConnection) throws {
         try connection.query(
