@@ -292,9 +292,29 @@ package enum JobSQL {
             """
     )
 
+    /// Makes up to `$1` scheduled and retryable jobs whose time came available, oldest
+    /// first, and wakes the nodes listening on their queues (one notification per
+    /// queue). `ANY(ARRAY(…))` keeps the update on primary-key lookups whatever the
+    /// planner believes of the batch (planned on an empty table, a join to the batch
+    /// once read every row of `kheo.jobs` for each due job: 86.8 s for 1,000 after a
+    /// burst of 300,000). (Until kheo 0.3 this was the function `kheo.promote_due_jobs`.)
     package static let promoteDue = PreparedStatement(
-        name: "kheo.jobs.promote_due",
-        sql: "SELECT kheo.promote_due_jobs($1::int) AS promoted"
+        name: "kheo.jobs.promote",
+        sql: """
+            WITH due AS (
+                SELECT id FROM kheo.jobs
+                WHERE state IN ('scheduled', 'retryable') AND scheduled_at <= now()
+                ORDER BY scheduled_at
+                LIMIT $1
+                FOR UPDATE SKIP LOCKED
+            ), moved AS (
+                UPDATE kheo.jobs SET state = 'available'
+                WHERE id = ANY (ARRAY(SELECT id FROM due))
+                RETURNING queue
+            )
+            SELECT (SELECT count(*) FROM moved)::int4 AS promoted,
+                   (SELECT count(pg_notify('kheo_jobs', queue)) FROM (SELECT DISTINCT queue FROM moved) AS woken) AS notified
+            """
     )
 
     /// True while the queues hold work a worker should wait for: available, running or
