@@ -24,9 +24,12 @@ struct GenericPlanTests {
     }
 
     /// The plan of `statement` with these literal arguments, on a session set up as a worker's.
-    private func genericPlan(_ db: TestDatabase, _ statement: PreparedStatement, prepareWith parameters: [any PostgresEncodable], arguments: String) throws -> String {
+    private func genericPlan(
+        _ db: TestDatabase, _ statement: PreparedStatement, prepareWith parameters: [any PostgresEncodable], arguments: String,
+        settings: [String: String] = WorkerSession.settings
+    ) throws -> String {
         let connection = try PostgresConnection.connect(to: db.configuration)
-        for (name, value) in WorkerSession.settings {
+        for (name, value) in settings {
             _ = try connection.query("SELECT set_config($1, $2, false)", [name, value])
         }
         _ = try connection.query(statement, parameters)
@@ -159,6 +162,28 @@ struct GenericPlanTests {
             try db.pool.query("UPDATE kheo.jobs SET state = 'completed', finalized_at = now(), lease_owner = NULL, lease_expires_at = NULL WHERE state = 'running'")
             let after = try db.pool.query(JobSQL.hasPendingWork, queues).single().decode("pending", as: Bool.self)
             #expect(!after, "only finished jobs are left")
+        }
+    }
+
+    /// Promotion and pruning, once functions with their own plan settings, are
+    /// statements now: planned on any of the tables a node meets, each reads its
+    /// batch from its partial index and updates or deletes through the primary key,
+    /// never the whole table (86.8 s for 1,000 due jobs after a burst, when it did).
+    @Test(arguments: TableState.allCases)
+    func promotionAndPruningReadOnlyTheirIndexes(_ state: TableState) throws {
+        try TestDatabase.with { db in
+            try prepare(state, db)
+            let promote = try genericPlan(db, JobSQL.promoteDue, prepareWith: [Int32(1000)], arguments: "1000")
+            #expect(!promote.contains("Seq Scan"), "promotion scans the table:\n\(promote)")
+            #expect(promote.contains("jobs_due"), "\(promote)")
+            #expect(promote.contains("Index Cond: (id = ANY ($1))") || promote.contains("Index Cond: (id = ANY ($2))") || promote.contains("jobs_pkey"), "\(promote)")
+            // The maintainer's pool has no worker settings: only what `Pruner` sets itself.
+            let prune = try genericPlan(
+                db, Pruner.pruneBatch, prepareWith: ["completed", Int64(86_400_000_000), Int32(1000)], arguments: "'completed', 86400000000, 1000",
+                settings: ["enable_seqscan": "off", "plan_cache_mode": "force_generic_plan"]
+            )
+            #expect(!prune.contains("Seq Scan"), "pruning scans the table:\n\(prune)")
+            #expect(prune.contains("jobs_pkey"), "\(prune)")
         }
     }
 }

@@ -26,9 +26,12 @@ public struct Pruner: MaintenanceService {
         var report = Report()
         for (state, retention) in configuration.retentions {
             while report.batches < maximumBatches {
-                let deleted = try pool.query(
-                    Self.pruneBatch, state.rawValue, retention.inMicroseconds, Int32(configuration.batchSize)
-                ).affectedRows
+                // The pool's connections plan as PostgreSQL would for anyone; this batch
+                // rules out the full scan a plan made on stale statistics may choose.
+                let deleted = try pool.transaction { connection in
+                    try connection.execute(script: "SET LOCAL enable_seqscan = off")
+                    return try connection.query(Self.pruneBatch, state.rawValue, retention.inMicroseconds, Int32(configuration.batchSize)).affectedRows
+                }
                 report.batches += 1
                 report.deleted[state, default: 0] += deleted
                 if deleted < configuration.batchSize { break }
