@@ -6,10 +6,11 @@ import Synchronization
 /// A worker process's engine: claims jobs from its queues and runs their handlers.
 ///
 /// One control thread owns one connection and does all of the node's queue work
-/// (claim, complete, extend leases, promote, rescue); a listener thread waits for
-/// `NOTIFY`; handlers run on Dispatch runners (`JobRunners`). Chore threads insert
-/// periodic jobs and prune finished ones. Handlers' transactions and the chores use a
-/// small pool of their own.
+/// (claim, complete, extend leases, promote, rescue), deciding with a
+/// `WorkerStateMachine`; a listener thread waits for `NOTIFY`; handlers run on Dispatch
+/// runners (`JobRunners`). One maintenance thread (`Maintainer`) inserts periodic jobs,
+/// publishes queue gauges and, on the leading node, prunes finished jobs and forgets
+/// dead nodes. Handlers' transactions and maintenance use a small pool of their own.
 ///
 /// ```swift
 /// let node = try WorkerNode(database: configuration, registry: registry,
