@@ -25,6 +25,7 @@ struct DeadlineReminderTests {
             unfinished = try db.pool.query("SELECT count(*) FROM kheo.jobs WHERE state NOT IN ('completed', 'discarded', 'cancelled')")
                 .single().decode(0, as: Int64.self)
             if unfinished == 0 { return }
+            // Polls the table: the workers are other processes.
             Thread.sleep(forTimeInterval: 0.05)
         }
         Issue.record("\(unfinished) jobs still unfinished after 30 s")

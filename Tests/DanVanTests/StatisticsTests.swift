@@ -409,6 +409,7 @@ struct StatisticsTests {
                 ).single().decode("waiting", as: Int64.self) == 0 {
                     #expect(second.withLock { $0.outcome == nil && $0.error == nil }, "the second regeneration ended while the first held the lock")
                     try #require(ContinuousClock.now < deadline, "the second regeneration never waited for the first")
+                    // Polls pg_locks: only the server knows the second one is waiting.
                     Thread.sleep(forTimeInterval: 0.01)
                 }
                 return outcome

@@ -56,6 +56,7 @@ struct APIHarness: Sendable {
                let port = Int(serve.output[range].split(separator: ":").last ?? "") {
                 return (serve, port)
             }
+            // Polls the child's output for the address it bound: its only report.
             try await Task.sleep(for: .milliseconds(50))
         }
         serve.send(SIGKILL)
@@ -91,6 +92,7 @@ struct APIHarness: Sendable {
         let start = ContinuousClock.now
         while ContinuousClock.now - start < limit {
             if try await request("GET", "/v1/jobs?limit=1", token: token).status == 401 { return true }
+            // Polls: a revoked token reaches the server's cache by NOTIFY, unseen by clients.
             try await Task.sleep(for: .milliseconds(5))
         }
         return false

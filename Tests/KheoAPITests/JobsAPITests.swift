@@ -58,6 +58,7 @@ struct JobsAPITests {
             while ContinuousClock.now - start < .seconds(5) {
                 status = try await api.post("/v1/jobs", token: demoted.token, json: job).status
                 if status == 403 { break }
+                // Polls: the server learns of the demotion by NOTIFY, which no client can observe.
                 try await Task.sleep(for: .milliseconds(5))
             }
             #expect(status == 403, "the role changed by hand applies before the cached entry expires")

@@ -30,6 +30,7 @@ struct ServeCommandTests {
             var completed: Int64 = 0
             for _ in 0..<200 where completed < 2 {
                 completed = try db.pool.query("SELECT count(*) AS n FROM kheo.jobs WHERE state = 'completed'").single().decode("n")
+                // Polls the table: a worker in another process reports nothing else.
                 try await Task.sleep(for: .milliseconds(50))
             }
             #expect(completed == 2, "the in-process worker ran both jobs")

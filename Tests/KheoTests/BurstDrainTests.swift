@@ -35,6 +35,7 @@ struct BurstDrainTests {
         let deadline = ContinuousClock.now + timeout
         while let low = unfinished {
             guard ContinuousClock.now < deadline else { throw TestHarnessError("the burst did not drain within \(timeout)") }
+            // Polls the table: the workers are other processes.
             Thread.sleep(forTimeInterval: 0.1)
             unfinished = try db.pool.query(
                 "SELECT min(id) AS id FROM kheo.jobs WHERE id BETWEEN $1 AND $2 AND state <> 'completed'", low, last

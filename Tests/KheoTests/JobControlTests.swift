@@ -22,6 +22,7 @@ struct JobControlTests {
                     stoppedBy.withLock { $0 = reason }
                     try context.checkStop()
                 }
+                // A long handler doing its work in steps, checking for a stop between them.
                 Thread.sleep(forTimeInterval: 0.01)
             }
             return .completed

@@ -27,6 +27,7 @@ struct RunnerAndCursorTests {
             let deadline = ContinuousClock.now + .seconds(10)
             while started.withLock({ $0 }) < expected {
                 guard ContinuousClock.now < deadline else { throw TooFew() }
+                // Each handler holds its runner until all have started: that is what is tested.
                 Thread.sleep(forTimeInterval: 0.005)
             }
             return .completed

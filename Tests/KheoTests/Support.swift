@@ -10,6 +10,7 @@ func eventually(timeout: Duration = .seconds(30), _ condition: () throws -> Bool
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if try condition() { return true }
+        // Polls a condition of the database or another process, which has no signal.
         Thread.sleep(forTimeInterval: 0.02)
     }
     return try condition()

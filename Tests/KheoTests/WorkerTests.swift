@@ -85,6 +85,7 @@ struct WorkerTests {
     struct SlowHandler: JobHandler {
         var timeout: Duration { .milliseconds(300) }
         func run(_ args: Slow, context: JobContext) throws -> JobResult {
+            // A runaway handler, as users write them: it only looks at the flag.
             while !context.isStopRequested { Thread.sleep(forTimeInterval: 0.01) }
             return .completed
         }

@@ -165,6 +165,7 @@ func waitUntil(_ condition: () throws -> Bool) throws {
     let deadline = ContinuousClock.now + .seconds(10)
     while try !condition() {
         guard ContinuousClock.now < deadline else { throw TestHarnessError("condition not met within 10 s") }
+        // The condition is the server's (pg_stat_activity, a row): it has no signal to wait on.
         Thread.sleep(forTimeInterval: 0.02)
     }
 }
