@@ -43,7 +43,10 @@ public struct Migration: Sendable, Hashable {
 
     /// The name without its number: the same whatever the migration's version. Matches
     /// a migration to the row a binary from before schema lines recorded for it.
-    public var slug: String {
+    public var slug: String { Self.slug(of: name) }
+
+    /// The name without its number, for any file name: `0019_jobs_by_tag` → `jobs_by_tag`.
+    static func slug(of name: String) -> String {
         guard let underscore = name.firstIndex(of: "_") else { return name }
         return String(name[name.index(after: underscore)...])
     }

@@ -184,17 +184,23 @@ public struct Migrator: Sendable {
     /// counts as the migration of the same name after the number, in whichever line.
     private func appliedMigrations(on connection: PostgresConnection) throws -> [Key: HistoryRow] {
         let ours = Set(lines)
-        let bySlug = Dictionary(migrations.filter { !$0.isFunction }.map { ($0.slug, $0) }, uniquingKeysWith: { first, _ in first })
         var applied: [Key: HistoryRow] = [:]
         for row in try history(on: connection) {
             if row.line.isEmpty {
-                guard let migration = bySlug[Migration(line: "", version: row.version, name: row.name, sql: "").slug] else { continue }
+                guard let migration = legacyMatch(row) else { continue }
                 applied[Key(line: migration.line, version: migration.version)] = row
             } else if ours.contains(row.line) {
                 applied[Key(line: row.line, version: row.version)] = row
             }
         }
         return applied
+    }
+
+    /// The migration a history row from before schema lines stands for: the numbered
+    /// one of the same name after the number, in whichever line.
+    private func legacyMatch(_ row: HistoryRow) -> Migration? {
+        let slug = Migration.slug(of: row.name)
+        return migrations.first { !$0.isFunction && $0.slug == slug }
     }
 
     /// Brings a history from before schema lines to (line, version) keys: adds the
@@ -205,12 +211,11 @@ public struct Migrator: Sendable {
         let rows = try history(on: connection)
         let legacy = rows.filter(\.line.isEmpty)
         guard !legacy.isEmpty else { return }
-        let bySlug = Dictionary(migrations.filter { !$0.isFunction }.map { ($0.slug, $0) }, uniquingKeysWith: { first, _ in first })
         try connection.transaction { transaction in
             try ensureHistoryTable(on: transaction)
             var renumbered = 0
             for row in legacy {
-                guard let migration = bySlug[Migration(line: "", version: row.version, name: row.name, sql: "").slug] else { continue }
+                guard let migration = legacyMatch(row) else { continue }
                 try transaction.query(
                     "UPDATE kheo.schema_migrations SET line = $1, version = $2, name = $3 WHERE line = '' AND version = $4",
                     migration.line, migration.version, migration.name, row.version
