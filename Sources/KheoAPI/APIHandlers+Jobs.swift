@@ -33,8 +33,7 @@ extension APIHandlers {
         return try await enqueue(items, key: key, canonical: key == nil ? "" : try Idempotency.canonical(requested), principal: principal)
     }
 
-    /// One job of a `POST /v1/jobs` body, however it was decoded (here or by
-    /// `FastEnqueueMiddleware`); `args` is a JSON object's text.
+    /// One job of a `POST /v1/jobs` body; `args` is a JSON object's text.
     struct EnqueueItem: Sendable {
         var kind: String
         var args: Data

@@ -104,8 +104,10 @@ public struct APIServer: Sendable {
         }
         let handlers = APIHandlers(
             database: blocking, coalescer: EnqueueCoalescer(database: blocking, statements: configuration.enqueueStatements), publicKinds: publicKinds, migrations: KheoAPISchema.all, logger: logger)
+        let dates = FlexibleDateTranscoder()
         try handlers.registerHandlers(
-            on: RecordingTransport(inner: router, table: routes), configuration: .init(dateTranscoder: FlexibleDateTranscoder()), middlewares: [OperationProblemMiddleware(logger: logger), FastEnqueueMiddleware(handlers: handlers)]
+            on: RecordingTransport(inner: router, table: routes), configuration: .init(dateTranscoder: dates),
+            middlewares: [OperationProblemMiddleware(logger: logger), FastEnqueueMiddleware(handlers: handlers, dates: dates)]
         )
         let app = Application(
             router: router,

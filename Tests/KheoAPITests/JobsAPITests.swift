@@ -185,10 +185,10 @@ struct JobsAPITests {
         }
     }
 
-    /// A plain `POST /v1/jobs` is decoded by `FastEnqueueMiddleware`, one with an
-    /// `Idempotency-Key` by the generated code: both must store the same jobs, and what
-    /// the fast path does not know must still be answered as the document says.
-    @Test func theHandDecodedPathStoresWhatTheGeneratedOneDoes() async throws {
+    /// A plain `POST /v1/jobs` is read by `FastJSONDecoder` (`FastEnqueueMiddleware`),
+    /// one with an `Idempotency-Key` by `JSONDecoder`: both must store the same jobs,
+    /// and what the fast reader leaves alone must still be answered as the document says.
+    @Test func theFastReaderStoresWhatJSONDecoderDoes() async throws {
         try await APIHarness.with { api in
             let units = try api.units()
             let token = try api.token(units.communeA, .editor)
@@ -212,7 +212,7 @@ struct JobsAPITests {
             #expect(fastRows == generatedRows && fastRows.count == 2, "\(fastRows) \(generatedRows)")
 
             let later = try await api.post("/v1/jobs", token: token, json: #"{"kind": "kheo.noop", "runAt": "2030-01-01T00:00:00Z"}"#)
-            #expect(later.status == 201, "runAt takes the generated path: \(later.text)")
+            #expect(later.status == 201, "runAt is read by the date transcoder on either path: \(later.text)")
             let typo = try await api.post("/v1/jobs", token: token, json: #"{"jobs": [{"kind": "kheo.noop", "priorty": 1}]}"#)
             #expect(typo.status == 400 && typo.isProblem && typo.text.contains("priorty"), "an unknown field is named: \(typo.text)")
             let wrong = try await api.post("/v1/jobs", token: token, json: #"{"jobs": [{"kind": "kheo.noop", "priority": "high"}]}"#)
