@@ -7,7 +7,8 @@ import PackagePlugin
 /// Each module owns its lines and numbers them itself (`sql/<line>/NNNN_name.sql`):
 /// the engine (`Kheo`) has `kheo` (`Migration.engine`) and `kheo_test`, the tables
 /// only tests, the demo and the bench use (`Migration.testLine`); the domain (`DanVan`)
-/// has `danvan` (`DanVanSchema.migrations`); the HTTP API (`KheoAPI`) has `kheo_api`
+/// has `danvan` (`DanVanSchema.migrations`) and `danvan_demo`, the simulated clock of
+/// the demo and the domain's tests (`DanVanSchema.demoLine`); the HTTP API (`KheoAPI`) has `kheo_api`
 /// (`KheoAPISchema.migrations`). The history records each migration by (line, version).
 /// A line's `functions/*.sql` are embedded with it, to be applied again whenever their
 /// text changes.
@@ -16,7 +17,7 @@ struct EmbedMigrations: BuildToolPlugin {
     /// Each target's lines: the declaration that holds it, and the folder under `sql/`.
     static let lines: [String: [(declaration: String, line: String)]] = [
         "Kheo": [("Migration.engine", "kheo"), ("Migration.testLine", "kheo_test")],
-        "DanVan": [("DanVanSchema.migrations", "danvan")],
+        "DanVan": [("DanVanSchema.migrations", "danvan"), ("DanVanSchema.demoLine", "danvan_demo")],
         "KheoAPI": [("KheoAPISchema.migrations", "kheo_api")],
     ]
 
