@@ -5,13 +5,26 @@ public import Kheo
 /// nothing of the domain can prop them up; the domain's and the API's name theirs
 /// (`TestSchema(name: "domain", migrations: …)`).
 public struct TestSchema: Sendable {
-    /// Names the template database: one per distinct schema in a test run.
+    /// Names the template database, with `fingerprint`.
     public let name: String
     public let migrations: [Migration]
 
     public init(name: String, migrations: [Migration]) {
         self.name = name
         self.migrations = migrations
+    }
+
+    /// Tells apart two schemas that share a name. Every test target runs in one
+    /// process, and two may each call their schema "binary" with different lines: a
+    /// template keyed by the name alone would hand one target the other's database.
+    var fingerprint: String {
+        var hasher = Hasher()
+        for migration in migrations {
+            hasher.combine(migration.line)
+            hasher.combine(migration.name)
+            hasher.combine(migration.sql)
+        }
+        return String(UInt64(bitPattern: Int64(hasher.finalize())), radix: 36)
     }
 
     /// The engine (`kheo`) and the tables its test kinds write (`kheo_test`).

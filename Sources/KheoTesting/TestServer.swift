@@ -64,9 +64,10 @@ final class TestServer: Sendable {
 
     /// The template database migrated with `schema`, made on first use.
     private func template(for schema: TestSchema) throws -> String {
-        let name = "\(templatePrefix)_\(schema.name)"
+        let key = "\(schema.name)_\(schema.fingerprint)"
+        let name = "\(templatePrefix)_\(key)"
         try templates.withLock { made in
-            guard !made.contains(schema.name) else { return }
+            guard !made.contains(key) else { return }
             try adminPool.withConnection { admin in
                 let quoted = try admin.quoteIdentifier(name)
                 try admin.execute(script: "DROP DATABASE IF EXISTS \(quoted)")
@@ -76,7 +77,7 @@ final class TestServer: Sendable {
             template.database = name
             let connection = try PostgresConnection.connect(to: template)
             try Migrator(migrations: schema.migrations).migrate(on: connection)
-            made.insert(schema.name)
+            made.insert(key)
         }
         return name
     }
