@@ -1,5 +1,6 @@
 import Foundation
 @testable import KheoAPI
+import KheoTesting
 import OpenAPIRuntime
 import Testing
 
@@ -64,7 +65,7 @@ import Testing
     /// make: whenever the fast reader answers, it answers what `JSONDecoder` does, and
     /// it answers for most well-formed ones (else it would be no faster).
     @Test func randomBodiesAreReadAsJSONDecoderReadsThem() throws {
-        var random = SeededRandom(seed: 2025)
+        var random = SeededGenerator(state: 2025)
         var accepted = 0, answered = 0, agreed = 0
         for _ in 0..<4000 {
             let text = Self.body(&random)
@@ -81,14 +82,14 @@ import Testing
         #expect(accepted > 500 && answered * 10 >= accepted * 6 && agreed == answered, "answered \(answered) of the \(accepted) JSONDecoder accepts")
     }
 
-    static func body(_ random: inout SeededRandom) -> String {
+    static func body(_ random: inout SeededGenerator) -> String {
         if random.next(4) == 0 { return job(&random) }
         let count = 1 + random.next(4)
         let jobs = (0..<count).map { _ in job(&random) }.joined(separator: ", ")
         return random.next(20) == 0 ? #"{"jobs": [\#(jobs)], "extra": 1}"# : #"{"jobs": [\#(jobs)]}"#
     }
 
-    static func job(_ random: inout SeededRandom) -> String {
+    static func job(_ random: inout SeededGenerator) -> String {
         var fields: [String] = []
         let kinds = [#""kheo.noop""#, #""webhook.ping""#, #""kheo.nothing""#, "1", "null"]
         if random.next(12) != 0 { fields.append(#""kind": \#(kinds[random.next(10) < 8 ? random.next(2) : random.next(kinds.count)])"#) }
@@ -104,13 +105,13 @@ import Testing
         return "{" + fields.shuffled(using: &random).joined(separator: random.next(2) == 0 ? ", " : ",\n ") + "}"
     }
 
-    static func object(_ random: inout SeededRandom, depth: Int) -> String {
+    static func object(_ random: inout SeededGenerator, depth: Int) -> String {
         let keys = ["unitID", "note", "x", "Tổng", "a\\\"b", "n"]
         let members = (0..<random.next(4)).map { index in #""\#(keys[(index + random.next(2)) % keys.count])\#(index)": \#(value(&random, depth: depth + 1))"# }
         return "{" + members.joined(separator: ", ") + "}"
     }
 
-    static func value(_ random: inout SeededRandom, depth: Int) -> String {
+    static func value(_ random: inout SeededGenerator, depth: Int) -> String {
         let scalars = [
             "0", "-0", "7", "-12", "9007199254740993", "1.5", "-2.25e3", "1E2", "1e-400", "1e400", "0.0",
             "true", "false", "null", #""""#, #""tiếng Việt""#, #""\u00e9\n\t\\""#, #""\ud83d\ude00""#, #""\ud83d""#,
@@ -119,20 +120,4 @@ import Testing
         if random.next(2) == 0 { return object(&random, depth: depth) }
         return "[" + (0..<random.next(4)).map { _ in value(&random, depth: depth + 1) }.joined(separator: ", ") + "]"
     }
-}
-
-/// A small deterministic generator (SplitMix64), so a failing body can be found again.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func next(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
 }

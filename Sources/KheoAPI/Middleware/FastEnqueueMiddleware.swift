@@ -1,3 +1,4 @@
+import DanVan
 import Foundation
 import HTTPTypes
 import OpenAPIRuntime
@@ -22,8 +23,11 @@ struct FastEnqueueMiddleware: ServerMiddleware {
         _ request: HTTPRequest, body: HTTPBody?, metadata: ServerRequestMetadata, operationID: String,
         next: @Sendable (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (HTTPResponse, HTTPBody?)
     ) async throws -> (HTTPResponse, HTTPBody?) {
-        guard operationID == Operations.EnqueueJobs.id, let body,
-              request.headerFields[HTTPField.Name("Idempotency-Key")!] == nil, Self.acceptsJSON(request.headerFields[.accept]),
+        guard operationID == Operations.EnqueueJobs.id else { return try await next(request, body, metadata) }
+        // Who may enqueue is settled before the body is read, on either path: a caller
+        // who may not learns nothing of what the schema takes.
+        _ = try Principal.require(.enqueueJob)
+        guard let body, request.headerFields[HTTPField.Name("Idempotency-Key")!] == nil, Self.acceptsJSON(request.headerFields[.accept]),
               request.headerFields[.contentType]?.lowercased().hasPrefix("application/json") == true
         else { return try await next(request, body, metadata) }
         // The router's body limit has already bounded it.
