@@ -9,22 +9,22 @@ public struct TestSchema: Sendable {
     public let name: String
     public let migrations: [Migration]
 
-    public init(name: String, migrations: [Migration]) {
-        self.name = name
-        self.migrations = migrations
-    }
-
     /// Tells apart two schemas that share a name. Every test target runs in one
     /// process, and two may each call their schema "binary" with different lines: a
     /// template keyed by the name alone would hand one target the other's database.
-    var fingerprint: String {
+    /// Computed once: every test database asks for it.
+    let fingerprint: String
+
+    public init(name: String, migrations: [Migration]) {
+        self.name = name
+        self.migrations = migrations
         var hasher = Hasher()
         for migration in migrations {
             hasher.combine(migration.line)
             hasher.combine(migration.name)
             hasher.combine(migration.sql)
         }
-        return String(UInt64(bitPattern: Int64(hasher.finalize())), radix: 36)
+        fingerprint = String(UInt64(bitPattern: Int64(hasher.finalize())), radix: 36)
     }
 
     /// The engine (`kheo`) and the tables its test kinds write (`kheo_test`).
