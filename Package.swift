@@ -33,6 +33,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
         .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", from: "2.1.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        // Read by the JSONCoders build tool only (swift-openapi-generator uses it too).
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // libpq, as Debian's libpq-dev ships it. Only PostgresClient imports it.
@@ -108,7 +110,7 @@ let package = Package(
             ],
             resources: [.copy("openapi.yaml")],
             swiftSettings: strictSettings,
-            plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator"), "EmbedMigrations"]
+            plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator"), "EmbedMigrations", "JSONCoders"]
         ),
         // What the kheo command and the tools it runs share: worker children that stop
         // with their parent, table output.
@@ -164,6 +166,17 @@ let package = Package(
         .executableTarget(
             name: "EmbedSQL",
             swiftSettings: strictSettings
+        ),
+        // Build-time tool: reads openapi.yaml and writes the API's fast JSON readers and writers.
+        .executableTarget(
+            name: "GenerateJSONCoders",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: strictSettings
+        ),
+        .plugin(
+            name: "JSONCoders",
+            capability: .buildTool(),
+            dependencies: ["GenerateJSONCoders"]
         ),
         .plugin(
             name: "EmbedMigrations",

@@ -24,10 +24,16 @@ import Testing
         FastJSONDecoder.decode(type, from: bytes, dates: FlexibleDateTranscoder())
     }
 
+    /// The reader generated from `openapi.yaml`, as `FastEnqueueMiddleware` calls it.
+    static func generated(_ bytes: Data) -> Payload? {
+        FastJSONReading.read(bytes, dates: FlexibleDateTranscoder(), Payload.init(fastJSON:_:))
+    }
+
     @Test func aPlainBatchIsReadFastAndAsTheGeneratedPathReadsIt() throws {
         let body = Data(#"{"jobs": [{"kind": "kheo.noop"}, {"kind": "webhook.ping", "args": {"unitID": 7, "note": "Tổng kết \"quý\" \u0041\ud83d\ude00", "n": [1, -2, 2.5, null, true, {}]}, "queue": "danvan", "priority": 3, "maxAttempts": 7, "runAt": "2030-01-01T00:00:00.250Z"}]}"#.utf8)
         let fast = try #require(Self.fast(Payload.self, body), "an ordinary batch is the fast reader's")
         #expect(fast == Self.reference(Payload.self, body))
+        #expect(Self.generated(body) == fast, "the generated reader reads it as the generated conformance does")
         guard case .JobBatch(let batch) = fast else { Issue.record("a batch is read as one"); return }
         #expect(batch.jobs.count == 2 && batch.jobs[1].args?.additionalProperties.value["note"] as? String == "Tổng kết \"quý\" A😀")
     }
@@ -52,13 +58,14 @@ import Testing
     ])
     func whatJSONDecoderReadsItsOwnWayIsLeftToIt(body: String) {
         #expect(Self.fast(Payload.self, Data(body.utf8)) == nil)
+        #expect(Self.generated(Data(body.utf8)) == nil)
     }
 
     @Test func invalidUTF8IsLeftToJSONDecoder() {
         var body = Data(#"{"kind": "kheo.noop", "args": {"x": "a"#.utf8)
         body.append(contentsOf: [0xC3, 0x28])
         body.append(contentsOf: Data(#""}}"#.utf8))
-        #expect(Self.fast(Payload.self, body) == nil && Self.reference(Payload.self, body) == nil)
+        #expect(Self.fast(Payload.self, body) == nil && Self.generated(body) == nil && Self.reference(Payload.self, body) == nil)
     }
 
     /// Random bodies built from the fields the schema knows and the mistakes producers
@@ -66,20 +73,47 @@ import Testing
     /// it answers for most well-formed ones (else it would be no faster).
     @Test func randomBodiesAreReadAsJSONDecoderReadsThem() throws {
         var random = SeededGenerator(state: 2025)
-        var accepted = 0, answered = 0, agreed = 0
+        var accepted = 0, answered = 0, agreed = 0, generatedAnswered = 0, generatedAgreed = 0
         for _ in 0..<4000 {
             let text = Self.body(&random)
             let bytes = Data(text.utf8)
             let reference = Self.reference(Payload.self, bytes)
             if reference != nil { accepted += 1 }
+            if let generated = Self.generated(bytes) {
+                generatedAnswered += 1
+                #expect(generated == reference, "generated reader: \(text)")
+                if generated == reference { generatedAgreed += 1 }
+            }
             guard let fast = Self.fast(Payload.self, bytes) else { continue }
             answered += 1
             #expect(fast == reference, "\(text)")
             if fast == reference { agreed += 1 }
         }
-        // Those it leaves alone hold a number JSONDecoder reads its own way (-0, 1.0,
-        // 1E2, 1e-400), which the generator writes far more often than producers do.
+        // Those they leave alone hold a number JSONDecoder reads its own way (-0, 1.0,
+        // 1E2, 1e-400), which this test writes far more often than producers do.
         #expect(accepted > 500 && answered * 10 >= accepted * 6 && agreed == answered, "answered \(answered) of the \(accepted) JSONDecoder accepts")
+        #expect(generatedAnswered * 10 >= accepted * 6 && generatedAgreed == generatedAnswered, "the generated reader answered \(generatedAnswered) of \(accepted)")
+    }
+
+    /// The generated writer's answer reads back, with `JSONDecoder`, as the value it wrote.
+    @Test func theGeneratedWriterWritesWhatJSONDecoderReadsBack() throws {
+        var random = SeededGenerator(state: 7)
+        for count in [0, 1, 2, 1000] {
+            let ids = (0..<count).map { index -> Int64 in
+                switch index {
+                case 0: .max
+                case 1: .min
+                default: Int64(random.next(1_000_000_000)) - 500_000_000
+                }
+            }
+            let enqueued = Components.Schemas.Enqueued(ids: ids)
+            let written = Data(enqueued.fastJSON())
+            #expect(try JSONDecoder().decode(Components.Schemas.Enqueued.self, from: written) == enqueued)
+        }
+        var writer = FastJSONWriter()
+        let strings = ["", "a\"b\\c/d", "\u{0}\u{1}\n\r\t\u{1F}", "Tổng kết 😀", "\u{7F}\u{2028}"]
+        writer.array(strings) { writer, string in writer.string(string) }
+        #expect(try JSONDecoder().decode([String].self, from: Data(writer.bytes)) == strings)
     }
 
     static func body(_ random: inout SeededGenerator) -> String {

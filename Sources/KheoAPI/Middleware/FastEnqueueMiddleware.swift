@@ -3,16 +3,18 @@ import Foundation
 import HTTPTypes
 import OpenAPIRuntime
 
-/// `POST /v1/jobs` decoded by the generated `Decodable` code over `FastJSONDecoder`
-/// instead of `JSONDecoder`, then handled by the one handler, `enqueueJobs`.
+/// `POST /v1/jobs` read by the reader generated from `openapi.yaml`
+/// (`GenerateJSONCoders`) instead of the generated `Decodable` code over `JSONDecoder`,
+/// handled by the one handler, `enqueueJobs`, and answered by the generated writer.
 ///
 /// Why a middleware: OpenAPIRuntime's `Converter` always decodes bodies with
-/// `JSONDecoder`, and on a 1,000-job batch that cost more than the INSERT. What the
-/// body may hold is still said by the generated types alone; this only swaps the JSON
-/// reader. Whatever the fast reader leaves to `JSONDecoder` (see `FastJSONDecoder`:
-/// malformed or unusual JSON, a body the schema refuses), any request with an
-/// `Idempotency-Key` (whose reading is the generated server's) or an `Accept` other
-/// than JSON's or anything's go down the generated path untouched.
+/// `JSONDecoder` and encodes answers with `JSONEncoder`, and on a 1,000-job batch that
+/// cost more than the INSERT. What the body may hold is still said by the document
+/// alone; this only swaps the JSON reader and writer. Whatever the fast reader leaves
+/// to `JSONDecoder` (see `FastJSONReading`: malformed or unusual JSON, a body the schema
+/// refuses), any request with an `Idempotency-Key` (whose reading is the generated
+/// server's) or an `Accept` other than JSON's or anything's go down the generated path
+/// untouched.
 struct FastEnqueueMiddleware: ServerMiddleware {
     let handlers: APIHandlers
     let dates: any DateTranscoder
@@ -32,7 +34,7 @@ struct FastEnqueueMiddleware: ServerMiddleware {
         else { return try await next(request, body, metadata) }
         // The router's body limit has already bounded it.
         let bytes = try await Data(collecting: body, upTo: .max)
-        guard let payload = FastJSONDecoder.decode(Payload.self, from: bytes, dates: dates) else {
+        guard let payload = FastJSONReading.read(bytes, dates: dates, Payload.init(fastJSON:_:)) else {
             return try await next(request, HTTPBody(bytes), metadata)
         }
         return try Self.response(try await handlers.enqueueJobs(.init(body: .json(payload))))
@@ -54,7 +56,7 @@ struct FastEnqueueMiddleware: ServerMiddleware {
             let enqueued = try created.body.json
             var headers = HTTPFields()
             headers[.contentType] = "application/json; charset=utf-8"
-            return (HTTPResponse(status: .created, headerFields: headers), HTTPBody(try JSONEncoder().encode(enqueued)))
+            return (HTTPResponse(status: .created, headerFields: headers), HTTPBody(enqueued.fastJSON()))
         case .badRequest(let refused): problem = try refused.body.applicationProblemJson
         case .unauthorized(let refused): problem = try refused.body.applicationProblemJson
         case .forbidden(let refused): problem = try refused.body.applicationProblemJson
