@@ -55,18 +55,19 @@ extension APIHandlers {
         let tags = principal.unitID.map { [JobScope.unitTag($0)] } ?? []
         var scoped: [(at: String, kind: String, unit: Int64)] = []
         for (index, job) in items.enumerated() {
-            let at = items.count > 1 ? "jobs[\(index)]: " : ""
+            // Where a refusal points; built only for a refusal, not for each of 1,000 jobs.
+            let at = { items.count > 1 ? "jobs[\(index)]: " : "" }
             guard case .public(let queue, let scopeArguments) = publicKinds[job.kind] else {
-                return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, "\(at)\"\(job.kind)\" cannot be enqueued here: producers may enqueue \(publicKinds.keys.sorted().joined(separator: ", ")); the movement's work goes through its own endpoints"))))
+                return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, "\(at())\"\(job.kind)\" cannot be enqueued here: producers may enqueue \(publicKinds.keys.sorted().joined(separator: ", ")); the movement's work goes through its own endpoints"))))
             }
             if let asked = job.queue, asked != queue {
-                return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, "\(at)\(job.kind) runs in the queue \"\(queue)\", not \"\(asked)\": leave queue out"))))
+                return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, "\(at())\(job.kind) runs in the queue \"\(queue)\", not \"\(asked)\": leave queue out"))))
             }
             var options = EnqueueOptions(queue: queue)
             if let priority = job.priority { options.priority = priority }
             if let maxAttempts = job.maxAttempts {
                 guard (1...100).contains(maxAttempts) else {
-                    return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, "\(at)maxAttempts must be 1 to 100, not \(maxAttempts)"))))
+                    return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, "\(at())maxAttempts must be 1 to 100, not \(maxAttempts)"))))
                 }
                 options.maxAttempts = maxAttempts
             }
@@ -74,7 +75,7 @@ extension APIHandlers {
                 // A date PostgreSQL cannot store (year 0, before 4713 BC) would fail in
                 // the INSERT; a job is scheduled within the years people plan in.
                 guard Self.schedulable.contains(runAt) else {
-                    return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, "\(at)runAt must lie between 1970-01-01 and 9999-12-31 (UTC); a time already past runs the job at once"))))
+                    return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, "\(at())runAt must lie between 1970-01-01 and 9999-12-31 (UTC); a time already past runs the job at once"))))
                 }
                 options.schedule = .at(runAt)
             }
@@ -82,13 +83,13 @@ extension APIHandlers {
             do {
                 requests.append(try JobRequest(kind: job.kind, encodedObject: job.args, options: options))
             } catch {
-                return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, "\(at)\(error)"))))
+                return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, "\(at())\(error)"))))
             }
             for name in scopeArguments {
                 guard let unit = ScopeArgument.id(name, in: job.args), unit >= 1 else {
-                    return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, "\(at)\(job.kind) needs args.\(name), the id of a unit within yours"))))
+                    return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, "\(at())\(job.kind) needs args.\(name), the id of a unit within yours"))))
                 }
-                scoped.append((at, job.kind, unit))
+                scoped.append((at(), job.kind, unit))
             }
         }
         if !scoped.isEmpty {

@@ -138,13 +138,19 @@ enum FastJSONValue {
         mutating func string() -> String? {
             index += 1
             let start = index
+            // Any byte of 0x80 or above: only then is there UTF-8 to validate. ASCII
+            // (most keys and values) skips the validator, which Swift's standard library
+            // runs unspecialised, looking up generic metadata on every call.
+            var high: UInt8 = 0
             while index < bytes.count {
                 let byte = bytes[index]
                 if byte == UInt8(ascii: "\"") {
-                    let text = String(validating: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+                    let utf8 = UnsafeBufferPointer(rebasing: bytes[start..<index])
+                    let text = high < 0x80 ? String(decoding: utf8, as: UTF8.self) : String(validating: utf8, as: UTF8.self)
                     index += 1
                     return text
                 }
+                high |= byte
                 if byte == UInt8(ascii: "\\") { return escapedString(from: start) }
                 if byte < 0x20 { return nil }
                 index += 1
@@ -160,7 +166,7 @@ enum FastJSONValue {
                 switch byte {
                 case UInt8(ascii: "\""):
                     index += 1
-                    return String(validating: utf8, as: UTF8.self)
+                    return utf8.allSatisfy({ $0 < 0x80 }) ? String(decoding: utf8, as: UTF8.self) : String(validating: utf8, as: UTF8.self)
                 case UInt8(ascii: "\\"):
                     index += 1
                     guard index < bytes.count else { return nil }

@@ -11,23 +11,28 @@ enum StrictJSON {
     /// The first key that appears twice in one object (compared as decoders compare
     /// them, after unescaping), or nil. Input that is not JSON is left to the decoders.
     static func repeatedKey(in bytes: some Collection<UInt8>) -> String? {
-        var objects: [Set<String>?] = []
+        // The keys of every open object, innermost last, and where each open object's
+        // keys start (nil for an array). An object compares a new key with its own by a
+        // scan while it holds few, and through a set once it holds many, so a batch of
+        // small objects costs no set each and one huge object costs no quadratic scan.
+        var keys: [String] = []
+        var frames: [(start: Int?, index: Set<String>?)] = []
         var expectingKey = false
         var index = bytes.startIndex
         while index != bytes.endIndex {
             let byte = bytes[index]
             switch byte {
             case UInt8(ascii: "{"):
-                objects.append([])
+                frames.append((keys.count, nil))
                 expectingKey = true
             case UInt8(ascii: "["):
-                objects.append(nil)
+                frames.append((nil, nil))
                 expectingKey = false
             case UInt8(ascii: "}"), UInt8(ascii: "]"):
-                _ = objects.popLast()
+                if let frame = frames.popLast(), let start = frame.start { keys.removeSubrange(start...) }
                 expectingKey = false
             case UInt8(ascii: ","):
-                expectingKey = objects.last.map { $0 != nil } ?? false
+                expectingKey = frames.last.map { $0.start != nil } ?? false
             case UInt8(ascii: "\""):
                 let start = index
                 var escaped = false
@@ -46,13 +51,22 @@ enum StrictJSON {
                     index = bytes.index(after: index)
                 }
                 guard index != bytes.endIndex else { return nil }
-                if expectingKey, var keys = objects.last ?? nil {
+                if expectingKey, let frame = frames.last, let first = frame.start {
                     let raw = bytes[start...index]
                     let key = hasEscape
                         ? (try? JSONDecoder().decode(String.self, from: Data(raw))) ?? String(decoding: raw, as: UTF8.self)
                         : String(decoding: raw.dropFirst().dropLast(), as: UTF8.self)
-                    guard keys.insert(key).inserted else { return key }
-                    objects[objects.count - 1] = keys
+                    let top = frames.count - 1
+                    if frame.index != nil {
+                        guard frames[top].index!.insert(key).inserted else { return key }
+                    } else if keys.count - first < Self.scannedKeys {
+                        if keys[first...].contains(key) { return key }
+                    } else {
+                        var seen = Set(keys[first...])
+                        guard seen.insert(key).inserted else { return key }
+                        frames[top].index = seen
+                    }
+                    keys.append(key)
                     expectingKey = false
                 }
             default:
@@ -62,6 +76,9 @@ enum StrictJSON {
         }
         return nil
     }
+
+    /// How many keys an object holds before a set replaces the scan.
+    static let scannedKeys = 16
 
     /// Whether a Content-Type names JSON exactly: `application/json`, with at most a
     /// `charset=utf-8` parameter. `application/jsonx`, `text/json` or a charset the
