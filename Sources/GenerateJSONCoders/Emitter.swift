@@ -8,10 +8,11 @@ import Yams
 struct Emitter {
     let schemas: Yams.Node.Mapping
     private(set) var source: [String] = []
-    private var readersDone: Set<String> = []
-    private var writersDone: Set<String> = []
-    private var pendingReaders: [(type: String, node: SchemaNode, path: String)] = []
-    private var pendingWriters: [(type: String, node: SchemaNode, path: String)] = []
+    /// What is still to write, and what has been (by coder and type).
+    private var pending: [(coder: Coder, type: String, node: SchemaNode, path: String)] = []
+    private var done: Set<String> = []
+
+    enum Coder { case reader, writer }
 
     init(schemas: Yams.Node.Mapping) {
         self.schemas = schemas
@@ -44,6 +45,25 @@ struct Emitter {
         return try SchemaNode(schema: schema, at: "#/components/schemas/\(name)")
     }
 
+    /// The schema a `$ref` names, where it is, and its Swift type when it has one of its
+    /// own (nil when the generator writes it as a standard type, read or written inline).
+    func referenced(_ name: String, at path: String) throws -> (node: SchemaNode, type: String?, path: String) {
+        let node = try component(name, at: path)
+        return (node, Self.isNamedType(node.shape) ? try componentType(name, at: path) : nil, "#/components/schemas/\(name)")
+    }
+
+    /// Writes the reader or writer of `type` and every one it needs.
+    mutating func generate(_ coder: Coder, for type: String, node: SchemaNode, at path: String) throws {
+        pending.append((coder, type, node, path))
+        while let next = pending.popLast() {
+            guard done.insert("\(next.coder) \(next.type)").inserted else { continue }
+            switch next.coder {
+            case .reader: try emitReader(type: next.type, node: next.node, at: next.path)
+            case .writer: try emitWriter(type: next.type, node: next.node, at: next.path)
+            }
+        }
+    }
+
     /// Whether a schema becomes a type of its own (which gets an extension) rather than
     /// a standard type such as `Swift.String` (which is read inline).
     static func isNamedType(_ shape: Shape) -> Bool {
@@ -56,30 +76,18 @@ struct Emitter {
 
     // MARK: Readers
 
-    /// Queues a reader for `type` and writes every reader it needs.
-    mutating func reader(for type: String, node: SchemaNode, at path: String) throws {
-        pendingReaders.append((type, node, path))
-        while let next = pendingReaders.popLast() {
-            guard readersDone.insert(next.type).inserted else { continue }
-            try emitReader(type: next.type, node: next.node, at: next.path)
-        }
-    }
-
     /// An expression of type `swiftType` read from `value`, a `FastJSONValue`.
     mutating func readExpression(_ node: SchemaNode, owner: String, property: String, value: String, at path: String) throws -> String {
         switch node.shape {
         case .reference(let name):
-            let target = try component(name, at: path)
-            guard Self.isNamedType(target.shape) else {
-                return try readExpression(target, owner: owner, property: property, value: value, at: "#/components/schemas/\(name)")
-            }
-            let type = try componentType(name, at: path)
-            pendingReaders.append((type, target, "#/components/schemas/\(name)"))
+            let (target, type, targetPath) = try referenced(name, at: path)
+            guard let type else { return try readExpression(target, owner: owner, property: property, value: value, at: targetPath) }
+            pending.append((.reader, type, target, targetPath))
             return "try \(type)(fastJSON: \(value), state)"
         case .string(let format, let cases):
             if cases != nil {
                 let type = "\(owner).\(Self.upperFirst(property))Payload"
-                pendingReaders.append((type, node, path))
+                pending.append((.reader, type, node, path))
                 return "try \(type)(fastJSON: \(value), state)"
             }
             return format == "date-time" ? "try FastJSONReading.date(\(value), state)" : "try FastJSONReading.string(\(value), state)"
@@ -98,7 +106,7 @@ struct Emitter {
             return "try FastJSONReading.decodable(\(type).self, \(value), state)"
         case .object:
             let type = "\(owner).\(Self.upperFirst(property))Payload"
-            pendingReaders.append((type, node, path))
+            pending.append((.reader, type, node, path))
             return "try \(type)(fastJSON: \(value), state)"
         case .oneOf:
             throw Unsupported(description: "\(path): a oneOf inside a schema")
@@ -120,7 +128,7 @@ struct Emitter {
             // giving up (`state.gaveUp`) is not a mismatch and ends the search.
             for name in names {
                 let caseType = try componentType(name, at: path)
-                pendingReaders.append((caseType, try component(name, at: path), "#/components/schemas/\(name)"))
+                pending.append((.reader, caseType, try component(name, at: path), "#/components/schemas/\(name)"))
                 lines.append("        if let read = try FastJSONReading.firstMatch(state, { try \(caseType)(fastJSON: value, state) }) {")
                 lines.append("            self = .\(name)(read)")
                 lines.append("            return")
@@ -177,8 +185,8 @@ struct Emitter {
     func swiftType(_ node: SchemaNode, owner: String, property: String, at path: String) throws -> String {
         switch node.shape {
         case .reference(let name):
-            let target = try component(name, at: path)
-            return Self.isNamedType(target.shape) ? try componentType(name, at: path) : try swiftType(target, owner: owner, property: property, at: path)
+            let (target, type, targetPath) = try referenced(name, at: path)
+            return try type ?? swiftType(target, owner: owner, property: property, at: targetPath)
         case .string(let format, let cases):
             if cases != nil { return "\(owner).\(Self.upperFirst(property))Payload" }
             return format == "date-time" ? "Foundation.Date" : "Swift.String"
@@ -192,22 +200,12 @@ struct Emitter {
 
     // MARK: Writers
 
-    mutating func writer(for type: String, node: SchemaNode, at path: String) throws {
-        pendingWriters.append((type, node, path))
-        while let next = pendingWriters.popLast() {
-            guard writersDone.insert(next.type).inserted else { continue }
-            try emitWriter(type: next.type, node: next.node, at: next.path)
-        }
-    }
-
     mutating func writeStatement(_ node: SchemaNode, owner: String, property: String, value: String, at path: String) throws -> String {
         switch node.shape {
         case .reference(let name):
-            let target = try component(name, at: path)
-            guard Self.isNamedType(target.shape) else {
-                return try writeStatement(target, owner: owner, property: property, value: value, at: "#/components/schemas/\(name)")
-            }
-            pendingWriters.append((try componentType(name, at: path), target, "#/components/schemas/\(name)"))
+            let (target, type, targetPath) = try referenced(name, at: path)
+            guard let type else { return try writeStatement(target, owner: owner, property: property, value: value, at: targetPath) }
+            pending.append((.writer, type, target, targetPath))
             return "\(value).fastJSON(into: &writer)"
         case .string(let format, let cases):
             guard format == nil else { throw Unsupported(description: "\(path): a formatted string is written by the generated encoder") }
@@ -221,7 +219,7 @@ struct Emitter {
             throw Unsupported(description: "\(path): written by the generated encoder")
         case .object:
             let type = "\(owner).\(Self.upperFirst(property))Payload"
-            pendingWriters.append((type, node, path))
+            pending.append((.writer, type, node, path))
             return "\(value).fastJSON(into: &writer)"
         }
     }

@@ -54,16 +54,16 @@ struct GenerateJSONCoders {
             let bodyPath = "\(at).requestBody"
             let bodyNode = try SchemaNode(schema: body, at: bodyPath)
             if case .reference(let name) = bodyNode.shape {
-                try emitter.reader(for: try emitter.componentType(name, at: bodyPath), node: try emitter.component(name, at: bodyPath), at: "#/components/schemas/\(name)")
+                try emitter.generate(.reader, for: try emitter.componentType(name, at: bodyPath), node: try emitter.component(name, at: bodyPath), at: "#/components/schemas/\(name)")
             } else {
-                try emitter.reader(for: "\(namespace).Input.Body.JsonPayload", node: bodyNode, at: bodyPath)
+                try emitter.generate(.reader, for: "\(namespace).Input.Body.JsonPayload", node: bodyNode, at: bodyPath)
             }
             for (status, response) in operation["responses"]?.mapping ?? Yams.Node.Mapping([]) {
                 guard let code = status.string, code.hasPrefix("2"), let schema = response["content"]?["application/json"]?["schema"] else { continue }
                 guard case .reference(let name) = try SchemaNode(schema: schema, at: "\(at).responses.\(code)").shape else {
                     throw Unsupported(description: "\(at).responses.\(code): only a $ref answer is written")
                 }
-                try emitter.writer(for: try emitter.componentType(name, at: at), node: try emitter.component(name, at: at), at: "#/components/schemas/\(name)")
+                try emitter.generate(.writer, for: try emitter.componentType(name, at: at), node: try emitter.component(name, at: at), at: "#/components/schemas/\(name)")
             }
         }
         let header = """
