@@ -207,8 +207,9 @@ let package = Package(
         .testTarget(
             name: "KheoAPITests",
             dependencies: [
-                "DanVan", "Kheo", "KheoAPI", "KheoTesting", "PostgresClient", "kheo",
+                "DanVan", "GenerateJSONCoders", "Kheo", "KheoAPI", "KheoTesting", "PostgresClient", "kheo",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strictSettings
         ),
