@@ -74,6 +74,58 @@ struct WorkerProcessTests {
         }
     }
 
+    /// With the default settings (a 5 s lease), the jobs a killed worker held start
+    /// again on another node within 10 s of the kill and complete within the lease and
+    /// 10 s more; each has its effect once.
+    @Test func aKilledWorkersJobsRunAgainWithinSecondsByDefault() throws {
+        try TestDatabase.with(schema: .binary) { db in
+            // Twenty 3 s jobs: ten on the victim, ten on a survivor with ten slots to spare,
+            // so what is measured is the rescue, not a backlog ahead of the rescued jobs.
+            try Self.fill(db, 20, ms: 3000)
+            let victim = try Self.work(db.url, ["--queue", "default=10"])
+            try waitUntil { try count("SELECT count(*) FROM kheo.jobs WHERE state = 'running'", in: db) == 10 }
+            let survivor = try Self.work(db.url, ["--until-empty", "--queue", "default=20"])
+            try waitUntil { try count("SELECT count(*) FROM kheo.jobs WHERE state = 'running'", in: db) == 20 }
+            victim.send(SIGKILL)
+            let killedAt = try db.pool.query("SELECT clock_timestamp() AS at").single().decode("at", as: Date.self)
+            #expect(try survivor.wait(timeout: .seconds(120)) == 0, "\(survivor.output.suffix(2000))")
+            #expect(try count("SELECT count(*) FROM kheo.jobs WHERE state = 'completed'", in: db) == 20)
+            #expect(try count("SELECT count(*) FROM kheo.recorded_effects", in: db) == 20, "each job's effect once")
+            let rescued = try db.pool.query("""
+                SELECT extract(epoch FROM attempted_at - $1)::float8 AS restarted, extract(epoch FROM finalized_at - $1)::float8 AS finished
+                FROM kheo.jobs WHERE errors @> '[{"type": "lease_expired"}]'
+                """, killedAt).map { row in
+                (try row.decode("restarted", as: Double.self), try row.decode("finished", as: Double.self))
+            }
+            #expect(rescued.count == 10, "the killed worker's ten jobs, and only those, were rescued")
+            // The figures the closing notes quote.
+            print("kill -9 with default settings: \(rescued.count) jobs rescued, running again within \(rescued.map(\.0).max() ?? 0) s, completed within \(rescued.map(\.1).max() ?? 0) s")
+            for (restarted, finished) in rescued {
+                #expect(restarted <= 10, "running again \(restarted) s after the kill")
+                #expect(finished <= 5 + 10, "completed \(finished) s after the kill")
+            }
+        }
+    }
+
+    /// A job that runs for three leases and more on a live worker keeps its lease by
+    /// heartbeat: another node looking for expired leases all the while never takes it.
+    @Test func aLongJobOnALiveWorkerIsNeverRescued() throws {
+        try TestDatabase.with(schema: .binary) { db in
+            let long = try Producer().enqueue(BuiltinJobs.Sleep(ms: 16_000), on: db.pool)
+            let runner = try Self.work(db.url, ["--until-empty", "--queue", "default=1"])
+            try waitUntil { try count("SELECT count(*) FROM kheo.jobs WHERE id = $1 AND state = 'running'", in: db, long) == 1 }
+            // It waits while the job runs, rescuing every second.
+            let watcher = try Self.work(db.url, ["--until-empty", "--queue", "default=1"])
+            #expect(try runner.wait(timeout: .seconds(60)) == 0, "\(runner.output.suffix(2000))")
+            #expect(try watcher.wait(timeout: .seconds(60)) == 0, "\(watcher.output.suffix(2000))")
+            let row = try db.pool.query("SELECT state::text AS state, attempt, errors::text AS errors FROM kheo.jobs WHERE id = $1", long).single()
+            #expect(try row.decode("state", as: String.self) == "completed")
+            #expect(try row.decode("attempt", as: Int.self) == 1)
+            #expect(try row.decode("errors", as: String.self) == "[]")
+            #expect(!watcher.output.contains("rescued jobs whose worker's lease expired"))
+        }
+    }
+
     /// A job whose handler kills its worker (`kheo.crash`), with a supervisor that
     /// restarts each dead worker: every rescue counts as a failed attempt and the next
     /// attempt waits out the backoff (2 s, then 4 s, each after the 1 s lease), and

@@ -47,8 +47,8 @@ struct WorkCommand: ParsableCommand {
     @Option(help: "Seconds running jobs get to finish after SIGTERM/SIGINT.")
     var grace: Double = 30
 
-    @Option(help: "Seconds a job's lease lasts without renewal; a dead worker's jobs are rescued after it.")
-    var lease: Double = 30
+    @Option(help: "Seconds a job's lease lasts without renewal (renewed every third of it); a dead worker's jobs are rescued after it.")
+    var lease: Double = 5
 
     @Option(help: "Seconds between safety-net polls (notifications wake workers sooner).")
     var poll: Double = 1
