@@ -3,17 +3,20 @@ import DanVan
 /// Words for the demo's generated province: place names composed the way the Mekong
 /// delta's are, people's names, and the kinds of models and activities units report.
 enum VietnameseNames {
+    /// Provinces whose territory the 2025 reorganisation left as it was (Resolution
+    /// 202/2025/QH15 merged the other 52 of the 63 into 23 from 01/07/2025): the demo
+    /// lives through 2025 and beyond with one province, merging its communes and ending
+    /// its districts as the country did, so its name must be one that still stands.
+    /// Hà Nội and Huế, also unchanged, are centrally run cities, not "Tỉnh".
     static let provinces = [
-        "Trà Vinh", "Vĩnh Long", "Bến Tre", "Sóc Trăng", "Hậu Giang", "Đồng Tháp", "An Giang", "Bạc Liêu",
-        "Tiền Giang", "Long An", "Quảng Ngãi", "Bình Định", "Phú Yên", "Hà Tĩnh", "Nam Định", "Thái Bình",
+        "Hà Tĩnh", "Nghệ An", "Thanh Hóa", "Quảng Ninh", "Lạng Sơn", "Cao Bằng", "Sơn La", "Điện Biên", "Lai Châu",
     ]
 
     /// Where each of `provinces` lies, for its hamlets' words.
     static func region(of province: String) -> VietnameseStyle.Region {
         switch province {
-        case "Nam Định", "Thái Bình": .north
-        case "Quảng Ngãi", "Bình Định", "Phú Yên", "Hà Tĩnh": .central
-        default: .south
+        case "Hà Tĩnh", "Nghệ An", "Thanh Hóa": .central
+        default: .north
         }
     }
 
