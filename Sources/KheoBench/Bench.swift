@@ -45,6 +45,7 @@ package struct Bench {
         }
         if parts.contains(.drain) { (report.drain, report.drainSeconds, report.workerMemory) = try drain() }
         if parts.contains(.history) { report.claimHistory = try claimWithHistory() }
+        if parts.contains(.reader) { report.readerDrain = try drainWithReader() }
         if parts.contains(.burst) {
             report.burst = try burst()
         } else if parts.contains(.backlog) {
@@ -55,7 +56,7 @@ package struct Bench {
     }
 
     /// Deletes the bench's jobs and vacuums, so runs do not slow each other down.
-    private func cleanUp() throws {
+    func cleanUp() throws {
         try connection.query("DELETE FROM kheo.jobs WHERE queue LIKE $1", Self.queuePrefix + "%")
         try connection.execute(script: "VACUUM ANALYZE kheo.jobs")
     }

@@ -31,5 +31,5 @@ package struct BenchSizes {
 
 /// The parts of the bench, for `--only`.
 package enum BenchPart: String, CaseIterable, Sendable {
-    case single, bulk, drain, latency, history, burst, backlog, console
+    case single, bulk, drain, latency, history, reader, burst, backlog, console
 }

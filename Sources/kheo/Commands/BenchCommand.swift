@@ -30,7 +30,7 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Small sizes: seconds instead of minutes; the figures are rough.")
     var quick = false
 
-    @Option(name: .customLong("only"), help: "Run only this part (repeatable): single, bulk, drain (with worker memory), latency, history (claims beside a million finished jobs), burst (a burst to idle workers, after a prune and after its VACUUM, beside the drain filled first, with backlog), backlog (priority-0 pickup during a burst), console (each console page on a copy of kheo_demo beside a million finished jobs; run kheo demo first).")
+    @Option(name: .customLong("only"), help: "Run only this part (repeatable): single, bulk, drain (with worker memory), latency, history (claims beside a million finished jobs), reader (claims while another transaction stays open), burst (a burst to idle workers, after a prune and after its VACUUM, beside the drain filled first, with backlog), backlog (priority-0 pickup during a burst), console (each console page on a copy of kheo_demo beside a million finished jobs; run kheo demo first).")
     var only: [BenchPart] = []
 
     @Option(help: "Jobs in the backlog the two worker processes drain (memory is sampled on it).")
