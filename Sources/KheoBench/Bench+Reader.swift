@@ -12,7 +12,7 @@ extension Bench {
     /// Both sides claim and complete with pgbench and the workers' statements, in
     /// alternating rounds; the medians of three rounds each are compared (target 0.8:
     /// a long reader must not stall the queue).
-    func drainWithReader() throws -> BenchReport.ReaderDrain {
+    func drainWithReader() throws -> BenchReport.Throughput {
         // Half the drain's backlog: long enough a drain for dead versions to pile up
         // behind the held snapshot, short enough for six rounds.
         let backlog = sizes.drainBacklog / 2
@@ -22,7 +22,7 @@ extension Bench {
             alone.append(try readerRound(backlog: backlog, holdSnapshot: false))
             beside.append(try readerRound(backlog: backlog, holdSnapshot: true))
         }
-        return BenchReport.ReaderDrain(backlog: backlog, alonePerSecond: Self.median(alone), besideReaderPerSecond: Self.median(beside), target: 0.8)
+        return BenchReport.Throughput(jobs: backlog, jobsPerSecond: Self.median(beside), ceilingPerSecond: Self.median(alone), target: 0.8)
     }
 
     private func readerRound(backlog: Int, holdSnapshot: Bool) throws -> Double {

@@ -53,28 +53,6 @@ package struct BenchReport: Encodable {
         }
     }
 
-    /// Claim-and-complete beside a transaction held open, against without one.
-    struct ReaderDrain: Codable {
-        var backlog: Int
-        var alonePerSecond: Double
-        var besideReaderPerSecond: Double
-        var ratio: Double
-        var target: Double
-        var met: Bool { ratio >= target }
-
-        init(backlog: Int, alonePerSecond: Double, besideReaderPerSecond: Double, target: Double) {
-            self.backlog = backlog
-            self.alonePerSecond = alonePerSecond
-            self.besideReaderPerSecond = besideReaderPerSecond
-            self.ratio = alonePerSecond > 0 ? besideReaderPerSecond / alonePerSecond : 0
-            self.target = target
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case backlog, alonePerSecond = "alone_per_second", besideReaderPerSecond = "beside_reader_per_second", ratio, target
-        }
-    }
-
     struct ClaimHistory: Codable {
         var finishedJobs: Int
         /// Jobs claimed and completed per second with no finished job in the table.
@@ -159,7 +137,9 @@ package struct BenchReport: Encodable {
     var pickupLatency: Latency?
     var workerMemory: Memory?
     var claimHistory: ClaimHistory?
-    var readerDrain: ReaderDrain?
+    /// Claim-and-complete beside a transaction held open; its ceiling is the same
+    /// without one.
+    var readerDrain: Throughput?
     var burst: Burst?
     var console: ConsolePages?
 
@@ -224,7 +204,7 @@ package struct BenchReport: Encodable {
             lines.append("claim vs history   \(format(history.withHistoryPerSecond)) jobs/s beside \(history.finishedJobs) finished jobs   empty table \(format(history.emptyPerSecond)) jobs/s   ratio \(decimals(history.ratio)) (target ≥ \(history.target)) \(history.met ? "ok" : "BELOW TARGET")")
         }
         if let reader = readerDrain {
-            lines.append("drain vs reader    \(format(reader.besideReaderPerSecond)) jobs/s with a transaction open throughout   alone \(format(reader.alonePerSecond)) jobs/s   ratio \(decimals(reader.ratio)) (target ≥ \(reader.target)) \(reader.met ? "ok" : "BELOW TARGET")")
+            lines.append("drain vs reader    \(format(reader.jobsPerSecond)) jobs/s with a transaction open throughout   alone \(format(reader.ceilingPerSecond)) jobs/s   ratio \(decimals(reader.ratio)) (target ≥ \(reader.target)) \(reader.met ? "ok" : "BELOW TARGET")")
         }
         if let burst {
             func rate(_ seconds: Double) -> String { format(Double(burst.jobs) / seconds) }
