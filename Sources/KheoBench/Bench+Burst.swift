@@ -28,7 +28,7 @@ extension Bench {
             let burst = try withScratch("burst") { scratch in try drainBurst(jobs: jobs, probes: true, in: scratch) }
             idle.append(burst.seconds)
             if let latency = burst.latency { probes.append(latency) }
-            progress("burst, round \(round): \(sizes.historyFinished) finished jobs analyzed, workers started, the jobs pruned, then \(jobs) jobs")
+            progress("burst, round \(round): \(sizes.finishedBeside) finished jobs analyzed, workers started, the jobs pruned, then \(jobs) jobs")
             pruned.append(try withScratch("pruned") { scratch in try drainAfterPrune(jobs: jobs, vacuum: false, in: scratch) })
             progress("burst, round \(round): the same, with the VACUUM that follows a prune before the burst")
             vacuumed.append(try withScratch("vacuumed") { scratch in try drainAfterPrune(jobs: jobs, vacuum: true, in: scratch) })
@@ -65,7 +65,7 @@ extension Bench {
             SELECT 'kheo-bench-finished', 'kheo.noop', '{}', 'completed', 1, t, t, t
             FROM (SELECT now() - interval '2 days' AS t FROM generate_series(1, $1::int)) AS s
             """,
-            Int32(sizes.historyFinished)
+            Int32(sizes.finishedBeside)
         )
         try scratch.connection.execute(script: "VACUUM ANALYZE kheo.jobs")
         return try drainBurst(jobs: jobs, probes: false, in: scratch) {
@@ -101,7 +101,7 @@ extension Bench {
         let workers = try (0..<2).map { _ in try WorkerProcess.start(queue: queue, concurrency: 50, url: scratch.url, extra: ["--no-prune"]) }
         for worker in workers { try worker.finish() }
         return try scratch.connection.query(
-            "SELECT extract(epoch FROM max(finalized_at) - min(attempted_at))::float8 AS s FROM kheo.jobs WHERE queue = $1 AND state = 'completed'",
+            "SELECT extract(epoch FROM max(finalized_at) - min(attempted_at))::float8 AS s FROM kheo.all_jobs WHERE queue = $1 AND state = 'completed'",
             queue
         ).single().decode("s", as: Double.self)
     }
@@ -149,7 +149,7 @@ extension Bench {
             }
             if Date() >= nextCheck {
                 unfinished = try connection.query(
-                    "SELECT id FROM kheo.jobs WHERE id BETWEEN $1 AND $2 AND state <> 'completed' ORDER BY id LIMIT 1", low, last
+                    "SELECT id FROM kheo.all_jobs WHERE id BETWEEN $1 AND $2 AND state <> 'completed' ORDER BY id LIMIT 1", low, last
                 ).first?.decode("id", as: Int64.self)
                 nextCheck = Date().addingTimeInterval(0.05)
             }
@@ -158,7 +158,7 @@ extension Bench {
         let row = try connection.query(
             """
             SELECT count(*) AS done, extract(epoch FROM max(finalized_at) - $2::timestamptz)::float8 AS s
-            FROM kheo.jobs WHERE queue = $1 AND priority = 5 AND state = 'completed'
+            FROM kheo.all_jobs WHERE queue = $1 AND priority = 5 AND state = 'completed'
             """,
             queue, committed
         ).single()
@@ -175,7 +175,7 @@ extension Bench {
         Thread.sleep(forTimeInterval: 0.5)
         let waits = try connection.query(
             """
-            SELECT extract(epoch FROM attempted_at - inserted_at)::float8 * 1000 AS ms FROM kheo.jobs
+            SELECT extract(epoch FROM attempted_at - inserted_at)::float8 * 1000 AS ms FROM kheo.all_jobs
             WHERE queue = $1 AND priority = 0 AND attempted_at IS NOT NULL ORDER BY 1
             """,
             queue

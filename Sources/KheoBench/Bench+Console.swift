@@ -10,7 +10,7 @@ import PostgresClient
 
 extension Bench {
     /// (h) Console pages on the demo province beside a million finished jobs: a copy of
-    /// `kheo_demo` (run `kheo demo` first) gets `sizes.historyFinished` finished jobs
+    /// `kheo_demo` (run `kheo demo` first) gets `sizes.finishedBeside` finished jobs
     /// spread over the last day, a `kheo serve` of this process serves it, and each page
     /// is loaded `sizes.consoleRequests` times one after another, signed in as a
     /// browser would (cookie), after a warm-up. The figure is the time to the whole
@@ -22,7 +22,7 @@ extension Bench {
             progress("console pages: no kheo_demo database on this server; run kheo demo first (skipped)")
             return nil
         }
-        progress("console pages: copying kheo_demo and adding \(sizes.historyFinished) finished jobs")
+        progress("console pages: copying kheo_demo and adding \(sizes.finishedBeside) finished jobs")
         try connection.execute(script: "DROP DATABASE IF EXISTS \(quoted) WITH (FORCE)")
         try connection.execute(script: "CREATE DATABASE \(quoted) TEMPLATE kheo_demo")
         defer { try? connection.execute(script: "DROP DATABASE IF EXISTS \(quoted) WITH (FORCE)") }
@@ -35,13 +35,13 @@ extension Bench {
         _ = try Migrator(migrations: KheoAPISchema.all + Migration.testLine, logger: quietMigrations).migrate(on: scratch)
         try scratch.query(
             """
-            INSERT INTO kheo.jobs (queue, kind, state, attempt, attempted_at, finalized_at, scheduled_at, inserted_at, tags, args)
-            SELECT 'danvan', (ARRAY['statistics.regenerate', 'deadline.scan', 'deadline.remind', 'report.generate'])[1 + g % 4],
+            INSERT INTO kheo.job_history (id, queue, kind, state, attempt, attempted_at, finalized_at, scheduled_at, inserted_at, tags, args)
+            SELECT nextval(pg_get_serial_sequence('kheo.jobs', 'id')), 'danvan', (ARRAY['statistics.regenerate', 'deadline.scan', 'deadline.remind', 'report.generate'])[1 + g % 4],
                    CASE WHEN g % 1000 = 0 THEN 'discarded'::kheo.job_state ELSE 'completed'::kheo.job_state END, 1, t, t, t, t,
                    CASE WHEN g % 10 = 0 THEN ARRAY['unit:' || (1 + g % 600)] ELSE '{}'::text[] END, '{}'::jsonb
             FROM (SELECT g, now() - (g % 86400) * interval '1 second' AS t FROM generate_series(1, $1) AS g) AS s
             """,
-            Int64(sizes.historyFinished)
+            Int64(sizes.finishedBeside)
         )
         // Settle what the insert left to do (vacuum, the checkpoint) before timing.
         try scratch.execute(script: "VACUUM ANALYZE")
@@ -52,7 +52,7 @@ extension Bench {
                    (SELECT id FROM danvan.units WHERE kind = 'commune' AND (valid_until IS NULL OR valid_until > danvan.today())
                     ORDER BY (SELECT count(*) FROM danvan.models AS m WHERE m.unit_id = units.id) DESC, id LIMIT 1) AS commune,
                    (SELECT max(id) FROM danvan.models) AS model, (SELECT min(id) FROM danvan.inspection_plans WHERE status = 'scheduled') AS plan,
-                   (SELECT max(id) FROM kheo.jobs) AS job
+                   (SELECT max(id) FROM kheo.job_history) AS job
             """
         ).single()
         let province: Int64 = try ids.decode("province"), commune: Int64 = try ids.decode("commune")
@@ -125,7 +125,7 @@ extension Bench {
             results.append(.init(page: label, path: path, p50Milliseconds: Self.percentile(times, 0.5), p95Milliseconds: Self.percentile(times, 0.95), maxMilliseconds: times.last ?? 0))
         }
         return BenchReport.ConsolePages(
-            finishedJobs: sizes.historyFinished, requestsPerPage: sizes.consoleRequests, pages: results, target: 50, countsReadySeconds: countsReady
+            finishedJobs: sizes.finishedBeside, requestsPerPage: sizes.consoleRequests, pages: results, target: 50, countsReadySeconds: countsReady
         )
     }
 }

@@ -35,7 +35,7 @@ extension Bench {
             let session = try PostgresConnection.connect(to: configuration, logger: logger)
             try session.execute(script: "BEGIN ISOLATION LEVEL REPEATABLE READ")
             // The snapshot is taken by the first statement and held from here on.
-            _ = try session.query("SELECT count(*) FROM kheo.jobs WHERE queue = $1", queue)
+            _ = try session.query("SELECT count(*) FROM kheo.all_jobs WHERE queue = $1", queue)
             reader = session
         }
         let rate = try pgbench.run(

@@ -58,6 +58,7 @@ package struct Bench {
     /// Deletes the bench's jobs and vacuums, so runs do not slow each other down.
     func cleanUp() throws {
         try connection.query("DELETE FROM kheo.jobs WHERE queue LIKE $1", Self.queuePrefix + "%")
+        try connection.query("DELETE FROM kheo.job_history WHERE queue LIKE $1", Self.queuePrefix + "%")
         try connection.execute(script: "VACUUM ANALYZE kheo.jobs")
     }
 
@@ -155,7 +156,7 @@ package struct Bench {
         let row = try connection.query("""
             SELECT count(*) FILTER (WHERE state = 'completed') AS completed,
                    extract(epoch FROM max(finalized_at) - min(attempted_at))::float8 AS seconds
-            FROM kheo.jobs WHERE queue = $1
+            FROM kheo.all_jobs WHERE queue = $1
             """, queue).single()
         let completed = Int(try row.decode("completed", as: Int64.self))
         guard completed == sizes.drainBacklog, let seconds = try row.decode("seconds", as: Double?.self) else {

@@ -6,9 +6,12 @@ package struct BenchSizes {
     var drainBacklog: Int
     var latencyJobs: Int
     var latencyRate = 200
-    /// Jobs claimed per round of the history part, and finished jobs beside them.
+    /// Jobs claimed per round of the history part, and finished jobs beside them
+    /// (issue 21: ten million, several days of a busy province).
     var historyBacklog: Int
-    var historyFinished = 1_000_000
+    var historyFinished = 10_000_000
+    /// Finished jobs beside the console's pages and the burst's prune.
+    var finishedBeside = 1_000_000
     /// Jobs in a burst, and priority-0 probes per second sent while it drains.
     var burstJobs: Int
     var burstProbeRate = 20
@@ -22,7 +25,8 @@ package struct BenchSizes {
         drainBacklog = backlog ?? (quick ? 20_000 : 1_000_000)
         latencyJobs = quick ? 200 : 1000
         historyBacklog = quick ? 20_000 : 100_000
-        historyFinished = quick ? 200_000 : 1_000_000
+        historyFinished = quick ? 200_000 : 10_000_000
+        finishedBeside = quick ? 200_000 : 1_000_000
         burstJobs = quick ? 50_000 : 300_000
         burstRounds = quick ? 1 : 3
         consoleRequests = quick ? 20 : 100

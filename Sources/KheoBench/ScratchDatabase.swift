@@ -9,6 +9,7 @@ import PostgresClient
 struct ScratchDatabase {
     let name: String
     let url: String
+    let configuration: PostgresConfiguration
     let connection: PostgresConnection
     let pgbench: Pgbench
     private let admin: PostgresConnection
@@ -21,6 +22,7 @@ struct ScratchDatabase {
         try admin.execute(script: "CREATE DATABASE \(quoted)")
         var configuration = bench.configuration
         configuration.database = name
+        self.configuration = configuration
         connection = try PostgresConnection.connect(to: configuration, logger: bench.logger)
         // Each round makes a database: its migrations are not news.
         var quiet = bench.logger

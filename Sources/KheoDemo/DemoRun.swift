@@ -320,7 +320,7 @@ package struct DemoRun {
                    (SELECT count(*) FROM danvan.deadlines WHERE status = 'overdue') AS overdue,
                    (SELECT count(*) FROM danvan.deadlines WHERE status = 'met' AND NOT met_late) AS met,
                    (SELECT count(*) FROM danvan.deadlines WHERE status = 'met' AND met_late) AS late,
-                   (SELECT count(*) FROM kheo.jobs WHERE queue = $1) AS jobs
+                   (SELECT count(*) FROM kheo.all_jobs WHERE queue = $1) AS jobs
             """,
             DanVanJobs.queue
         ).single()

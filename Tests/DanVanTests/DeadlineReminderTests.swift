@@ -22,7 +22,7 @@ struct DeadlineReminderTests {
         let deadline = ContinuousClock.now + .seconds(30)
         var unfinished: Int64 = -1
         while ContinuousClock.now < deadline {
-            unfinished = try db.pool.query("SELECT count(*) FROM kheo.jobs WHERE state NOT IN ('completed', 'discarded', 'cancelled')")
+            unfinished = try db.pool.query("SELECT count(*) FROM kheo.all_jobs WHERE state NOT IN ('completed', 'discarded', 'cancelled')")
                 .single().decode(0, as: Int64.self)
             if unfinished == 0 { return }
             // Polls the table: the workers are other processes.
@@ -100,11 +100,11 @@ struct DeadlineReminderTests {
                 "remind:\(inTen.id):1:\(ten)", "remind:\(inTen.id):7:\(ten)", "remind:\(inThree.id):1:\(three)", "remind:\(inThree.id):7:\(three)",
                 "escalate:\(inThree.id):\(three)", "overdue:\(inThree.id):\(three)",
             ].sorted(), "\(keys)")
-            #expect(try db.pool.query("SELECT count(*) FROM kheo.jobs WHERE kind = 'deadline.remind'").single().decode(0, as: Int64.self) == 4,
+            #expect(try db.pool.query("SELECT count(*) FROM kheo.all_jobs WHERE kind = 'deadline.remind'").single().decode(0, as: Int64.self) == 4,
                     "one reminder job per (deadline, offset)")
-            #expect(try db.pool.query("SELECT count(*) FROM kheo.jobs WHERE kind IN ('deadline.remind', 'deadline.escalate') AND attempt >= 2").single().decode(0, as: Int64.self) >= 3,
+            #expect(try db.pool.query("SELECT count(*) FROM kheo.all_jobs WHERE kind IN ('deadline.remind', 'deadline.escalate') AND attempt >= 2").single().decode(0, as: Int64.self) >= 3,
                     "injected failures made jobs retry")
-            #expect(try db.pool.query("SELECT count(*) FROM kheo.jobs WHERE state = 'discarded'").single().decode(0, as: Int64.self) == 0)
+            #expect(try db.pool.query("SELECT count(*) FROM kheo.all_jobs WHERE state = 'discarded'").single().decode(0, as: Int64.self) == 0)
             let escalated = try db.pool.query("SELECT unit_id FROM danvan.notifications WHERE dedupe_key = $1", "escalate:\(late.id):\(lateDue)").single()
             #expect(try escalated.decode("unit_id", as: Int64.self) == district.id, "escalated to the parent unit")
             #expect(try book.find(late.id, on: db.pool)?.status == .overdue)

@@ -99,7 +99,7 @@ struct DocumentTests {
             let report = try #require(listed.first { $0.kind == .reviewReport })
             #expect(report.status == .draft && report.number == nil && report.symbol == "BC/BDVHU")
             #expect(Set(report.files.keys) == [.docx, .html, .csv], "\(report.files)")
-            let discarded = try db.pool.query("SELECT errors::text AS e FROM kheo.jobs WHERE state = 'discarded'").single().decode("e", as: String.self)
+            let discarded = try db.pool.query("SELECT errors::text AS e FROM kheo.all_jobs WHERE state = 'discarded'").single().decode("e", as: String.self)
             #expect(discarded.contains("inspection visit 987654 does not exist"), "\(discarded)")
 
             let html = try text(db, report.id, .html)

@@ -139,7 +139,7 @@ struct InspectionPlanTests {
                 try InspectionPlans().submit(good, title: "Kế\thoạch", on: db.pool)
             }
             #expect(try count(db, "SELECT count(*) FROM danvan.inspection_plans") == 0)
-            #expect(try count(db, "SELECT count(*) FROM kheo.jobs") == 0)
+            #expect(try count(db, "SELECT count(*) FROM kheo.all_jobs") == 0)
         }
     }
 }

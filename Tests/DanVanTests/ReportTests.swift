@@ -63,7 +63,7 @@ struct ReportTests {
             #expect(lines.contains { $0.hasPrefix("\"'=HYPERLINK(\"\"http://x\"\")\",0,") }, "a formula-like name is quoted as text: \(lines)")
             let snapshot = try StatisticsFigures.read(unit: district.id, period: period, on: db.pool).first { $0.field == nil }
             #expect(snapshot?.modelsRegistered == 5 && snapshot?.modelsRecognised == 2)
-            let discarded = try db.pool.query("SELECT errors::text AS errors FROM kheo.jobs WHERE state = 'discarded'").single().decode("errors", as: String.self)
+            let discarded = try db.pool.query("SELECT errors::text AS errors FROM kheo.all_jobs WHERE state = 'discarded'").single().decode("errors", as: String.self)
             #expect(discarded.contains("unit 987654 does not exist"))
         }
     }

@@ -167,7 +167,7 @@ struct UnitHistoryTests {
             try Producer().enqueue(ReportJobs.Generate(unitID: w.anTruong, periodID: w.year2025), options: EnqueueOptions(queue: DanVanJobs.queue), on: db.pool)
             _ = try? Self.reports([], db)
             let discarded = try db.pool.query(
-                "SELECT errors::text AS e FROM kheo.jobs WHERE kind = 'report.generate' AND state = 'discarded' ORDER BY id DESC LIMIT 1"
+                "SELECT errors::text AS e FROM kheo.all_jobs WHERE kind = 'report.generate' AND state = 'discarded' ORDER BY id DESC LIMIT 1"
             ).single().decode("e", as: String.self)
             #expect(discarded.contains("its figures for the period are in the report of unit \(successor.id)"), "\(discarded)")
 

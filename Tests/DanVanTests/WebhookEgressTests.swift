@@ -74,7 +74,7 @@ struct WebhookEgressTests {
                 #expect(try row.decode("last_error", as: String.self) == WebhookEgress.Refusal.internalAddress.description)
                 #expect(try row.decode("last_status", as: Int32?.self) == nil)
             }
-            #expect(try count(db, "SELECT count(*) FROM kheo.jobs WHERE kind = 'notification.deliver' AND state = 'discarded' AND attempt = 1") == forms.count,
+            #expect(try count(db, "SELECT count(*) FROM kheo.all_jobs WHERE kind = 'notification.deliver' AND state = 'discarded' AND attempt = 1") == forms.count,
                     "refused at once, not retried")
 
             try deliver(db, url: "http://127.0.0.1:\(port)/hook", egress: try WebhookEgress(allow: ["127.0.0.1/32"]))

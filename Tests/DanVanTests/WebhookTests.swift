@@ -76,9 +76,9 @@ struct WebhookTests {
             #expect(try delivery.decode("status", as: String.self) == "given_up")
             #expect(try delivery.decode("attempts", as: Int32.self) == Int32(WebhookJobs.maxAttempts))
             #expect(try delivery.decode("last_error", as: String.self) == "failed", "the unit learns nothing of what answered")
-            let jobError = try db.pool.query("SELECT errors::text AS errors FROM kheo.jobs WHERE kind = 'notification.deliver'").single()
+            let jobError = try db.pool.query("SELECT errors::text AS errors FROM kheo.all_jobs WHERE kind = 'notification.deliver'").single()
             #expect(try jobError.decode("errors", as: String.self).contains("the endpoint answered 500"), "the operators' record keeps it")
-            #expect(try db.pool.query("SELECT count(*) FROM kheo.jobs WHERE kind = 'notification.deliver' AND state = 'discarded'").single().decode(0, as: Int64.self) == 1)
+            #expect(try db.pool.query("SELECT count(*) FROM kheo.all_jobs WHERE kind = 'notification.deliver' AND state = 'discarded'").single().decode(0, as: Int64.self) == 1)
             #expect(try db.pool.query("SELECT count(*) FROM danvan.notifications").single().decode(0, as: Int64.self) == 1, "the inbox has it all the same")
         }
     }

@@ -107,7 +107,7 @@ struct APIHarness: Sendable {
     }
 
     func jobCount() throws -> Int64 {
-        try db.pool.query("SELECT count(*) AS n FROM kheo.jobs").single().decode("n")
+        try db.pool.query("SELECT count(*) AS n FROM kheo.all_jobs").single().decode("n")
     }
 
     /// A province with a district and two communes, and tokens for each.

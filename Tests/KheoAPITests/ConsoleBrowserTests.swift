@@ -23,7 +23,7 @@ struct ConsoleBrowserTests {
             // by a real worker.
             _ = try await api.enqueue(40, token: try api.token(fixture.units.communeA, .editor))
             try await ConsoleFixture.runWorker(api, queue: "default")
-            let completed = try api.count("SELECT count(*) FROM kheo.jobs WHERE state = 'completed'")
+            let completed = try api.count("SELECT count(*) FROM kheo.all_jobs WHERE state = 'completed'")
             let details: [String: Any] = [
                 "communeEditor": try api.token(fixture.units.communeA, .editor),
                 "communeAdmin": try api.token(fixture.units.communeA, .admin), "document": fixture.document,

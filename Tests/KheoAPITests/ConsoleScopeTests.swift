@@ -109,8 +109,8 @@ struct ConsoleScopeTests {
         try [
             "SELECT count(*) FROM danvan.models", "SELECT count(*) FROM danvan.model_transitions", "SELECT count(*) FROM danvan.model_evidence",
             "SELECT count(*) FROM danvan.notifications WHERE read_at IS NOT NULL", "SELECT count(*) FROM danvan.inspection_plans",
-            "SELECT count(*) FROM danvan.inspection_visits WHERE done_at IS NOT NULL", "SELECT count(*) FROM kheo.jobs",
-            "SELECT count(*) FROM kheo.jobs WHERE state = 'discarded'", "SELECT count(*) FROM kheo.queues WHERE paused_at IS NOT NULL",
+            "SELECT count(*) FROM danvan.inspection_visits WHERE done_at IS NOT NULL", "SELECT count(*) FROM kheo.all_jobs",
+            "SELECT count(*) FROM kheo.all_jobs WHERE state = 'discarded'", "SELECT count(*) FROM kheo.queues WHERE paused_at IS NOT NULL",
             "SELECT count(*) FROM danvan.reports", "SELECT count(*) FROM danvan.documents",
             "SELECT count(*) FROM danvan.documents WHERE status = 'issued' OR updated_at > created_at",
         ].map { try api.count($0) }

@@ -88,7 +88,7 @@ struct ControlAPITests {
             #expect(again.status == 409 && again.isProblem && (again.json["detail"] as? String)?.contains("already") == true, "\(again.text)")
             let retried = try await api.request("POST", "/v1/jobs/\(id)/retry", token: communeA)
             #expect(retried.status == 200 && retried.json["outcome"] as? String == "retried", "\(retried.text)")
-            let state = try api.db.pool.query("SELECT state::text AS state FROM kheo.jobs WHERE id = $1", Int64(id)).single().decode("state", as: String.self)
+            let state = try api.db.pool.query("SELECT state::text AS state FROM kheo.all_jobs WHERE id = $1", Int64(id)).single().decode("state", as: String.self)
             #expect(state == "available")
             #expect(try await api.request("POST", "/v1/jobs/424242/retry", token: communeA).status == 404)
         }

@@ -33,7 +33,7 @@ struct DocumentsAPITests {
             let district = try api.token(units.district, .admin)
 
             // Bad requests: a clear 400 each, nothing enqueued.
-            let jobsBefore = try api.count("SELECT count(*) FROM kheo.jobs")
+            let jobsBefore = try api.count("SELECT count(*) FROM kheo.all_jobs")
             for (body, why) in [
                 ("{\"kind\": \"review_report\", \"unitId\": ", "malformed JSON"),
                 ("{\"kind\": \"memo\", \"unitId\": \(units.communeA), \"periodId\": \(period.id)}", "an unknown kind"),
@@ -48,7 +48,7 @@ struct DocumentsAPITests {
             }
             let invalid = try await api.request("POST", "/v1/documents", token: editor, body: Data([0x7B, 0x22, 0xFF, 0xFE, 0x22, 0x7D]))
             #expect(invalid.status == 400 && invalid.isProblem, "invalid UTF-8: \(invalid.status)")
-            #expect(try api.count("SELECT count(*) FROM kheo.jobs") == jobsBefore)
+            #expect(try api.count("SELECT count(*) FROM kheo.all_jobs") == jobsBefore)
 
             let asked = try await api.post(
                 "/v1/documents", token: editor,

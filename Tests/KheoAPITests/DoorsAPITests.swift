@@ -61,7 +61,7 @@ struct DoorsAPITests {
             #expect(try api.jobCount() == 0)
             let own = try await api.post("/v1/jobs", token: communeA, json: "{\"kind\": \"webhook.ping\", \"args\": {\"unitID\": \(units.communeA)}}")
             #expect(own.status == 201, "\(own.text)")
-            #expect(try api.count("SELECT count(*) FROM kheo.jobs WHERE kind = 'webhook.ping' AND queue = 'danvan' AND tags = ARRAY[$1]", "unit:\(units.communeA)") == 1)
+            #expect(try api.count("SELECT count(*) FROM kheo.all_jobs WHERE kind = 'webhook.ping' AND queue = 'danvan' AND tags = ARRAY[$1]", "unit:\(units.communeA)") == 1)
         }
     }
 

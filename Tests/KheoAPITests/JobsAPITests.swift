@@ -176,7 +176,7 @@ struct JobsAPITests {
                 let ids = (reply.json["ids"] as? [Any])?.compactMap { $0 as? Int } ?? []
                 #expect(reply.status == 201 && ids.count == 3, "\(request): \(reply.text)")
                 let stored = try api.db.pool.query(
-                    "SELECT (args->>'request')::int AS request, (args->>'n')::int AS n FROM kheo.jobs WHERE id = ANY($1::bigint[]) ORDER BY id",
+                    "SELECT (args->>'request')::int AS request, (args->>'n')::int AS n FROM kheo.all_jobs WHERE id = ANY($1::bigint[]) ORDER BY id",
                     ids.map(Int64.init)
                 ).map { [try $0.decode("request", as: Int32.self), try $0.decode("n", as: Int32.self)] }
                 #expect(stored == (0..<3).map { [Int32(request), Int32($0)] }, "request \(request)'s ids name its own jobs, in order")
@@ -204,7 +204,7 @@ struct JobsAPITests {
             #expect(fast.status == 201 && generated.status == 201 && fastIDs.count == 2 && generatedIDs.count == 2, "\(fast.text) \(generated.text)")
             func stored(_ ids: [Int]) throws -> [String] {
                 try api.db.pool.query(
-                    "SELECT concat_ws('|', kind, args::text, queue, priority, max_attempts, tags::text) AS row FROM kheo.jobs WHERE id = ANY($1::bigint[]) ORDER BY id",
+                    "SELECT concat_ws('|', kind, args::text, queue, priority, max_attempts, tags::text) AS row FROM kheo.all_jobs WHERE id = ANY($1::bigint[]) ORDER BY id",
                     ids.map(Int64.init)
                 ).map { try $0.decode("row", as: String.self) }
             }

@@ -29,7 +29,7 @@ struct ServeCommandTests {
             #expect((response as? HTTPURLResponse)?.statusCode == 201)
             var completed: Int64 = 0
             for _ in 0..<200 where completed < 2 {
-                completed = try db.pool.query("SELECT count(*) AS n FROM kheo.jobs WHERE state = 'completed'").single().decode("n")
+                completed = try db.pool.query("SELECT count(*) AS n FROM kheo.all_jobs WHERE state = 'completed'").single().decode("n")
                 // Polls the table: a worker in another process reports nothing else.
                 try await Task.sleep(for: .milliseconds(50))
             }

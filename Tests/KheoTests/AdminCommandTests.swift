@@ -67,10 +67,10 @@ struct AdminCommandTests {
                 """)
             let dry = try KheoBinary.run(["jobs", "prune", "--dry-run"], environment: env)
             #expect(dry.output.contains("completed: would delete 30"), "\(dry.output)")
-            #expect(try count("SELECT count(*) FROM kheo.jobs", in: db) == 30)
+            #expect(try count("SELECT count(*) FROM kheo.all_jobs", in: db) == 30)
             let prune = try KheoBinary.run(["jobs", "prune", "--batch-size", "7"], environment: env)
-            #expect(prune.output.contains("completed: deleted 30") && prune.output.contains("in 7 batches"), "\(prune.output)")
-            #expect(try count("SELECT count(*) FROM kheo.jobs", in: db) == 0)
+            #expect(prune.output.contains("completed: deleted 30") && prune.output.contains("in 10 batches"), "\(prune.output)")
+            #expect(try count("SELECT count(*) FROM kheo.all_jobs", in: db) == 0)
         }
     }
 

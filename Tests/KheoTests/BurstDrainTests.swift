@@ -38,7 +38,7 @@ struct BurstDrainTests {
             // Polls the table: the workers are other processes.
             Thread.sleep(forTimeInterval: 0.1)
             unfinished = try db.pool.query(
-                "SELECT min(id) AS id FROM kheo.jobs WHERE id BETWEEN $1 AND $2 AND state <> 'completed'", low, last
+                "SELECT min(id) AS id FROM kheo.all_jobs WHERE id BETWEEN $1 AND $2 AND state <> 'completed'", low, last
             ).single().decode("id", as: Int64?.self)
         }
     }
@@ -46,7 +46,7 @@ struct BurstDrainTests {
     /// Seconds from `since` (SQL over the queue's jobs) to the last job's completion.
     static func seconds(_ db: TestDatabase, queue: String, since: String) throws -> Double {
         let row = try db.pool.query(
-            "SELECT count(*) FILTER (WHERE state = 'completed') AS done, extract(epoch FROM max(finalized_at) - \(since))::float8 AS seconds FROM kheo.jobs WHERE queue = $1",
+            "SELECT count(*) FILTER (WHERE state = 'completed') AS done, extract(epoch FROM max(finalized_at) - \(since))::float8 AS seconds FROM kheo.all_jobs WHERE queue = $1",
             queue
         ).single()
         #expect(try row.decode("done", as: Int64.self) == Int64(jobs))
@@ -103,7 +103,7 @@ struct BurstDrainTests {
                 return try Self.burstToIdleWorkers(db) {
                     let prune = try KheoProcess.start(["jobs", "prune"], environment: ["DATABASE_URL": db.url])
                     #expect(try prune.wait(timeout: .seconds(300)) == 0, "\(prune.output.suffix(2000))")
-                    #expect(try count("SELECT count(*) FROM kheo.jobs", in: db) == 0)
+                    #expect(try count("SELECT count(*) FROM kheo.all_jobs", in: db) == 0)
                     try db.pool.query("VACUUM (TRUNCATE false) kheo.jobs")
                     // Long enough for both workers to claim again, on the new statistics.
                     Thread.sleep(forTimeInterval: 1.5)

@@ -95,18 +95,18 @@ struct JobControlTests {
         try TestDatabase.with { db in
             try Producer().enqueue(JobRequest(kind: "kheo.noop"), on: db.pool)
             try withWorker(db) { _ in
-                try waitUntil { try count("SELECT count(*) FROM kheo.jobs WHERE state = 'completed'", in: db) == 1 }
+                try waitUntil { try count("SELECT count(*) FROM kheo.all_jobs WHERE state = 'completed'", in: db) == 1 }
                 try JobControl().pause(queue: "default", on: db.pool)
                 try withWorker(db) { _ in
                     let ids = try Producer().enqueueMany(Array(repeating: JobRequest(kind: "kheo.noop"), count: 50), on: db.pool)
                     // Proves an absence (no node touches the paused queue), which no
                     // signal reports: three of the test nodes' 500 ms polls.
                     Thread.sleep(forTimeInterval: 1.5)
-                    #expect(try count("SELECT count(*) FROM kheo.jobs WHERE id = ANY($1) AND state = 'available' AND attempt = 0", in: db, ids) == 50)
+                    #expect(try count("SELECT count(*) FROM kheo.all_jobs WHERE id = ANY($1) AND state = 'available' AND attempt = 0", in: db, ids) == 50)
                     #expect(try QueueRecord.list(on: db.pool).first { $0.name == "default" }?.isPaused == true)
                     try JobControl().resume(queue: "default", on: db.pool)
                     try waitUntil(timeout: .seconds(5)) {
-                        try count("SELECT count(*) FROM kheo.jobs WHERE id = ANY($1) AND state = 'completed'", in: db, ids) == 50
+                        try count("SELECT count(*) FROM kheo.all_jobs WHERE id = ANY($1) AND state = 'completed'", in: db, ids) == 50
                     }
                 }
             }

@@ -106,7 +106,7 @@ struct MetricsTests {
                 _ = try? worker.wait(timeout: .seconds(30))
             }
             try waitUntil(timeout: .seconds(30)) {
-                try count("SELECT count(*) FROM kheo.jobs WHERE state IN ('completed', 'discarded')", in: db) == 43
+                try count("SELECT count(*) FROM kheo.all_jobs WHERE state IN ('completed', 'discarded')", in: db) == 43
             }
             var port: String?
             #expect(eventually(timeout: .seconds(10)) {

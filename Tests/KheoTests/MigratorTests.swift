@@ -203,7 +203,10 @@ import Testing
             // An engine-only binary upgrades the rows it knows and leaves the domain's.
             let engine = Migrator(migrations: TestSchema.engine.migrations)
             #expect(
-                try engine.migrate(on: connection).map(\.name) == ["0012_functions_only_swift_called", "functions/enqueue", "functions/unique_key"],
+                try engine.migrate(on: connection).map(\.name) == [
+                    "0012_functions_only_swift_called", "0013_job_history",
+                    "functions/cancel_jobs", "functions/enqueue", "functions/retry_jobs", "functions/unique_key",
+                ],
                 "only what the engine added since"
             )
             let waiting: Int64 = try connection.query("SELECT count(*) FROM kheo.schema_migrations WHERE line = ''").single().decode(0)
@@ -223,8 +226,17 @@ import Testing
                 "\(try $0.decode("line", as: String.self))/\(try $0.decode("name", as: String.self))"
             }
             #expect(rows == TestSchema.binary.migrations.filter { !$0.isFunction }.map { "\($0.line)/\($0.name)" }.sorted())
-            let after: String = try connection.query("SELECT md5(string_agg(id || state::text || args::text, ',' ORDER BY id)) FROM kheo.jobs").single().decode(0)
+            let after: String = try connection.query("SELECT md5(string_agg(id || state::text || args::text, ',' ORDER BY id)) FROM kheo.all_jobs").single().decode(0)
             #expect(after == before, "every job is as it was")
+
+            // The finished jobs move to the history in batches, after the migration,
+            // and are the same jobs there.
+            let moved = try HistoryArchiver(batchSize: 20).archive(on: db.pool)
+            #expect(moved.moved == 50 && moved.batches == 3)
+            #expect(try count("SELECT count(*) FROM kheo.job_history WHERE state = 'completed'", in: db) == 50)
+            #expect(try count("SELECT count(*) FROM kheo.jobs WHERE state = 'completed'", in: db) == 0)
+            let archived: String = try connection.query("SELECT md5(string_agg(id || state::text || args::text, ',' ORDER BY id)) FROM kheo.all_jobs").single().decode(0)
+            #expect(archived == before, "every job is as it was, wherever it is")
 
             // And the queue works on the upgraded schema.
             let next = try producer.enqueue(try JobRequest(BuiltinJobs.Noop()), on: connection)

@@ -27,7 +27,7 @@ struct PeriodicJobTests {
                 try KheoProcess.start(["work", "--log-level", "notice", "--cron-file", file], environment: ["DATABASE_URL": db.url])
             }
             let fired = try eventually(timeout: .seconds(60)) {
-                try count("SELECT count(DISTINCT scheduled_at) FROM kheo.jobs WHERE kind = 'kheo.noop'", in: db) >= 5
+                try count("SELECT count(DISTINCT scheduled_at) FROM kheo.all_jobs WHERE kind = 'kheo.noop'", in: db) >= 5
             }
             for worker in workers { worker.send(SIGTERM) }
             #expect(fired, "five fires did not come within a minute")
@@ -35,15 +35,15 @@ struct PeriodicJobTests {
             let rows = try db.pool.query("""
                 SELECT count(*) AS jobs, count(DISTINCT scheduled_at) AS fires,
                        extract(epoch FROM max(scheduled_at) - min(scheduled_at))::int AS span
-                FROM kheo.jobs WHERE kind = 'kheo.noop'
+                FROM kheo.all_jobs WHERE kind = 'kheo.noop'
                 """).single()
             let jobs = try rows.decode("jobs", as: Int64.self), fires = try rows.decode("fires", as: Int64.self)
             let span = try rows.decode("span", as: Int32.self)
             #expect(jobs == fires, "a fire time was inserted twice")
             #expect(fires >= 5, "only \(fires) fires")
             #expect(fires == Int64(span) + 1, "a fire time in between was skipped: \(fires) fires over \(span) s")
-            #expect(try count("SELECT count(*) FROM kheo.jobs WHERE kind = 'kheo.noop' AND unique_key IS NULL", in: db) == 0)
-            #expect(try count("SELECT count(*) FROM kheo.jobs WHERE kind = 'kheo.noop' AND args->>'from' = 'cron'", in: db) == Int(jobs))
+            #expect(try count("SELECT count(*) FROM kheo.all_jobs WHERE kind = 'kheo.noop' AND unique_key IS NULL", in: db) == 0)
+            #expect(try count("SELECT count(*) FROM kheo.all_jobs WHERE kind = 'kheo.noop' AND args->>'from' = 'cron'", in: db) == Int(jobs))
         }
     }
 
@@ -86,7 +86,7 @@ struct PeriodicJobTests {
             #expect(Set(times).count == times.count, "a fire time was inserted twice")
             #expect(times == times.sorted())
             #expect(times.count == 10, "one fire for each of the ten seconds: \(times)")
-            #expect(try count("SELECT count(*) FROM kheo.jobs WHERE kind = 'kheo.noop'", in: db) == 10)
+            #expect(try count("SELECT count(*) FROM kheo.all_jobs WHERE kind = 'kheo.noop'", in: db) == 10)
         }
     }
 
@@ -110,7 +110,7 @@ struct PeriodicJobTests {
             let row = try db.pool.query("""
                 SELECT count(*) AS jobs, bool_and(scheduled_at = $1) AS latest_fire,
                        (SELECT last_fire_at = $1 FROM kheo.periodic_jobs WHERE name = 'daily-scan') AS recorded
-                FROM kheo.jobs WHERE kind = 'deadline.scan'
+                FROM kheo.all_jobs WHERE kind = 'deadline.scan'
                 """, latest).single()
             #expect(try row.decode("jobs", as: Int64.self) == 1)
             #expect(try row.decode("latest_fire", as: Bool.self))
@@ -134,7 +134,7 @@ struct PeriodicJobTests {
             let registered = try #require(try PeriodicEntryRecord.list(on: db.pool).first)
             #expect(registered.name == "nightly" && registered.kind == "statistics.regenerate" && registered.queue == "danvan")
             #expect(registered.lastFireAt == nil && registered.registeredAt != nil)
-            #expect(try count("SELECT count(*) FROM kheo.jobs", in: db) == 0)
+            #expect(try count("SELECT count(*) FROM kheo.all_jobs", in: db) == 0)
             clock.advance(by: 3600)
             #expect(node.runOnce().fired.map(\.fireAt) == [Self.start.addingTimeInterval(3600)])
         }

@@ -20,7 +20,7 @@ struct ProducerTests {
                 on: db.pool
             )
             let row = try db.pool.query(
-                "SELECT kind, queue, priority::int AS priority, max_attempts, state::text AS state, args->>'note' AS note, tags FROM kheo.jobs WHERE id = $1", id
+                "SELECT kind, queue, priority::int AS priority, max_attempts, state::text AS state, args->>'note' AS note, tags FROM kheo.all_jobs WHERE id = $1", id
             ).single()
             #expect(try row.decode("kind", as: String.self) == "test.remind")
             #expect(try row.decode("queue", as: String.self) == "reminders")
@@ -39,10 +39,10 @@ struct ProducerTests {
             requests[11].options.tags = ["x"]
             let ids = try Producer().enqueueMany(requests, on: db.pool)
             #expect(ids.count == 2500)
-            let ordered = try db.pool.query("SELECT (args->>'n')::int AS n FROM kheo.jobs WHERE id = ANY($1) ORDER BY id", ids)
+            let ordered = try db.pool.query("SELECT (args->>'n')::int AS n FROM kheo.all_jobs WHERE id = ANY($1) ORDER BY id", ids)
             #expect(try ordered.map { try $0.decode("n", as: Int32.self) } == (0..<2500).map(Int32.init))
             #expect(try state(of: ids[10], in: db) == "scheduled")
-            #expect(try count("SELECT count(*) FROM kheo.jobs WHERE tags = '{x}'", in: db) == 1)
+            #expect(try count("SELECT count(*) FROM kheo.all_jobs WHERE tags = '{x}'", in: db) == 1)
         }
     }
 
@@ -57,7 +57,7 @@ struct ProducerTests {
             let rows = try db.pool.query("""
                 SELECT (args->>'deadline')::int AS deadline, args->>'note' AS note, queue, kind, priority::int AS priority,
                        max_attempts, state::text AS state, tags, scheduled_at > now() + interval '60 seconds' AS later
-                FROM kheo.jobs WHERE id = ANY($1) ORDER BY id
+                FROM kheo.all_jobs WHERE id = ANY($1) ORDER BY id
                 """, ids)
             #expect(try rows.map { try $0.decode("deadline", as: Int32.self) } == (0..<1500).map(Int32.init))
             for row in rows {
@@ -77,7 +77,7 @@ struct ProducerTests {
         try TestDatabase.with { db in
             let requests = [JobRequest(kind: "kheo.noop"), JobRequest(kind: "kheo.noop", argsJSON: "[1]")]
             #expect(throws: EnqueueError(.argsNotObject)) { try Producer().enqueueMany(requests, on: db.pool) }
-            let stored = try count("SELECT count(*) FROM kheo.jobs", in: db)
+            let stored = try count("SELECT count(*) FROM kheo.all_jobs", in: db)
             #expect(stored == 0)
         }
     }
@@ -103,7 +103,7 @@ struct ProducerTests {
             } catch let error as EnqueueError {
                 #expect(error.description.contains(message), "\(error)")
             }
-            #expect(try count("SELECT count(*) FROM kheo.jobs", in: db) == 0)
+            #expect(try count("SELECT count(*) FROM kheo.all_jobs", in: db) == 0)
         }
     }
 
@@ -113,7 +113,7 @@ struct ProducerTests {
             #expect(throws: EnqueueError(.argsTooLarge(bytes: big.utf8.count, limit: 1000))) {
                 try Producer(maxArgsBytes: 1000).enqueue(JobRequest(kind: "kheo.noop", argsJSON: big), on: db.pool)
             }
-            let stored = try count("SELECT count(*) FROM kheo.jobs", in: db)
+            let stored = try count("SELECT count(*) FROM kheo.all_jobs", in: db)
             #expect(stored == 0)
         }
     }
@@ -135,7 +135,7 @@ struct ProducerTests {
                     throw Abort()
                 }
             }
-            #expect(try count("SELECT count(*) FROM kheo.jobs", in: db) == 0)
+            #expect(try count("SELECT count(*) FROM kheo.all_jobs", in: db) == 0)
             #expect(try count("SELECT count(*) FROM orders", in: db) == 0)
             let id = try db.pool.transaction { connection in
                 try connection.query("INSERT INTO orders VALUES (2)")
@@ -158,7 +158,7 @@ struct ProducerTests {
             #expect(throws: PostgresError.self) { try db.pool.query("SELECT kheo.enqueue('bad kind')") }
             #expect(throws: PostgresError.self) { try db.pool.query("SELECT kheo.enqueue('kheo.noop', queue => '')") }
             #expect(throws: PostgresError.self) { try db.pool.query("SELECT kheo.enqueue('kheo.noop', '[1]')") }
-            #expect(try count("SELECT count(*) FROM kheo.jobs", in: db) == 1)
+            #expect(try count("SELECT count(*) FROM kheo.all_jobs", in: db) == 1)
         }
     }
 

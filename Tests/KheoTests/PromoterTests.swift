@@ -22,7 +22,7 @@ import Testing
             #expect(second.promoted == 2 && !second.batchFull)
             let wait = try #require(second.nextDueIn)
             #expect(wait > .seconds(55) && wait <= .seconds(60), "the job scheduled in a minute: \(wait)")
-            let states = try db.pool.query("SELECT id, state::text AS state FROM kheo.jobs ORDER BY id").map {
+            let states = try db.pool.query("SELECT id, state::text AS state FROM kheo.all_jobs ORDER BY id").map {
                 (try $0.decode("id", as: Int64.self), try $0.decode("state", as: String.self))
             }
             #expect(states.filter { due.contains($0.0) }.allSatisfy { $0.1 == "available" })

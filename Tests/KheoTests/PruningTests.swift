@@ -48,12 +48,12 @@ struct PruningTests {
                 node.wait()
             }
             try waitUntil(timeout: .seconds(30)) {
-                try count("SELECT count(*) FROM kheo.jobs WHERE 'expired' = ANY(tags)", in: db) == 0
-                    && count("SELECT count(*) FROM kheo.jobs WHERE id = ANY($1) AND state = 'completed'", in: db, drain) == 3000
+                try count("SELECT count(*) FROM kheo.all_jobs WHERE 'expired' = ANY(tags)", in: db) == 0
+                    && count("SELECT count(*) FROM kheo.all_jobs WHERE id = ANY($1) AND state = 'completed'", in: db, drain) == 3000
             }
-            #expect(try count("SELECT count(*) FROM kheo.jobs WHERE 'kept' = ANY(tags)", in: db) == 170)
+            #expect(try count("SELECT count(*) FROM kheo.all_jobs WHERE 'kept' = ANY(tags)", in: db) == 170)
             #expect(try count("SELECT count(*) FROM kheo.recorded_effects", in: db) == 3000)
-            #expect(try count("SELECT count(*) FROM kheo.jobs WHERE errors <> '[]'", in: db) == 0, "the drain recorded no error")
+            #expect(try count("SELECT count(*) FROM kheo.all_jobs WHERE errors <> '[]'", in: db) == 0, "the drain recorded no error")
             #expect(try count("SELECT count(*) FROM kheo.leaders WHERE name = 'maintenance'", in: db) == 1)
         }
     }
@@ -64,12 +64,12 @@ struct PruningTests {
             let pruner = Pruner(configuration: PruneConfiguration(batchSize: 1000))
             let dry = try pruner.dryRun(on: db.pool)
             #expect(dry.deleted == [.completed: 5000, .cancelled: 30, .discarded: 50])
-            #expect(try count("SELECT count(*) FROM kheo.jobs", in: db) == 5250)
+            #expect(try count("SELECT count(*) FROM kheo.all_jobs", in: db) == 5250)
             let firstRound = try pruner.prune(on: db.pool, maximumBatches: 2)
             #expect(firstRound.batches == 2 && firstRound.total == 2000, "\(firstRound)")
             let rest = try pruner.prune(on: db.pool)
             #expect(rest.deleted == [.completed: 3000, .cancelled: 30, .discarded: 50])
-            #expect(try count("SELECT count(*) FROM kheo.jobs", in: db) == 170)
+            #expect(try count("SELECT count(*) FROM kheo.all_jobs", in: db) == 170)
         }
     }
 

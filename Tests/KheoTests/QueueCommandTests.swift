@@ -40,7 +40,7 @@ struct QueueCommandTests {
             let run = try KheoBinary.run(arguments, environment: ["DATABASE_URL": db.url])
             #expect(run.status != 0)
             #expect(run.output.contains(message), "\(run.output)")
-            #expect(try count("SELECT count(*) FROM kheo.jobs", in: db) == 0)
+            #expect(try count("SELECT count(*) FROM kheo.all_jobs", in: db) == 0)
         }
     }
 
@@ -52,7 +52,7 @@ struct QueueCommandTests {
             let run = try KheoBinary.run(["enqueue", "kheo.noop", "--args-file", file.path], environment: ["DATABASE_URL": db.url])
             #expect(run.status != 0)
             #expect(run.output.contains("not valid UTF-8"), "\(run.output)")
-            #expect(try count("SELECT count(*) FROM kheo.jobs", in: db) == 0)
+            #expect(try count("SELECT count(*) FROM kheo.all_jobs", in: db) == 0)
         }
     }
 
@@ -75,7 +75,7 @@ struct QueueCommandTests {
             let history = json?["claim_with_history"] as? [String: Any]
             #expect((history?["finished_jobs"] as? Int ?? 0) > 0)
             #expect((history?["ratio"] as? Double ?? 0) > 0)
-            #expect(try count("SELECT count(*) FROM kheo.jobs", in: db) == 0)
+            #expect(try count("SELECT count(*) FROM kheo.all_jobs", in: db) == 0)
             #expect(try count("SELECT count(*) FROM pg_database WHERE datname LIKE 'kheo_bench_%'", in: db) == 0, "scratch databases are dropped")
         }
     }

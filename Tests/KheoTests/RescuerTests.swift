@@ -44,20 +44,20 @@ import Testing
             #expect(try state(of: retried, in: db) == "retryable")
             // After the second attempt: 10 s × 3^(2−1), no jitter.
             let wait: Double = try db.pool.query(
-                "SELECT extract(epoch FROM scheduled_at - now())::float8 AS wait FROM kheo.jobs WHERE id = $1", retried
+                "SELECT extract(epoch FROM scheduled_at - now())::float8 AS wait FROM kheo.all_jobs WHERE id = $1", retried
             ).single().decode("wait")
             #expect((29...30).contains(wait), "\(wait)")
             #expect(try state(of: spent, in: db) == "discarded")
             #expect(try state(of: cancelled, in: db) == "cancelled")
             #expect(try state(of: alive, in: db) == "running", "a live lease is left alone")
             let errors = try db.pool.query(
-                "SELECT errors->-1->>'type' AS type, errors->-1->>'error' AS error FROM kheo.jobs WHERE id IN ($1, $2, $3) ORDER BY id",
+                "SELECT errors->-1->>'type' AS type, errors->-1->>'error' AS error FROM kheo.all_jobs WHERE id IN ($1, $2, $3) ORDER BY id",
                 retried, spent, cancelled
             ).map { (try $0.decode("type", as: String.self), try $0.decode("error", as: String.self)) }
             #expect(errors.allSatisfy { $0.0 == "lease_expired" && $0.1.contains("expired at") })
             #expect(errors[1].1.contains("the last of its 3 attempts, so it is discarded"))
             #expect(!errors[0].1.contains("discarded") && !errors[2].1.contains("discarded"))
-            #expect(try count("SELECT count(*) FROM kheo.jobs WHERE lease_owner IS NOT NULL", in: db) == 1)
+            #expect(try count("SELECT count(*) FROM kheo.all_jobs WHERE lease_owner IS NOT NULL", in: db) == 1)
         }
     }
 
@@ -70,7 +70,7 @@ import Testing
             let rescuer = Rescuer(configuration: .init(retryPolicy: RetryPolicy(base: .seconds(2), maximum: .seconds(3600), jitter: 0)))
             #expect(try rescuer.runOnce(on: db.connect()).retrying == 1)
             let wait: Double = try db.pool.query(
-                "SELECT extract(epoch FROM scheduled_at - now())::float8 AS wait FROM kheo.jobs WHERE id = $1", id
+                "SELECT extract(epoch FROM scheduled_at - now())::float8 AS wait FROM kheo.all_jobs WHERE id = $1", id
             ).single().decode("wait")
             #expect((3599...3600).contains(wait), "\(wait)")
         }

@@ -41,9 +41,9 @@ struct RunnerAndCursorTests {
             let handler = RendezvousHandler(expected: 20)
             let ids = try Producer().enqueueMany(Array(repeating: Rendezvous(), count: 20), on: db.pool)
             try withWorker(db, queues: [.init("default", concurrency: 20)], extra: { $0.register(handler) }) { _ in
-                try waitUntil { try count("SELECT count(*) FROM kheo.jobs WHERE id = ANY($1) AND state <> 'running' AND state <> 'available'", in: db, ids) == 20 }
+                try waitUntil { try count("SELECT count(*) FROM kheo.all_jobs WHERE id = ANY($1) AND state <> 'running' AND state <> 'available'", in: db, ids) == 20 }
             }
-            #expect(try count("SELECT count(*) FROM kheo.jobs WHERE id = ANY($1) AND state = 'completed' AND attempt = 1", in: db, ids) == 20)
+            #expect(try count("SELECT count(*) FROM kheo.all_jobs WHERE id = ANY($1) AND state = 'completed' AND attempt = 1", in: db, ids) == 20)
         }
     }
 
@@ -54,10 +54,10 @@ struct RunnerAndCursorTests {
             let backlog = try JobRequest(BuiltinJobs.Sleep(ms: 5), options: EnqueueOptions(priority: 5))
             try Producer().enqueueMany(Array(repeating: backlog, count: 6000), on: db.pool)
             try withWorker(db, queues: [.init("default", concurrency: 10)]) { _ in
-                try waitUntil { try count("SELECT count(*) FROM kheo.jobs WHERE state = 'completed'", in: db) >= 300 }
+                try waitUntil { try count("SELECT count(*) FROM kheo.all_jobs WHERE state = 'completed'", in: db) >= 300 }
                 let urgent = try Producer().enqueue(BuiltinJobs.Noop(), options: EnqueueOptions(priority: 0), on: db.pool)
                 try waitUntil(timeout: .seconds(60)) { try state(of: urgent, in: db) == "completed" }
-                let left = try count("SELECT count(*) FROM kheo.jobs WHERE priority = 5 AND state <> 'completed'", in: db)
+                let left = try count("SELECT count(*) FROM kheo.all_jobs WHERE priority = 5 AND state <> 'completed'", in: db)
                 #expect(left > 1000, "the urgent job waited for most of the backlog: only \(left) backlog jobs were left")
             }
         }

@@ -49,7 +49,7 @@ func withWorker<Result>(
 
 /// The state of a job, read fresh.
 func state(of id: Int64, in database: TestDatabase) throws -> String {
-    try database.pool.query("SELECT state::text AS state FROM kheo.jobs WHERE id = $1", id).single().decode("state")
+    try database.pool.query("SELECT state::text AS state FROM kheo.all_jobs WHERE id = $1", id).single().decode("state")
 }
 
 func count(_ sql: String, in database: TestDatabase, _ parameters: any PostgresEncodable...) throws -> Int {

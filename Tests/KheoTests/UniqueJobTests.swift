@@ -41,7 +41,7 @@ struct UniqueJobTests {
                 }
             }
             #expect(failures.withLock { $0 }.isEmpty, "\(failures.withLock { $0 })")
-            #expect(try count("SELECT count(*) FROM kheo.jobs", in: db) == 1)
+            #expect(try count("SELECT count(*) FROM kheo.all_jobs", in: db) == 1)
             let ids = seen.withLock { $0 }
             #expect(ids.count == 1, "producers learned different ids: \(ids)")
             #expect(ids.values.first == 8000)
@@ -137,7 +137,7 @@ struct UniqueJobTests {
             #expect(ids[0] == existing)
             #expect(ids[2] == ids[3])
             #expect(Set(ids).count == 3)
-            #expect(try count("SELECT count(*) FROM kheo.jobs", in: db) == 3)
+            #expect(try count("SELECT count(*) FROM kheo.all_jobs", in: db) == 3)
         }
     }
 
@@ -154,7 +154,7 @@ struct UniqueJobTests {
                 }
                 #expect(error?.description.contains(message) == true, "\(String(describing: error))")
             }
-            #expect(try count("SELECT count(*) FROM kheo.jobs", in: db) == 0)
+            #expect(try count("SELECT count(*) FROM kheo.all_jobs", in: db) == 0)
         }
     }
 

@@ -30,9 +30,9 @@ struct WorkerProcessTests {
                 let status = try worker.wait(timeout: .seconds(300))
                 #expect(status == 0, "\(worker.output.suffix(2000))")
             }
-            #expect(try count("SELECT count(*) FROM kheo.jobs WHERE state = 'completed'", in: db) == 100_000)
+            #expect(try count("SELECT count(*) FROM kheo.all_jobs WHERE state = 'completed'", in: db) == 100_000)
             #expect(try count("SELECT count(*) FROM kheo.recorded_effects", in: db) == 100_000)
-            #expect(try count("SELECT count(*) FROM kheo.jobs j JOIN kheo.recorded_effects e ON e.job_id = j.id", in: db) == 100_000)
+            #expect(try count("SELECT count(*) FROM kheo.all_jobs j JOIN kheo.recorded_effects e ON e.job_id = j.id", in: db) == 100_000)
             #expect(try count("SELECT count(DISTINCT node) FROM kheo.recorded_effects", in: db) == 2)
         }
     }
@@ -45,15 +45,15 @@ struct WorkerProcessTests {
             let noop = try Producer().enqueue(BuiltinJobs.Noop(), on: db.pool)
             let production = try KheoProcess.start(["work", "--until-empty", "--log-level", "notice"], environment: ["DATABASE_URL": db.url])
             #expect(try production.wait(timeout: .seconds(60)) == 0, "\(production.output.suffix(2000))")
-            let sleepRow = try db.pool.query("SELECT state::text AS state, errors::text AS errors FROM kheo.jobs WHERE id = $1", sleep).single()
+            let sleepRow = try db.pool.query("SELECT state::text AS state, errors::text AS errors FROM kheo.all_jobs WHERE id = $1", sleep).single()
             #expect(try sleepRow.decode("state", as: String.self) == "discarded")
             #expect(try sleepRow.decode("errors", as: String.self).contains("kheo.sleep"), "the error names the kind")
-            #expect(try count("SELECT count(*) FROM kheo.jobs WHERE id = $1 AND state = 'completed'", in: db, noop) == 1, "kheo.noop stays")
+            #expect(try count("SELECT count(*) FROM kheo.all_jobs WHERE id = $1 AND state = 'completed'", in: db, noop) == 1, "kheo.noop stays")
 
             let short = try Producer().enqueue(BuiltinJobs.Sleep(ms: 10), on: db.pool)
             let trial = try Self.work(db.url, ["--until-empty"])
             #expect(try trial.wait(timeout: .seconds(60)) == 0, "\(trial.output.suffix(2000))")
-            #expect(try count("SELECT count(*) FROM kheo.jobs WHERE id = $1 AND state = 'completed'", in: db, short) == 1, "with --test-kinds it runs")
+            #expect(try count("SELECT count(*) FROM kheo.all_jobs WHERE id = $1 AND state = 'completed'", in: db, short) == 1, "with --test-kinds it runs")
         }
     }
 
@@ -65,11 +65,11 @@ struct WorkerProcessTests {
             try waitUntil { try count("SELECT count(*) FROM kheo.recorded_effects", in: db) >= 300 }
             victim.send(SIGKILL)
             #expect(try survivor.wait(timeout: .seconds(120)) == 0, "\(survivor.output.suffix(2000))")
-            #expect(try count("SELECT count(*) FROM kheo.jobs WHERE state = 'completed'", in: db) == 3000)
+            #expect(try count("SELECT count(*) FROM kheo.all_jobs WHERE state = 'completed'", in: db) == 3000)
             #expect(try count("SELECT count(*) FROM kheo.recorded_effects", in: db) == 3000)
-            let rescued = try count("SELECT count(*) FROM kheo.jobs WHERE errors @> '[{\"type\": \"lease_expired\"}]'", in: db)
+            let rescued = try count("SELECT count(*) FROM kheo.all_jobs WHERE errors @> '[{\"type\": \"lease_expired\"}]'", in: db)
             #expect(rescued >= 1, "the killed worker held no job at the time")
-            #expect(try count("SELECT count(*) FROM kheo.jobs WHERE errors @> '[{\"type\": \"lease_expired\"}]' AND attempt = 2", in: db) == rescued)
+            #expect(try count("SELECT count(*) FROM kheo.all_jobs WHERE errors @> '[{\"type\": \"lease_expired\"}]' AND attempt = 2", in: db) == rescued)
             #expect(survivor.output.contains("rescued jobs whose worker's lease expired"))
         }
     }
@@ -83,17 +83,17 @@ struct WorkerProcessTests {
             // so what is measured is the rescue, not a backlog ahead of the rescued jobs.
             try Self.fill(db, 20, ms: 3000)
             let victim = try Self.work(db.url, ["--queue", "default=10"])
-            try waitUntil { try count("SELECT count(*) FROM kheo.jobs WHERE state = 'running'", in: db) == 10 }
+            try waitUntil { try count("SELECT count(*) FROM kheo.all_jobs WHERE state = 'running'", in: db) == 10 }
             let survivor = try Self.work(db.url, ["--until-empty", "--queue", "default=20"])
-            try waitUntil { try count("SELECT count(*) FROM kheo.jobs WHERE state = 'running'", in: db) == 20 }
+            try waitUntil { try count("SELECT count(*) FROM kheo.all_jobs WHERE state = 'running'", in: db) == 20 }
             victim.send(SIGKILL)
             let killedAt = try db.pool.query("SELECT clock_timestamp() AS at").single().decode("at", as: Date.self)
             #expect(try survivor.wait(timeout: .seconds(120)) == 0, "\(survivor.output.suffix(2000))")
-            #expect(try count("SELECT count(*) FROM kheo.jobs WHERE state = 'completed'", in: db) == 20)
+            #expect(try count("SELECT count(*) FROM kheo.all_jobs WHERE state = 'completed'", in: db) == 20)
             #expect(try count("SELECT count(*) FROM kheo.recorded_effects", in: db) == 20, "each job's effect once")
             let rescued = try db.pool.query("""
                 SELECT extract(epoch FROM attempted_at - $1)::float8 AS restarted, extract(epoch FROM finalized_at - $1)::float8 AS finished
-                FROM kheo.jobs WHERE errors @> '[{"type": "lease_expired"}]'
+                FROM kheo.all_jobs WHERE errors @> '[{"type": "lease_expired"}]'
                 """, killedAt).map { row in
                 (try row.decode("restarted", as: Double.self), try row.decode("finished", as: Double.self))
             }
@@ -113,12 +113,12 @@ struct WorkerProcessTests {
         try TestDatabase.with(schema: .binary) { db in
             let long = try Producer().enqueue(BuiltinJobs.Sleep(ms: 16_000), on: db.pool)
             let runner = try Self.work(db.url, ["--until-empty", "--queue", "default=1"])
-            try waitUntil { try count("SELECT count(*) FROM kheo.jobs WHERE id = $1 AND state = 'running'", in: db, long) == 1 }
+            try waitUntil { try count("SELECT count(*) FROM kheo.all_jobs WHERE id = $1 AND state = 'running'", in: db, long) == 1 }
             // It waits while the job runs, rescuing every second.
             let watcher = try Self.work(db.url, ["--until-empty", "--queue", "default=1"])
             #expect(try runner.wait(timeout: .seconds(60)) == 0, "\(runner.output.suffix(2000))")
             #expect(try watcher.wait(timeout: .seconds(60)) == 0, "\(watcher.output.suffix(2000))")
-            let row = try db.pool.query("SELECT state::text AS state, attempt, errors::text AS errors FROM kheo.jobs WHERE id = $1", long).single()
+            let row = try db.pool.query("SELECT state::text AS state, attempt, errors::text AS errors FROM kheo.all_jobs WHERE id = $1", long).single()
             #expect(try row.decode("state", as: String.self) == "completed")
             #expect(try row.decode("attempt", as: Int.self) == 1)
             #expect(try row.decode("errors", as: String.self) == "[]")
@@ -149,13 +149,13 @@ struct WorkerProcessTests {
                 }
             }
             #expect(started == 4, "three workers killed by the job's three attempts, and the one that discarded it")
-            #expect(try count("SELECT attempt FROM kheo.jobs WHERE id = $1", in: db, id) == 3)
+            #expect(try count("SELECT attempt FROM kheo.all_jobs WHERE id = $1", in: db, id) == 3)
             // The time from one rescue to the next: the backoff, then the next attempt's
             // lease running out after its worker died.
             let gaps: [Double] = try db.pool.query(
                 """
                 SELECT extract(epoch FROM at - lag(at) OVER (ORDER BY n))::float8 AS gap
-                FROM kheo.jobs AS j, jsonb_array_elements(j.errors) WITH ORDINALITY AS e (error, n),
+                FROM kheo.all_jobs AS j, jsonb_array_elements(j.errors) WITH ORDINALITY AS e (error, n),
                      LATERAL (SELECT (e.error->>'at')::timestamptz AS at) AS t
                 WHERE j.id = $1 AND e.error->>'type' = 'lease_expired'
                 ORDER BY n
@@ -167,7 +167,7 @@ struct WorkerProcessTests {
                 #expect(gaps[0] >= 2 * 0.9 + 1, "2 s ± 10 % of backoff after the first attempt, then the lease: \(gaps)")
                 #expect(gaps[1] >= 4 * 0.9 + 1, "4 s ± 10 % after the second: \(gaps)")
             }
-            let last: String = try db.pool.query("SELECT errors->-1->>'error' AS error FROM kheo.jobs WHERE id = $1", id).single().decode("error")
+            let last: String = try db.pool.query("SELECT errors->-1->>'error' AS error FROM kheo.all_jobs WHERE id = $1", id).single().decode("error")
             #expect(last.contains("the last of its 3 attempts, so it is discarded"), "\(last)")
         }
     }
@@ -180,7 +180,7 @@ struct WorkerProcessTests {
             frozen.send(SIGSTOP)
             let rescuer = try Self.work(db.url, ["--until-empty", "--queue", "default=1", "--lease", "1"])
             #expect(try rescuer.wait(timeout: .seconds(60)) == 0, "\(rescuer.output.suffix(2000))")
-            let snapshot = "SELECT row_to_json(j)::text AS row FROM kheo.jobs j WHERE id = $1"
+            let snapshot = "SELECT row_to_json(j)::text AS row FROM kheo.all_jobs j WHERE id = $1"
             let before: String = try db.pool.query(snapshot, id).single().decode("row")
             frozen.send(SIGCONT)
             // Proves an absence: the resumed worker's late writes (its lease extension
@@ -190,10 +190,10 @@ struct WorkerProcessTests {
             let after: String = try db.pool.query(snapshot, id).single().decode("row")
             #expect(before == after)
             #expect(try state(of: id, in: db) == "completed")
-            #expect(try count("SELECT attempt FROM kheo.jobs WHERE id = $1", in: db, id) == 2)
+            #expect(try count("SELECT attempt FROM kheo.all_jobs WHERE id = $1", in: db, id) == 2)
             #expect(try count("SELECT count(*) FROM kheo.recorded_effects", in: db) == 1)
             #expect(try count("""
-                SELECT count(*) FROM kheo.jobs j JOIN kheo.recorded_effects e ON e.job_id = j.id
+                SELECT count(*) FROM kheo.all_jobs j JOIN kheo.recorded_effects e ON e.job_id = j.id
                 WHERE e.node = j.attempted_by[2] AND j.attempted_by[1] <> j.attempted_by[2]
                 """, in: db) == 1)
             #expect(frozen.isRunning, "the resumed worker should carry on")
@@ -219,7 +219,7 @@ struct WorkerProcessTests {
             second.send(SIGTERM)
             #expect(try second.wait(timeout: .seconds(20)) == 0, "\(second.output.suffix(2000))")
             #expect(try state(of: long, in: db) == "available")
-            #expect(try count("SELECT attempt FROM kheo.jobs WHERE id = $1", in: db, long) == 0)
+            #expect(try count("SELECT attempt FROM kheo.all_jobs WHERE id = $1", in: db, long) == 0)
         }
     }
 
@@ -245,7 +245,7 @@ struct WorkerProcessTests {
                 #expect(try worker.wait(timeout: .seconds(120)) == 0, "\(worker.output.suffix(2000))")
             }
             let after = try PostgresConnection.connect(to: cluster.connectionConfiguration)
-            #expect(try after.query("SELECT count(*) FROM kheo.jobs WHERE state = 'completed'").single().decode(0, as: Int64.self) == 4000)
+            #expect(try after.query("SELECT count(*) FROM kheo.all_jobs WHERE state = 'completed'").single().decode(0, as: Int64.self) == 4000)
             #expect(try done() == 4000)
             #expect(workers.contains { $0.output.contains("reconnected to the database") })
         }

@@ -16,7 +16,7 @@ struct WorkerTests {
                 SELECT attempt, jsonb_array_length(errors) AS errors,
                        (errors->0->>'attempt')::int AS first, (errors->1->>'attempt')::int AS second,
                        errors->0->>'error' AS message
-                FROM kheo.jobs WHERE id = $1
+                FROM kheo.all_jobs WHERE id = $1
                 """, id).single()
             #expect(try row.decode("attempt", as: Int32.self) == 3)
             #expect(try row.decode("errors", as: Int32.self) == 2)
@@ -28,7 +28,7 @@ struct WorkerTests {
             #expect(gaps.delay(afterAttempt: 2) == gaps.delay(afterAttempt: 1) * 2)
             let waits = try db.pool.query("""
                 SELECT extract(epoch FROM (errors->1->>'at')::timestamptz - (errors->0->>'at')::timestamptz)::float8 AS gap
-                FROM kheo.jobs WHERE id = $1
+                FROM kheo.all_jobs WHERE id = $1
                 """, id).single()
             #expect(try waits.decode("gap", as: Double.self) >= 0.2)
         }
@@ -40,8 +40,8 @@ struct WorkerTests {
             try withWorker(db, retryBase: .milliseconds(50)) { _ in
                 try waitUntil { try state(of: id, in: db) == "discarded" }
             }
-            #expect(try count("SELECT jsonb_array_length(errors) FROM kheo.jobs WHERE id = $1", in: db, id) == 3)
-            #expect(try count("SELECT attempt FROM kheo.jobs WHERE id = $1", in: db, id) == 3)
+            #expect(try count("SELECT jsonb_array_length(errors) FROM kheo.all_jobs WHERE id = $1", in: db, id) == 3)
+            #expect(try count("SELECT attempt FROM kheo.all_jobs WHERE id = $1", in: db, id) == 3)
         }
     }
 
@@ -57,7 +57,7 @@ struct WorkerTests {
             }
             let ids: [Int64] = [unknown, undecodable]
             let errors = try db.pool.query(
-                "SELECT id, errors->0->>'type' AS type, errors->0->>'error' AS error, attempt FROM kheo.jobs WHERE id = ANY($1) ORDER BY id",
+                "SELECT id, errors->0->>'type' AS type, errors->0->>'error' AS error, attempt FROM kheo.all_jobs WHERE id = ANY($1) ORDER BY id",
                 ids
             )
             #expect(try errors[0].decode("type", as: String.self) == "unknown_kind")
@@ -105,11 +105,11 @@ struct WorkerTests {
                 try waitUntil { try state(of: cancelled, in: db) == "cancelled" }
                 try waitUntil { try state(of: slow, in: db) == "discarded" }
             }
-            #expect(try count("SELECT attempt FROM kheo.jobs WHERE id = $1", in: db, snoozed) == 1)
-            #expect(try count("SELECT jsonb_array_length(errors) FROM kheo.jobs WHERE id = $1", in: db, snoozed) == 0)
-            let reason: String = try db.pool.query("SELECT errors->0->>'error' AS e FROM kheo.jobs WHERE id = $1", cancelled).single().decode("e")
+            #expect(try count("SELECT attempt FROM kheo.all_jobs WHERE id = $1", in: db, snoozed) == 1)
+            #expect(try count("SELECT jsonb_array_length(errors) FROM kheo.all_jobs WHERE id = $1", in: db, snoozed) == 0)
+            let reason: String = try db.pool.query("SELECT errors->0->>'error' AS e FROM kheo.all_jobs WHERE id = $1", cancelled).single().decode("e")
             #expect(reason == "no longer wanted")
-            let type: String = try db.pool.query("SELECT errors->0->>'type' AS t FROM kheo.jobs WHERE id = $1", slow).single().decode("t")
+            let type: String = try db.pool.query("SELECT errors->0->>'type' AS t FROM kheo.all_jobs WHERE id = $1", slow).single().decode("t")
             #expect(type == "timeout")
         }
     }
@@ -128,10 +128,10 @@ struct WorkerTests {
                 let id = try Producer().enqueue(BuiltinJobs.Noop(), options: EnqueueOptions(schedule: .after(.milliseconds(700))), on: db.pool)
                 try waitUntil { try state(of: id, in: db) == "completed" }
                 let lateness: Double = try db.pool.query(
-                    "SELECT extract(epoch FROM attempted_at - scheduled_at)::float8 AS late FROM kheo.jobs WHERE id = $1", id
+                    "SELECT extract(epoch FROM attempted_at - scheduled_at)::float8 AS late FROM kheo.all_jobs WHERE id = $1", id
                 ).single().decode("late")
                 #expect(lateness >= 0 && lateness < 0.1, "ran \(lateness) s after its time")
-                #expect(try count("SELECT count(*) FROM kheo.jobs WHERE kind = 'test.boom' AND state = 'discarded'", in: db) == 20)
+                #expect(try count("SELECT count(*) FROM kheo.all_jobs WHERE kind = 'test.boom' AND state = 'discarded'", in: db) == 20)
             }
         }
     }

@@ -93,7 +93,7 @@ public struct JobFilter: Sendable, Equatable {
 extension JobRecord {
     /// One job by id, or `nil`.
     public static func find(_ id: Int64, on executor: some PostgresExecutor) throws -> JobRecord? {
-        try executor.query("SELECT \(columns) FROM kheo.jobs WHERE id = $1", id).first.map(JobRecord.init(row:))
+        try executor.query("SELECT \(columns) FROM kheo.all_jobs WHERE id = $1", id).first.map(JobRecord.init(row:))
     }
 
     /// A page of jobs matching `filter`, newest first (by id, through the primary key).
@@ -105,7 +105,7 @@ extension JobRecord {
         let failedOnly = !filter.states.isEmpty && filter.states.allSatisfy { $0 == .discarded || $0 == .cancelled }
         let rows = try executor.query(
             """
-            SELECT \(columns) FROM kheo.jobs
+            SELECT \(columns) FROM kheo.all_jobs
             WHERE ($1::bigint IS NULL OR id < $1)
               AND (cardinality($2::text[]) = 0 OR state::text = ANY ($2))
               AND (cardinality($3::text[]) = 0 OR queue = ANY ($3))

@@ -185,8 +185,14 @@ package enum JobSQL {
 
     /// The common table expressions of `finishAndClaim` (`finished`, `wanted`,
     /// `claimed`), for callers that want a different final SELECT (the bench).
+    ///
+    /// `finished` is two writes (see `JobHistorySQL`): `kept` updates the jobs that stay
+    /// in `kheo.jobs` (they run again, or a unique job's final state still blocks
+    /// duplicates), `moved` deletes the others and `archived` inserts their finished
+    /// form into `kheo.job_history`. Both read the outcomes the same way, so each keeps
+    /// the plan described on `finishAndClaim`.
     package static let finishAndClaimCTEs = """
-            WITH finished AS (
+            WITH kept AS (
                 UPDATE kheo.jobs AS j SET
                     state = o.state::kheo.job_state,
                     attempt = CASE WHEN o.state IN ('scheduled', 'available') THEN j.attempt - 1 ELSE j.attempt END,
@@ -197,12 +203,29 @@ package enum JobSQL {
                                   ELSE j.errors || jsonb_build_array(o.error::jsonb || jsonb_build_object('at', now())) END,
                     lease_owner = NULL,
                     lease_expires_at = NULL
-                FROM (SELECT ($1::bigint[])[i] AS id, ($2::int[])[i] AS attempt, ($3::text[])[i] AS state,
-                             ($4::bigint[])[i] AS delay_us, ($5::text[])[i] AS error
-                      FROM generate_subscripts($1::bigint[], 1) AS i) AS o
+                FROM \(outcomes) AS o
                 WHERE j.id = ANY ($1::bigint[]) AND j.id = o.id AND j.attempt = o.attempt
                   AND j.state IS NOT DISTINCT FROM 'running' AND j.lease_owner = $6::uuid
+                  AND (o.state NOT IN ('completed', 'cancelled', 'discarded')
+                       OR \(JobHistorySQL.staysForUniqueness("j", finishingIn: "o.state::kheo.job_state")))
                 RETURNING j.id
+            ), moved AS (
+                DELETE FROM kheo.jobs AS j
+                USING \(outcomes) AS o
+                WHERE j.id = ANY ($1::bigint[]) AND j.id = o.id AND j.attempt = o.attempt
+                  AND j.state IS NOT DISTINCT FROM 'running' AND j.lease_owner = $6::uuid
+                  AND o.state IN ('completed', 'cancelled', 'discarded')
+                  AND NOT \(JobHistorySQL.staysForUniqueness("j", finishingIn: "o.state::kheo.job_state"))
+                RETURNING j.*, o.state AS finished_state, o.error AS finished_error
+            ), archived AS (
+                \(JobHistorySQL.archive(from: "moved", overriding: [
+                    "state": "moved.finished_state::kheo.job_state",
+                    "finalized_at": "now()",
+                    "errors": "CASE WHEN moved.finished_error = '' THEN moved.errors ELSE moved.errors || "
+                        + "jsonb_build_array(moved.finished_error::jsonb || jsonb_build_object('at', now())) END",
+                ]))
+            ), finished AS (
+                SELECT id FROM kept UNION ALL SELECT id FROM moved
             ), wanted AS (
                 SELECT next.id
                 FROM (
@@ -246,12 +269,33 @@ package enum JobSQL {
             )
             """
 
+    /// The outcomes of `finishAndClaim` as rows: `$1` ids, `$2` attempts, `$3` states,
+    /// `$4` delays, `$5` errors. `generate_subscripts` is costed as 1,000 rows, which
+    /// keeps the join to the jobs a hash join (see `finishAndClaim`).
+    static let outcomes = """
+        (SELECT ($1::bigint[])[i] AS id, ($2::int[])[i] AS attempt, ($3::text[])[i] AS state,
+                ($4::bigint[])[i] AS delay_us, ($5::text[])[i] AS error
+         FROM generate_subscripts($1::bigint[], 1) AS i)
+        """
+
     /// Completes one job inside a handler's own transaction (fenced like every write).
     package static let completeOne = PreparedStatement(
         name: "kheo.jobs.complete_one",
         sql: """
-            UPDATE kheo.jobs SET state = 'completed', finalized_at = now(), lease_owner = NULL, lease_expires_at = NULL
-            WHERE id = $1 AND attempt = $2 AND state = 'running' AND lease_owner = $3::uuid
+            WITH kept AS (
+                UPDATE kheo.jobs AS j SET state = 'completed', finalized_at = now(), lease_owner = NULL, lease_expires_at = NULL
+                WHERE j.id = $1 AND j.attempt = $2 AND j.state = 'running' AND j.lease_owner = $3::uuid
+                  AND \(JobHistorySQL.staysForUniqueness("j", finishingIn: "'completed'::kheo.job_state"))
+                RETURNING j.id
+            ), moved AS (
+                DELETE FROM kheo.jobs AS j
+                WHERE j.id = $1 AND j.attempt = $2 AND j.state = 'running' AND j.lease_owner = $3::uuid
+                  AND NOT \(JobHistorySQL.staysForUniqueness("j", finishingIn: "'completed'::kheo.job_state"))
+                RETURNING j.*
+            ), archived AS (
+                \(JobHistorySQL.archive(from: "moved", overriding: ["state": "'completed'", "finalized_at": "now()"]))
+            )
+            SELECT (SELECT count(*) FROM kept) + (SELECT count(*) FROM moved) AS completed
             """
     )
 

@@ -2,7 +2,8 @@
 ///
 /// `scheduled → available → running → completed`, with `retryable` between failed
 /// attempts, and `cancelled` or `discarded` as the other two ends. Finished jobs
-/// (the last three) stay visible until pruned.
+/// (the last three) stay visible until pruned: in `kheo.job_history`, or in
+/// `kheo.jobs` while a unique job's final state still blocks duplicates.
 public enum JobState: String, Sendable, CaseIterable, Codable {
     case scheduled
     case available
@@ -19,4 +20,7 @@ public enum JobState: String, Sendable, CaseIterable, Codable {
         case .scheduled, .available, .running, .retryable: false
         }
     }
+
+    /// The three final states, each with its own history partitions.
+    public static let finished: [JobState] = [.completed, .cancelled, .discarded]
 }

@@ -16,7 +16,7 @@ public struct QueueStatistics: Sendable, Equatable, Codable {
         let result = try executor.query("""
             SELECT queue, state::text AS state, count(*) AS jobs,
                    extract(epoch FROM now() - min(scheduled_at) FILTER (WHERE state = 'available'))::float8 AS oldest
-            FROM kheo.jobs GROUP BY queue, state ORDER BY queue, state
+            FROM kheo.all_jobs GROUP BY queue, state ORDER BY queue, state
             """)
         var byQueue: [String: QueueStatistics] = [:]
         var order: [String] = []

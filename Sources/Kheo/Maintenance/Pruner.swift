@@ -2,10 +2,13 @@ public import Foundation
 public import PostgresClient
 import Logging
 
-/// Deletes finished jobs past their retention, in batches of `batchSize`, each its own
-/// short statement and commit, so a prune of millions of rows never holds long locks
-/// or a long transaction (which would keep VACUUM from cleaning up behind a drain).
-/// Only the leading node prunes.
+/// Forgets finished jobs past their retention. Most live in `kheo.job_history`, whose
+/// whole day partitions are dropped once the day is past retention
+/// (`HistoryPartitions.dropExpired`): no DELETE, no dead rows. The few elsewhere are
+/// deleted in batches of `batchSize`, each its own short statement and commit, so a
+/// prune never holds long locks or a long transaction: unique jobs that still block
+/// duplicates (they stay in `kheo.jobs`), and jobs that landed in a default partition
+/// because no day partition existed. Only the leading node prunes.
 public struct Pruner: MaintenanceService {
     public let configuration: PruneConfiguration
 
@@ -17,6 +20,8 @@ public struct Pruner: MaintenanceService {
     public struct Report: Sendable, Equatable {
         public var deleted: [JobState: Int] = [:]
         public var batches = 0
+        /// Day partitions dropped whole (their jobs are counted in `deleted`).
+        public var droppedPartitions: [String] = []
         public var total: Int { deleted.values.reduce(0, +) }
     }
 
@@ -24,17 +29,22 @@ public struct Pruner: MaintenanceService {
     /// waits for the next round, so other maintenance is not starved).
     public func prune(on pool: PostgresConnectionPool, maximumBatches: Int = .max) throws -> Report {
         var report = Report()
+        let drops = try HistoryPartitions(configuration: .init(retention: configuration)).dropExpired(on: pool)
+        report.droppedPartitions = drops.dropped
+        report.deleted = drops.droppedJobs
         for (state, retention) in configuration.retentions {
-            while report.batches < maximumBatches {
-                // The pool's connections plan as PostgreSQL would for anyone; this batch
-                // rules out the full scan a plan made on stale statistics may choose.
-                let deleted = try pool.transaction { connection in
-                    try connection.execute(script: "SET LOCAL enable_seqscan = off")
-                    return try connection.query(Self.pruneBatch, state.rawValue, retention.inMicroseconds, Int32(configuration.batchSize)).affectedRows
+            for statement in [Self.pruneBatch, Self.pruneDefaultBatch[state]!] {
+                while report.batches < maximumBatches {
+                    // The pool's connections plan as PostgreSQL would for anyone; this batch
+                    // rules out the full scan a plan made on stale statistics may choose.
+                    let deleted = try pool.transaction { connection in
+                        try connection.execute(script: "SET LOCAL enable_seqscan = off")
+                        return try connection.query(statement, state.rawValue, retention.inMicroseconds, Int32(configuration.batchSize)).affectedRows
+                    }
+                    report.batches += 1
+                    report.deleted[state, default: 0] += deleted
+                    if deleted < configuration.batchSize { break }
                 }
-                report.batches += 1
-                report.deleted[state, default: 0] += deleted
-                if deleted < configuration.batchSize { break }
             }
         }
         return report
@@ -61,19 +71,51 @@ public struct Pruner: MaintenanceService {
             """
     )
 
-    /// Counts what `prune` would delete now, deleting nothing.
-    public func dryRun(on executor: some PostgresExecutor) throws -> Report {
+    /// The same for a state's default history partition (`$1` names the state, as in
+    /// `pruneBatch`, though the table already says it).
+    package static let pruneDefaultBatch: [JobState: PreparedStatement] = Dictionary(
+        uniqueKeysWithValues: JobState.finished.map { state in
+            (state, PreparedStatement(
+                name: "kheo.job_history.prune_default_\(state.rawValue)",
+                sql: """
+                    DELETE FROM kheo.job_history_\(state.rawValue)_default
+                    WHERE id = ANY (ARRAY(
+                        SELECT id FROM kheo.job_history_\(state.rawValue)_default
+                        WHERE state = $1::kheo.job_state
+                          AND finalized_at < now() - $2::bigint * interval '1 microsecond'
+                        ORDER BY finalized_at
+                        LIMIT $3
+                        FOR UPDATE SKIP LOCKED
+                    ))
+                    """
+            ))
+        }
+    )
+
+    /// Counts what `prune` would delete now, deleting nothing: the jobs of day
+    /// partitions wholly past retention, and the expired jobs elsewhere.
+    public func dryRun(on pool: PostgresConnectionPool) throws -> Report {
         var report = Report()
+        let partitions = HistoryPartitions(configuration: .init(retention: configuration))
         for (state, retention) in configuration.retentions {
-            let row = try executor.query(
+            let cutoff = try pool.query("SELECT now() - $1::bigint * interval '1 microsecond' AS cutoff", retention.inMicroseconds)
+                .single().decode("cutoff", as: Date.self)
+            var expired = 0
+            for partition in try partitions.partitions(of: state, on: pool) where partition.day.endDate <= cutoff {
+                expired += Int(try pool.query("SELECT count(*) AS jobs FROM kheo.\(partition.name)").single().decode("jobs", as: Int64.self))
+                report.droppedPartitions.append(partition.name)
+            }
+            let row = try pool.query(
                 """
-                SELECT count(*) AS expired FROM kheo.jobs
-                WHERE state = $1::kheo.job_state AND finalized_at IS NOT NULL
-                  AND finalized_at < now() - $2::bigint * interval '1 microsecond'
+                SELECT (SELECT count(*) FROM kheo.jobs
+                        WHERE state = $1::kheo.job_state AND finalized_at IS NOT NULL AND finalized_at < $2)
+                     + (SELECT count(*) FROM kheo.job_history
+                        WHERE state = $1::kheo.job_state AND finalized_at < $2
+                          AND tableoid = to_regclass('kheo.job_history_' || $1 || '_default')) AS expired
                 """,
-                state.rawValue, retention.inMicroseconds
+                state.rawValue, cutoff
             ).single()
-            report.deleted[state] = Int(try row.decode("expired", as: Int64.self))
+            report.deleted[state] = expired + Int(try row.decode("expired", as: Int64.self))
         }
         return report
     }

@@ -106,45 +106,71 @@ public struct Rescuer: MaintenanceService {
     /// seconds, `$5` jitter. The wait after attempt n is min(base × factor^(n−1),
     /// maximum) ± jitter, as `RetryPolicy.delay(afterAttempt:)` computes it; the
     /// exponent is capped so a job with thousands of attempts cannot overflow it.
+    ///
+    /// A rescued job that ends (cancelled while it ran, or out of attempts) moves to
+    /// `kheo.job_history` in this same statement, like every finish (`JobHistorySQL`).
     static let rescue = PreparedStatement(
         name: "kheo.jobs.rescue",
         sql: """
             WITH expired AS (
-                SELECT id FROM kheo.jobs
+                SELECT id, CASE WHEN cancel_requested_at IS NOT NULL THEN 'cancelled'
+                                WHEN attempt >= max_attempts THEN 'discarded'
+                                ELSE 'retryable' END::kheo.job_state AS next_state
+                FROM kheo.jobs
                 WHERE state = 'running' AND lease_expires_at < now()
                 ORDER BY lease_expires_at
                 LIMIT $1
                 FOR UPDATE SKIP LOCKED
-            ), moved AS (
+            ), kept AS (
                 UPDATE kheo.jobs AS j SET
-                    state = CASE WHEN j.cancel_requested_at IS NOT NULL THEN 'cancelled'
-                                 WHEN j.attempt >= j.max_attempts THEN 'discarded'
-                                 ELSE 'retryable' END::kheo.job_state,
-                    scheduled_at = CASE WHEN j.cancel_requested_at IS NULL AND j.attempt < j.max_attempts
+                    state = e.next_state,
+                    scheduled_at = CASE WHEN e.next_state = 'retryable'
                         THEN now() + make_interval(secs => least($2::float8 * power($3::float8, least(j.attempt - 1, 60)), $4::float8)
                                                            * (1 + $5::float8 * (2 * random() - 1)))
                         ELSE j.scheduled_at END,
-                    finalized_at = CASE WHEN j.cancel_requested_at IS NOT NULL OR j.attempt >= j.max_attempts THEN now() END,
-                    errors = j.errors || jsonb_build_array(jsonb_build_object(
-                        'attempt', j.attempt,
-                        'at', now(),
-                        'type', 'lease_expired',
-                        'error', format('the lease of worker %s expired at %s; it was killed, froze or lost the database%s',
-                                        j.lease_owner, j.lease_expires_at,
-                                        CASE WHEN j.cancel_requested_at IS NULL AND j.attempt >= j.max_attempts
-                                             THEN format('; that was the last of its %s attempts, so it is discarded', j.max_attempts)
-                                             ELSE '' END))),
+                    finalized_at = CASE WHEN e.next_state <> 'retryable' THEN now() END,
+                    errors = \(leaseExpiredErrors("j")),
                     lease_owner = NULL,
                     lease_expires_at = NULL
-                FROM expired WHERE j.id = expired.id
+                FROM expired AS e
+                WHERE j.id = e.id
+                  AND (e.next_state = 'retryable' OR \(JobHistorySQL.staysForUniqueness("j", finishingIn: "e.next_state")))
                 RETURNING j.state
+            ), moved AS (
+                DELETE FROM kheo.jobs AS j
+                USING expired AS e
+                WHERE j.id = e.id
+                  AND e.next_state <> 'retryable' AND NOT \(JobHistorySQL.staysForUniqueness("j", finishingIn: "e.next_state"))
+                RETURNING j.*, e.next_state
+            ), archived AS (
+                \(JobHistorySQL.archive(from: "moved", overriding: [
+                    "state": "moved.next_state", "finalized_at": "now()", "errors": leaseExpiredErrors("moved"),
+                ]))
+            ), rescued AS (
+                SELECT state FROM kept UNION ALL SELECT next_state FROM moved
             )
             SELECT count(*) FILTER (WHERE state = 'retryable') AS retrying,
                    count(*) FILTER (WHERE state = 'discarded') AS discarded,
                    count(*) FILTER (WHERE state = 'cancelled') AS cancelled
-            FROM moved
+            FROM rescued
             """
     )
+
+    /// The job's errors (`job` an alias of a `kheo.jobs` row) with the lease's expiry
+    /// appended, saying why the job ends when that was its last attempt.
+    private static func leaseExpiredErrors(_ job: String) -> String {
+        """
+        \(job).errors || jsonb_build_array(jsonb_build_object(
+                'attempt', \(job).attempt,
+                'at', now(),
+                'type', 'lease_expired',
+                'error', format('the lease of worker %s expired at %s; it was killed, froze or lost the database%s',
+                                \(job).lease_owner, \(job).lease_expires_at,
+                                CASE WHEN \(job).cancel_requested_at IS NULL AND \(job).attempt >= \(job).max_attempts
+                                     THEN format('; that was the last of its %s attempts, so it is discarded', \(job).max_attempts)
+                                     ELSE '' END)))
+        """
+    }
 }
 
 /// A `Rescuer.Configuration` that cannot work, with what to change.

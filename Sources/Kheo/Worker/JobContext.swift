@@ -55,7 +55,8 @@ public final class JobContext: Sendable {
     public func transaction<Result>(_ body: (PostgresConnection) throws -> Result) throws -> Result {
         let result = try pool.transaction { connection in
             let result = try body(connection)
-            let updated = try connection.query(JobSQL.completeOne, job.id, Int32(job.attempt), nodeID).affectedRows
+            let updated = try connection.query(JobSQL.completeOne, job.id, Int32(job.attempt), nodeID).single()
+                .decode("completed", as: Int64.self)
             guard updated == 1 else { throw JobStopped(reason: .leaseLost) }
             return result
         }

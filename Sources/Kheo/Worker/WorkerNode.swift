@@ -97,7 +97,8 @@ public final class WorkerNode: Sendable {
     }
 
     /// Starts the node's maintenance on a thread of its own: periodic jobs and queue
-    /// gauges on every node; pruning and forgetting dead nodes on the leader.
+    /// gauges on every node; pruning, the history's partitions and archiving, and
+    /// forgetting dead nodes on the leader.
     private static func startMaintenance(
         id: UUID, configuration: WorkerConfiguration, pool: PostgresConnectionPool, logger: Logger
     ) -> ChoreThread {
@@ -113,6 +114,8 @@ public final class WorkerNode: Sendable {
             services.append(Pruner(configuration: pruning))
             longest = max(longest, pruning.interval)
         }
+        services.append(HistoryPartitions(configuration: .init(retention: configuration.pruning ?? PruneConfiguration())))
+        services.append(HistoryArchiver())
         services.append(NodeReaper())
         let maintainer = Maintainer(
             services: services, nodeID: id.uuidString.lowercased(), pool: pool, logger: logger, term: max(longest * 3, .seconds(30))

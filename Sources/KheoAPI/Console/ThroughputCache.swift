@@ -98,7 +98,7 @@ final class ThroughputCache: Sendable {
             """
             SELECT queue, (extract(epoch FROM date_trunc('minute', finalized_at)))::bigint AS minute,
                    count(*) FILTER (WHERE state = 'completed') AS completed, count(*) FILTER (WHERE state = 'discarded') AS discarded
-            FROM kheo.jobs
+            FROM kheo.all_jobs
             WHERE state IN ('completed', 'discarded') AND finalized_at IS NOT NULL AND finalized_at >= $1
             GROUP BY 1, 2
             """,

@@ -126,7 +126,7 @@ struct DemoCommand: ParsableCommand {
             """
             SELECT kind, count(*) AS n, count(*) FILTER (WHERE attempt > 1) AS retried,
                    count(*) FILTER (WHERE state <> 'completed') AS unfinished
-            FROM kheo.jobs WHERE queue = $1 GROUP BY kind ORDER BY count(*) DESC, kind
+            FROM kheo.all_jobs WHERE queue = $1 GROUP BY kind ORDER BY count(*) DESC, kind
             """,
             DanVanJobs.queue
         )

@@ -176,7 +176,7 @@ enum JobPages {
         return try await request.run { pool in
             try pool.query(
                 """
-                SELECT id FROM kheo.jobs
+                SELECT id FROM kheo.all_jobs
                 WHERE state::text = $1 AND (cardinality($2::text[]) = 0 OR queue = ANY ($2)) AND (cardinality($3::text[]) = 0 OR kind = ANY ($3))
                   AND (cardinality($4::text[]) = 0 OR (cardinality(tags) > 0 AND tags && $4))
                   AND ($5::timestamptz IS NULL OR inserted_at >= $5) AND ($6::timestamptz IS NULL OR inserted_at < $6)
