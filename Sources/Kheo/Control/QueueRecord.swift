@@ -14,25 +14,32 @@ public struct QueueRecord: Sendable, Equatable, Codable {
 
     public var isPaused: Bool { pausedAt != nil }
 
-    /// Every queue a worker has served or an unfinished job names. Names and counts come
-    /// from the partial indexes of unfinished jobs (each condition written as one
-    /// index's predicate, or the planner scans the table), so this stays fast with
-    /// millions finished.
+    /// Every queue a worker has served or an unfinished job names. The counts come
+    /// from the counters (`JobCounts`, migration 0014), so this costs the same with a
+    /// million jobs waiting as with none; the oldest available job is the first entry
+    /// of the claim index for each priority, ten short reads per queue.
     public static func list(on executor: some PostgresExecutor) throws -> [QueueRecord] {
         let rows = try executor.query("""
-            WITH names AS (
-                SELECT name FROM kheo.queues
-                UNION SELECT DISTINCT queue FROM kheo.jobs WHERE state = 'available'
-                UNION SELECT DISTINCT queue FROM kheo.jobs WHERE state IN ('scheduled', 'retryable')
-                UNION SELECT DISTINCT queue FROM kheo.jobs WHERE state = 'running'
+            WITH counts AS (
+                SELECT queue, state, sum(jobs)::int8 AS jobs FROM kheo.job_counts
+                WHERE state IN ('available', 'running', 'scheduled', 'retryable')
+                GROUP BY queue, state HAVING sum(jobs) <> 0
+            ), names AS (
+                SELECT name FROM kheo.queues UNION SELECT queue FROM counts
             )
             SELECT n.name, q.paused_at,
-                   (SELECT count(*) FROM kheo.jobs j WHERE j.state = 'available' AND j.queue = n.name) AS available,
-                   (SELECT count(*) FROM kheo.jobs j WHERE j.state = 'running' AND j.queue = n.name) AS running,
-                   (SELECT count(*) FROM kheo.jobs j WHERE j.state = 'scheduled' AND j.queue = n.name) AS scheduled,
-                   (SELECT count(*) FROM kheo.jobs j WHERE j.state = 'retryable' AND j.queue = n.name) AS retryable,
-                   extract(epoch FROM now() - (SELECT min(j.scheduled_at) FROM kheo.jobs j
-                                               WHERE j.state = 'available' AND j.queue = n.name))::float8 AS oldest
+                   coalesce((SELECT c.jobs FROM counts c WHERE c.state = 'available' AND c.queue = n.name), 0) AS available,
+                   coalesce((SELECT c.jobs FROM counts c WHERE c.state = 'running' AND c.queue = n.name), 0) AS running,
+                   coalesce((SELECT c.jobs FROM counts c WHERE c.state = 'scheduled' AND c.queue = n.name), 0) AS scheduled,
+                   coalesce((SELECT c.jobs FROM counts c WHERE c.state = 'retryable' AND c.queue = n.name), 0) AS retryable,
+                   extract(epoch FROM now() - (
+                       SELECT min(first.scheduled_at) FROM generate_series(0, 9) AS p(priority)
+                       CROSS JOIN LATERAL (
+                           SELECT j.scheduled_at FROM kheo.jobs j
+                           WHERE j.state = 'available' AND j.queue = n.name AND j.priority = p.priority
+                           ORDER BY j.scheduled_at, j.id LIMIT 1
+                       ) AS first
+                   ))::float8 AS oldest
             FROM names AS n LEFT JOIN kheo.queues AS q ON q.name = n.name
             ORDER BY n.name
             """)

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import PostgresClient
 
 /// How many jobs a queue holds in each state, and how long its oldest available job
@@ -11,26 +11,32 @@ public struct QueueStatistics: Sendable, Equatable, Codable {
 
     public func count(_ state: JobState) -> Int { counts[state.rawValue] ?? 0 }
 
-    /// Counts every job by queue and state (a full scan: meant for operators, not hot paths).
-    public static func read(on executor: some PostgresExecutor) throws -> [QueueStatistics] {
-        let result = try executor.query("""
-            SELECT queue, state::text AS state, count(*) AS jobs,
-                   extract(epoch FROM now() - min(scheduled_at) FILTER (WHERE state = 'available'))::float8 AS oldest
-            FROM kheo.all_jobs GROUP BY queue, state ORDER BY queue, state
-            """)
-        var byQueue: [String: QueueStatistics] = [:]
-        var order: [String] = []
-        for row in result {
-            let queue: String = try row.decode("queue")
-            if byQueue[queue] == nil {
-                order.append(queue)
-                byQueue[queue] = QueueStatistics(queue: queue, counts: [:], oldestAvailableAgeSeconds: nil)
+    /// Each queue's jobs by state: every unfinished job, and the jobs that finished in
+    /// the last `finishedWithin` (by default a day). Read from the counters
+    /// (`JobCounts`), never by counting jobs, so it answers as fast beside ten million
+    /// finished jobs as beside none.
+    public static func read(
+        on executor: some PostgresExecutor, finishedWithin: Duration = .seconds(86_400)
+    ) throws -> [QueueStatistics] {
+        let queues = try QueueRecord.list(on: executor)
+        let since = try executor.query("SELECT now() - $1::bigint * interval '1 microsecond' AS since", finishedWithin.inMicroseconds)
+            .single().decode("since", as: Date.self)
+        let finished = try JobCounts.finished(since: since, on: executor)
+        var statistics: [QueueStatistics] = queues.map { queue in
+            var counts: [String: Int] = [:]
+            for (state, jobs) in [(JobState.available, queue.available), (.running, queue.running),
+                                  (.scheduled, queue.scheduled), (.retryable, queue.retryable)] where jobs != 0 {
+                counts[state.rawValue] = jobs
             }
-            byQueue[queue]!.counts[try row.decode("state")] = Int(try row.decode("jobs", as: Int64.self))
-            if let oldest = try row.decode("oldest", as: Double?.self) {
-                byQueue[queue]!.oldestAvailableAgeSeconds = max(0, oldest)
-            }
+            return QueueStatistics(queue: queue.name, counts: counts, oldestAvailableAgeSeconds: queue.oldestAvailableAgeSeconds)
         }
-        return order.compactMap { byQueue[$0] }
+        for (queue, states) in finished {
+            if !statistics.contains(where: { $0.queue == queue }) {
+                statistics.append(QueueStatistics(queue: queue, counts: [:], oldestAvailableAgeSeconds: nil))
+            }
+            let index = statistics.firstIndex { $0.queue == queue }!
+            for (state, jobs) in states { statistics[index].counts[state.rawValue] = jobs }
+        }
+        return statistics.filter { !$0.counts.isEmpty }.sorted { $0.queue < $1.queue }
     }
 }

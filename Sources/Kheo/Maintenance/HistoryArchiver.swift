@@ -28,7 +28,8 @@ public struct HistoryArchiver: MaintenanceService {
         var batches = 0
         while batches < maximumBatches {
             let count = try pool.transaction { connection in
-                try connection.execute(script: "SET LOCAL enable_seqscan = off")
+                // These jobs were counted when they finished (migration 0014).
+                try connection.execute(script: "SET LOCAL enable_seqscan = off; SET LOCAL kheo.archiving = on")
                 return try connection.query(Self.archiveBatch, Int32(batchSize)).single().decode("moved", as: Int64.self)
             }
             batches += 1

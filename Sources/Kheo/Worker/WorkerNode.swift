@@ -116,6 +116,7 @@ public final class WorkerNode: Sendable {
         }
         services.append(HistoryPartitions(configuration: .init(retention: configuration.pruning ?? PruneConfiguration())))
         services.append(HistoryArchiver())
+        services.append(JobCountsFolder())
         services.append(NodeReaper())
         let maintainer = Maintainer(
             services: services, nodeID: id.uuidString.lowercased(), pool: pool, logger: logger, term: max(longest * 3, .seconds(30))

@@ -7,10 +7,11 @@ import Synchronization
 /// kept in memory and brought up to date by a thread every `interval`, so no page
 /// counts finished jobs itself.
 ///
-/// Each refresh reads only the minutes from the one before the last refresh on (through
-/// the `jobs_finalized` index) and replaces those minutes' counts whole: a job that
-/// committed late is counted in its minute, and no job is counted twice. Minutes older
-/// than that are final, and stay correct after pruning deletes their jobs. The
+/// Each refresh reads only the minutes from the one before the last refresh on, from
+/// the per-minute counters (`kheo.job_minutes`, migration 0014), and replaces those
+/// minutes' counts whole: a job that committed late is counted in its minute, and no
+/// job is counted twice. Minutes older than that are final, and stay correct after
+/// retention forgets their jobs. The
 /// thread starts with the first operator page, so a server nobody watches reads
 /// nothing.
 final class ThroughputCache: Sendable {
@@ -96,10 +97,11 @@ final class ThroughputCache: Sendable {
         let firstMinute = Date(timeIntervalSince1970: floor(from.timeIntervalSince1970 / 60) * 60)
         let rows = try pool.query(
             """
-            SELECT queue, (extract(epoch FROM date_trunc('minute', finalized_at)))::bigint AS minute,
-                   count(*) FILTER (WHERE state = 'completed') AS completed, count(*) FILTER (WHERE state = 'discarded') AS discarded
-            FROM kheo.all_jobs
-            WHERE state IN ('completed', 'discarded') AND finalized_at IS NOT NULL AND finalized_at >= $1
+            SELECT queue, (extract(epoch FROM minute))::bigint AS minute,
+                   coalesce(sum(jobs) FILTER (WHERE state = 'completed'), 0)::int8 AS completed,
+                   coalesce(sum(jobs) FILTER (WHERE state = 'discarded'), 0)::int8 AS discarded
+            FROM kheo.job_minutes
+            WHERE state IN ('completed', 'discarded') AND minute >= $1
             GROUP BY 1, 2
             """,
             firstMinute
