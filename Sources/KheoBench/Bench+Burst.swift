@@ -83,7 +83,7 @@ extension Bench {
         return BenchReport.Burst(jobs: sizes.burstJobs, burst: .init([idle.seconds]), probes: idle.latency)
     }
 
-    private func withScratch<Result>(_ label: String, _ body: (ScratchDatabase) throws -> Result) throws -> Result {
+    func withScratch<Result>(_ label: String, _ body: (ScratchDatabase) throws -> Result) throws -> Result {
         let scratch = try ScratchDatabase(name: "kheo_bench_\(label)_\(getpid())", bench: self)
         defer { scratch.drop() }
         return try body(scratch)

@@ -51,6 +51,7 @@ package struct Bench {
         } else if parts.contains(.backlog) {
             report.burst = try backlog()
         }
+        if parts.contains(.backlog) { report.backlogUnderLoad = try backlogUnderLoad() }
         if parts.contains(.console) { report.console = try consolePages() }
         return report
     }

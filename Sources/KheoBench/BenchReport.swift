@@ -110,6 +110,19 @@ package struct BenchReport: Encodable {
     /// The same drain in four orders: filled before the workers started, a burst to
     /// idle workers, a burst after a prune emptied the table, and after the prune's
     /// VACUUM too (nil when not run).
+    /// Urgent jobs behind a large backlog that producers keep adding to (issue 21, item 4).
+    struct BacklogUnderLoad: Codable {
+        var backlog: Int
+        var insertedPerSecond: Double
+        /// Available jobs left when the probes stopped: the backlog was still there.
+        var stillWaiting: Int
+        var probes: BacklogLatency
+
+        enum CodingKeys: String, CodingKey {
+            case backlog, insertedPerSecond = "inserted_per_second", stillWaiting = "still_waiting", probes
+        }
+    }
+
     struct Burst: Encodable {
         var jobs: Int
         var filledFirst: Rounds?
@@ -141,6 +154,7 @@ package struct BenchReport: Encodable {
     /// without one.
     var readerDrain: Throughput?
     var burst: Burst?
+    var backlogUnderLoad: BacklogUnderLoad?
     var console: ConsolePages?
 
     /// How long each console page takes beside a million finished jobs.
@@ -175,6 +189,7 @@ package struct BenchReport: Encodable {
     enum CodingKeys: String, CodingKey {
         case database, singleEnqueue = "single_enqueue", bulkEnqueue = "bulk_enqueue", drain, drainSeconds = "drain_seconds"
         case pickupLatency = "pickup_latency", workerMemory = "worker_memory", claimHistory = "claim_with_history", readerDrain = "drain_beside_reader", burst
+        case backlogUnderLoad = "backlog_under_load"
     }
 
     /// The table people read.
@@ -205,6 +220,10 @@ package struct BenchReport: Encodable {
         }
         if let reader = readerDrain {
             lines.append("drain vs reader    \(format(reader.jobsPerSecond)) jobs/s with a transaction open throughout   alone \(format(reader.ceilingPerSecond)) jobs/s   ratio \(decimals(reader.ratio)) (target ≥ \(reader.target)) \(reader.met ? "ok" : "BELOW TARGET")")
+        }
+        if let load = backlogUnderLoad {
+            let probes = load.probes
+            lines.append("pickup behind load  p50 \(decimals(probes.p50Milliseconds)) ms  p99 \(decimals(probes.p99Milliseconds)) ms, \(probes.jobs) priority-0 jobs at \(Int(probes.ratePerSecond))/s behind \(load.backlog) waiting, \(Int(load.insertedPerSecond)) more inserted a second, \(load.stillWaiting) still waiting at the end (target p99 ≤ 10) \(probes.met ? "ok" : "ABOVE TARGET")")
         }
         if let burst {
             func rate(_ seconds: Double) -> String { format(Double(burst.jobs) / seconds) }

@@ -16,6 +16,11 @@ package struct BenchSizes {
     var burstJobs: Int
     var burstProbeRate = 20
     var burstRounds: Int
+    /// Jobs waiting behind the probes of the backlog-under-load part, and its length.
+    var backlogUnderLoadJobs: Int
+    var backlogUnderLoadSeconds: Int
+    /// Seconds the reader part holds its transaction open.
+    var readerHoldSeconds: Int
     /// Requests timed per console page.
     var consoleRequests: Int
 
@@ -30,6 +35,9 @@ package struct BenchSizes {
         burstJobs = quick ? 50_000 : 300_000
         burstRounds = quick ? 1 : 3
         consoleRequests = quick ? 20 : 100
+        backlogUnderLoadJobs = quick ? 50_000 : 1_000_000
+        backlogUnderLoadSeconds = quick ? 5 : 30
+        readerHoldSeconds = quick ? 10 : 300
     }
 }
 

@@ -204,7 +204,7 @@ import Testing
             let engine = Migrator(migrations: TestSchema.engine.migrations)
             #expect(
                 try engine.migrate(on: connection).map(\.name) == [
-                    "0012_functions_only_swift_called", "0013_job_history",
+                    "0012_functions_only_swift_called", "0013_job_history", "0014_job_counts",
                     "functions/cancel_jobs", "functions/enqueue", "functions/retry_jobs", "functions/unique_key",
                 ],
                 "only what the engine added since"
