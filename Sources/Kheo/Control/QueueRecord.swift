@@ -19,7 +19,25 @@ public struct QueueRecord: Sendable, Equatable, Codable {
     /// million jobs waiting as with none; the oldest available job is the first entry
     /// of the claim index for each priority, ten short reads per queue.
     public static func list(on executor: some PostgresExecutor) throws -> [QueueRecord] {
-        let rows = try executor.query("""
+        let rows = try executor.query(statement)
+        return try rows.map { row in
+            QueueRecord(
+                name: try row.decode("name"),
+                pausedAt: try row.decode("paused_at"),
+                available: Int(try row.decode("available", as: Int64.self)),
+                running: Int(try row.decode("running", as: Int64.self)),
+                scheduled: Int(try row.decode("scheduled", as: Int64.self)),
+                retryable: Int(try row.decode("retryable", as: Int64.self)),
+                oldestAvailableAgeSeconds: try row.decode("oldest", as: Double?.self).map { max(0, $0) }
+            )
+        }
+    }
+
+    /// Prepared: planning it cost more than running it (1.8 ms against 1.3 ms beside a
+    /// million waiting jobs).
+    static let statement = PreparedStatement(
+        name: "kheo.queues.list",
+        sql: """
             WITH counts AS (
                 SELECT queue, state, sum(jobs)::int8 AS jobs FROM kheo.job_counts
                 WHERE state IN ('available', 'running', 'scheduled', 'retryable')
@@ -42,17 +60,6 @@ public struct QueueRecord: Sendable, Equatable, Codable {
                    ))::float8 AS oldest
             FROM names AS n LEFT JOIN kheo.queues AS q ON q.name = n.name
             ORDER BY n.name
-            """)
-        return try rows.map { row in
-            QueueRecord(
-                name: try row.decode("name"),
-                pausedAt: try row.decode("paused_at"),
-                available: Int(try row.decode("available", as: Int64.self)),
-                running: Int(try row.decode("running", as: Int64.self)),
-                scheduled: Int(try row.decode("scheduled", as: Int64.self)),
-                retryable: Int(try row.decode("retryable", as: Int64.self)),
-                oldestAvailableAgeSeconds: try row.decode("oldest", as: Double?.self).map { max(0, $0) }
-            )
-        }
-    }
+            """
+    )
 }

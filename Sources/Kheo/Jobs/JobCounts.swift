@@ -38,17 +38,28 @@ public enum JobCounts {
             """
     )
 
+    /// Whole hours from `kheo.job_hours`, and the minutes before the first whole hour
+    /// from `kheo.job_minutes`: a day is 24 rows per queue and state, plus at most 59.
     static let finishedSince = PreparedStatement(
         name: "kheo.job_minutes.since",
         sql: """
-            SELECT queue, state::text AS state, sum(jobs)::int8 AS jobs FROM kheo.job_minutes
-            WHERE minute >= date_trunc('minute', $1::timestamptz, 'UTC')
+            WITH edge AS (
+                SELECT date_trunc('minute', $1::timestamptz, 'UTC') AS first_minute,
+                       date_trunc('hour', $1::timestamptz + interval '59 minutes', 'UTC') AS first_hour
+            )
+            SELECT queue, state::text AS state, sum(jobs)::int8 AS jobs FROM (
+                SELECT h.queue, h.state, h.jobs FROM kheo.job_hours AS h, edge WHERE h.hour >= edge.first_hour
+                UNION ALL
+                SELECT m.queue, m.state, m.jobs FROM kheo.job_minutes AS m, edge
+                WHERE m.minute >= edge.first_minute AND m.minute < edge.first_hour
+            ) AS f
             GROUP BY queue, state HAVING sum(jobs) <> 0
             """
     )
 
     /// Folds the appended differences into one row per queue and state (per minute
-    /// for `kheo.job_minutes`), and forgets minutes older than `keepMinutes`. Rows
+    /// and per hour for the finished), and forgets minutes and hours older than
+    /// `keepMinutes`. Rows
     /// appended meanwhile are not in the fold's snapshot and stay as they are.
     package static let fold = """
         WITH gone AS (DELETE FROM kheo.job_counts RETURNING queue, state, jobs)
@@ -59,5 +70,10 @@ public enum JobCounts {
         SELECT queue, minute, state, sum(jobs) FROM gone
         WHERE minute >= now() - current_setting('kheo.keep_minutes')::interval
         GROUP BY queue, minute, state HAVING sum(jobs) <> 0;
+        WITH gone AS (DELETE FROM kheo.job_hours RETURNING queue, hour, state, jobs)
+        INSERT INTO kheo.job_hours (queue, hour, state, jobs)
+        SELECT queue, hour, state, sum(jobs) FROM gone
+        WHERE hour >= now() - current_setting('kheo.keep_minutes')::interval
+        GROUP BY queue, hour, state HAVING sum(jobs) <> 0;
         """
 }
