@@ -53,9 +53,15 @@ public struct TestDatabase: Sendable {
         let server = try TestServer.shared.get()
         let configuration = try server.createDatabase(schema: schema)
         let name = configuration.database ?? ""
+        // The test's own statements give up after three minutes: one stuck behind a
+        // lock (a stopped process's open transaction, say) fails its test with the
+        // reason instead of hanging the whole run. What the code under test connects
+        // with (`configuration`) is left as it is.
+        var guarded = configuration
+        guarded.options["options"] = [configuration.options["options"], "-c statement_timeout=180s"].compactMap { $0 }.joined(separator: " ")
         let pool: PostgresConnectionPool
         do {
-            pool = try PostgresConnectionPool(configuration, configuration: poolConfiguration)
+            pool = try PostgresConnectionPool(guarded, configuration: poolConfiguration)
         } catch {
             try? server.dropDatabase(name)
             throw error

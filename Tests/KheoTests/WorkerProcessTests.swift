@@ -202,6 +202,59 @@ struct WorkerProcessTests {
         }
     }
 
+    /// A leader frozen while it attaches a history partition (SIGSTOP lands while the
+    /// server scans the default partition) must not leave the DDL's ACCESS EXCLUSIVE
+    /// locks held: every reader of the history and the frozen test itself would wait
+    /// behind them until the process is resumed, which here is never.
+    @Test func aLeaderFrozenMidAttachLeavesNoLockHeld() throws {
+        try TestDatabase.with(schema: .binary) { db in
+            // A million old jobs in the default partition make the attach's scan last
+            // long enough to stop the process during it. Autovacuum stays off it, or its
+            // lock could make the attach give way (lock_timeout) and the day not be made.
+            try db.pool.query("ALTER TABLE kheo.job_history_completed_default SET (autovacuum_enabled = off)")
+            try db.pool.query(
+                """
+                INSERT INTO kheo.job_history (id, kind, state, attempt, finalized_at)
+                SELECT nextval(pg_get_serial_sequence('kheo.jobs', 'id')), 'kheo.noop', 'completed', 1,
+                       timestamptz '2020-01-01 00:00+00' + i * interval '1 second'
+                FROM generate_series(1, 1000000) AS i
+                """
+            )
+            let leader = try Self.work(db.url, ["--queue", "default=1"])
+            defer {
+                leader.send(SIGKILL)
+                _ = try? leader.wait(timeout: .seconds(10))
+            }
+            let attaching = """
+                SELECT pid FROM pg_stat_activity
+                WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid()
+                  AND query LIKE '%ATTACH PARTITION kheo.job_history_completed_p%'
+                """
+            var backend: Int32?
+            let deadline = ContinuousClock.now + .seconds(30)
+            while backend == nil, ContinuousClock.now < deadline {
+                backend = try db.pool.query(attaching).first.map { try $0.decode("pid", as: Int32.self) }
+            }
+            let pid = try #require(backend, "the leader never attached a day partition: \(leader.output.suffix(2000))")
+            leader.send(SIGSTOP)
+            // The server finishes the statement on its own; then the session must have
+            // committed, not be waiting for a COMMIT the frozen process cannot send.
+            let session = "SELECT state FROM pg_stat_activity WHERE pid = $1"
+            try waitUntil { try db.pool.query(session, pid).first?.decode("state", as: String.self) != "active" }
+            #expect(try db.pool.query(session, pid).first?.decode("state", as: String.self) == "idle")
+            #expect(try count("SELECT count(*) FROM pg_locks WHERE pid = $1 AND mode = 'AccessExclusiveLock'", in: db, pid) == 0)
+            let reader = try db.connect()
+            try reader.execute(script: "SET statement_timeout = '5s'")
+            // The leader's pruner may have begun forgetting the old jobs; what matters is
+            // that the read is answered at once.
+            let history: Int64 = try reader.query("SELECT count(*) FROM kheo.all_jobs").single().decode(0)
+            #expect(history > 0)
+            #expect(try count("SELECT count(*) FROM pg_inherits WHERE inhrelid = to_regclass('kheo.job_history_completed_p' || $1)", in: db,
+                              "\(HistoryPartitions.days(from: Date(), ahead: 3)[3].number)") == 1, "the attach committed")
+            leader.send(SIGCONT)
+        }
+    }
+
     @Test func sigtermLetsAShortJobFinishAndHandsBackALongOne() throws {
         try TestDatabase.with(schema: .binary) { db in
             let short = try Producer().enqueue(BuiltinJobs.Sleep(ms: 2000), options: EnqueueOptions(queue: "short"), on: db.pool)

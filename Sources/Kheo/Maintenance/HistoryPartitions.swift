@@ -88,18 +88,16 @@ public struct HistoryPartitions: MaintenanceService {
             for day in days where !existing.contains(day.partitionName(state)) {
                 let name = day.partitionName(state)
                 do {
-                    try pool.transaction { connection in
-                        try connection.query("SELECT set_config('lock_timeout', $1, true)", "\(configuration.lockTimeout.inMilliseconds)ms")
-                        // Names and bounds come from the closed set of states and a date
-                        // formatted here, never from input; DDL takes no parameters.
-                        try connection.execute(script: """
-                            CREATE TABLE kheo.\(name) (LIKE kheo.job_history_\(state.rawValue) INCLUDING DEFAULTS INCLUDING CONSTRAINTS);
-                            ALTER TABLE kheo.\(name) ADD CONSTRAINT \(name)_bounds
-                                CHECK (state = '\(state.rawValue)' AND finalized_at >= '\(day.start)' AND finalized_at < '\(day.end)');
-                            ALTER TABLE kheo.job_history_\(state.rawValue) ATTACH PARTITION kheo.\(name)
-                                FOR VALUES FROM ('\(day.start)') TO ('\(day.end)');
-                            """)
-                    }
+                    // Names and bounds come from the closed set of states and a date
+                    // formatted here, never from input; DDL takes no parameters.
+                    try Self.runAlone(on: pool, """
+                        SET LOCAL lock_timeout = '\(configuration.lockTimeout.inMilliseconds)ms';
+                        CREATE TABLE kheo.\(name) (LIKE kheo.job_history_\(state.rawValue) INCLUDING DEFAULTS INCLUDING CONSTRAINTS);
+                        ALTER TABLE kheo.\(name) ADD CONSTRAINT \(name)_bounds
+                            CHECK (state = '\(state.rawValue)' AND finalized_at >= '\(day.start)' AND finalized_at < '\(day.end)');
+                        ALTER TABLE kheo.job_history_\(state.rawValue) ATTACH PARTITION kheo.\(name)
+                            FOR VALUES FROM ('\(day.start)') TO ('\(day.end)');
+                        """)
                     report.created.append(name)
                 } catch let error as PostgresError where error.sqlState == "55P03" {
                     report.deferred.append(name)
@@ -121,22 +119,32 @@ public struct HistoryPartitions: MaintenanceService {
                 .single().decode("cutoff", as: Date.self)
             for partition in try partitions(of: state, on: pool) where partition.day.endDate <= cutoff {
                 do {
-                    let jobs = try pool.transaction { connection in
-                        try connection.query("SELECT set_config('lock_timeout', $1, true)", "\(configuration.lockTimeout.inMilliseconds)ms")
-                        // Nothing finishes into a day past its retention, so the count
-                        // read just before the drop is what the drop forgets.
-                        let jobs = try connection.query("SELECT count(*) AS jobs FROM kheo.\(partition.name)").single().decode("jobs", as: Int64.self)
-                        try connection.execute(script: "DROP TABLE kheo.\(partition.name)")
-                        return Int(jobs)
-                    }
+                    // Nothing finishes into a day past its retention, so the count read
+                    // just before the drop is what the drop forgets.
+                    let jobs = try pool.query("SELECT count(*) AS jobs FROM kheo.\(partition.name)").single().decode("jobs", as: Int64.self)
+                    try Self.runAlone(on: pool, """
+                        SET LOCAL lock_timeout = '\(configuration.lockTimeout.inMilliseconds)ms';
+                        DROP TABLE kheo.\(partition.name);
+                        """)
+                    report.droppedJobs[state, default: 0] += Int(jobs)
                     report.dropped.append(partition.name)
-                    report.droppedJobs[state, default: 0] += jobs
                 } catch let error as PostgresError where error.sqlState == "55P03" {
                     report.deferred.append(partition.name)
                 }
             }
         }
         return report
+    }
+
+    /// Runs `script` as one message: PostgreSQL runs its statements as one transaction
+    /// and commits it without waiting for the client. The DDL's locks (ACCESS
+    /// EXCLUSIVE on a default partition while attaching, on a state's table while
+    /// dropping) so last only as long as the server's own work: a leader frozen or cut
+    /// off between statements (SIGSTOP, a lost link) cannot leave them held, with
+    /// every reader of the history and every finish queued behind them. An error
+    /// rolls the whole script back.
+    static func runAlone(on pool: PostgresConnectionPool, _ script: String) throws {
+        try pool.withConnection { connection in try connection.execute(script: script) }
     }
 
     /// The day partitions of one finished state, oldest first.

@@ -17,11 +17,12 @@ public struct JobCountsFolder: MaintenanceService {
     public var name: String { "job counts" }
     public var leaderOnly: Bool { true }
 
+    /// One message, so one transaction the server commits without waiting for this
+    /// node: a leader frozen mid-fold cannot hold the counters' rows locked, and the
+    /// next leader's fold never queues behind it.
     public func fold(on pool: PostgresConnectionPool) throws {
-        try pool.transaction { connection in
-            try connection.query("SELECT set_config('kheo.keep_minutes', $1, true)", "\(keepMinutes.inSeconds) seconds")
-            try connection.execute(script: JobCounts.fold)
-        }
+        let keep = "SET LOCAL kheo.keep_minutes = '\(Int64(keepMinutes.inSeconds.rounded())) seconds';\n"
+        try pool.withConnection { connection in try connection.execute(script: keep + JobCounts.fold) }
     }
 
     public func round(now: Date, pool: PostgresConnectionPool) throws -> MaintenanceRound {
