@@ -130,15 +130,7 @@ extension Bench {
         let probe = try JobRequest(BuiltinJobs.Noop(), options: EnqueueOptions(queue: queue, priority: 0))
         let interval = 1.0 / Double(sizes.burstProbeRate)
         var nextProbe = Date()
-        // The burst is done when no job of it is unfinished. Asking must not cost the
-        // server a scan of the burst (that alone halved the drain on 2 cores): the
-        // oldest unfinished id only moves forward, so each check reads from there by
-        // primary key, through the jobs finished since the last one, and stops at the
-        // first unfinished. `ORDER BY id LIMIT 1`, not `min(id)`: after a prune the
-        // statistics say every job is completed, the planner expects one row, and
-        // `min` became an aggregate over every unfinished job of the burst (80 ms a
-        // check, a core of the server's time, and the after-prune drains ran 0.75 of
-        // the others because of it).
+        // The burst is done when no job of it is unfinished (see `firstUnfinished`).
         var unfinished: Int64? = ids.min()
         let last = ids.max() ?? 0
         var nextCheck = Date()
@@ -148,9 +140,7 @@ extension Bench {
                 nextProbe += interval
             }
             if Date() >= nextCheck {
-                unfinished = try connection.query(
-                    "SELECT id FROM kheo.all_jobs WHERE id BETWEEN $1 AND $2 AND state <> 'completed' ORDER BY id LIMIT 1", low, last
-                ).first?.decode("id", as: Int64.self)
+                unfinished = try Self.firstUnfinished(from: low, through: last, on: connection)
                 nextCheck = Date().addingTimeInterval(0.05)
             }
             Thread.sleep(until: probes ? min(nextCheck, nextProbe) : nextCheck)

@@ -36,6 +36,8 @@ import Testing
         var rescueBatchFull = false
         var queuesHoldWork = true
         var connectionWorks = true
+        /// How long each finish-and-claim round trip takes.
+        var roundTrip = Duration.milliseconds(2)
         /// Written ids the server refuses (the lease is gone).
         var fencedIDs: Set<Int64> = []
         /// Running ids whose leases the server no longer holds, and ones cancelled.
@@ -95,7 +97,7 @@ import Testing
                     available[claim.queue] = Array(queue.dropFirst(claim.slots))
                 }
                 let finished = writes.map(\.id).filter { !fencedIDs.contains($0) }
-                _ = machine.claimReturned(writes: writes, claims: claims, finished: finished, jobs: jobs, now: now)
+                _ = machine.claimReturned(writes: writes, claims: claims, finished: finished, jobs: jobs, roundTrip: roundTrip, now: now)
             case .extendLeases(let sent):
                 let held = sent.filter { !lostLeases.contains($0.id) }.map { ($0.id, cancelledByOperator.contains($0.id)) }
                 _ = machine.leasesExtended(sent: sent, held: held)
@@ -200,6 +202,84 @@ import Testing
         driver.advance(ClaimCursor.maximumAge)
         _ = driver.finish(1, .completed)
         #expect(driver.turn().contains(.finishAndClaim(writes: [Self.write(1, .completed)], claims: [Self.claim(1)])))
+    }
+
+    @Test func aCursorStandsTwentyHeadReadsLongBetweenOneSecondAndTen() {
+        #expect(ClaimCursor.headInterval(afterHeadReadOf: .milliseconds(2)) == .seconds(1))
+        #expect(ClaimCursor.headInterval(afterHeadReadOf: .milliseconds(100)) == .seconds(2))
+        #expect(ClaimCursor.headInterval(afterHeadReadOf: .seconds(1)) == .seconds(10))
+        #expect(!ClaimCursor.headReadsAreSlow(.milliseconds(50)))
+        #expect(ClaimCursor.headReadsAreSlow(.milliseconds(51)))
+    }
+
+    /// A long transaction elsewhere makes reads from the head slow: the cursor stands
+    /// twenty such reads long, and a claim that comes back short keeps it, so a trickle
+    /// of jobs is claimed past it instead of stepping over the head's dead entries.
+    @Test func whileReadsFromTheHeadAreSlowAShortClaimKeepsItsCursor() {
+        var driver = Driver(queues: [("default", 2)])
+        driver.roundTrip = .milliseconds(100)
+        driver.available["default"] = [Self.job(1), Self.job(2), Self.job(3)]
+        _ = driver.turn()
+        let past2 = ClaimCursor(priority: 1, scheduledMicroseconds: 2000, id: 2)
+        let past3 = ClaimCursor(priority: 1, scheduledMicroseconds: 3000, id: 3)
+        #expect(driver.machine.slots["default"]?.headInterval == .seconds(2))
+        _ = driver.finish(1, .completed)
+        _ = driver.finish(2, .completed)
+        driver.advance(.milliseconds(10))
+        #expect(driver.turn().first == .finishAndClaim(writes: [Self.write(1, .completed), Self.write(2, .completed)], claims: [Self.claim(2, after: past2)]))
+        // Short past the cursor: it moves past job 3 and stays; nothing more is claimed
+        // until a notification or the poll.
+        #expect(driver.machine.slots["default"]?.cursor == past3)
+        #expect(driver.machine.slots["default"]?.wantsClaim == false)
+        _ = driver.finish(3, .completed)
+        driver.advance(.milliseconds(10))
+        #expect(driver.turn().first == .finishAndClaim(writes: [Self.write(3, .completed)], claims: []))
+        // A job sent 1.5 s after the read from the head is claimed past the cursor.
+        driver.advance(.milliseconds(1480))
+        driver.machine.queuesWoken(["default"], now: driver.now)
+        driver.available["default"] = [Self.job(4)]
+        #expect(driver.turn().contains(.finishAndClaim(writes: [], claims: [Self.claim(2, after: past3)])))
+        // Two seconds after it, the next claim reads from the head again.
+        _ = driver.finish(4, .completed)
+        driver.advance(.milliseconds(500))
+        driver.machine.queuesWoken(["default"], now: driver.now)
+        #expect(driver.turn().contains(.finishAndClaim(writes: [Self.write(4, .completed)], claims: [Self.claim(2)])))
+    }
+
+    /// A read from the head that finds nothing says every job was claimed: the cursor
+    /// it had is still good, and the next claim starts from it, not from the head.
+    @Test func whileReadsFromTheHeadAreSlowAnEmptyReadThereKeepsTheCursor() {
+        var driver = Driver(queues: [("default", 2)])
+        driver.roundTrip = .milliseconds(100)
+        driver.available["default"] = [Self.job(1)]
+        _ = driver.turn()
+        let past1 = ClaimCursor(priority: 1, scheduledMicroseconds: 1000, id: 1)
+        #expect(driver.machine.slots["default"]?.cursor == past1)
+        _ = driver.finish(1, .completed)
+        driver.advance(.seconds(3))
+        // The poll: the cursor is older than its interval, so the claim reads from the head.
+        #expect(driver.turn().contains(.finishAndClaim(writes: [Self.write(1, .completed)], claims: [Self.claim(2)])))
+        #expect(driver.machine.slots["default"]?.cursor == past1)
+        driver.advance(.milliseconds(500))
+        driver.machine.queuesWoken(["default"], now: driver.now)
+        driver.available["default"] = [Self.job(2)]
+        #expect(driver.turn().contains(.finishAndClaim(writes: [], claims: [Self.claim(2, after: past1)])))
+    }
+
+    /// Promoted jobs keep their scheduled times, before any cursor: whatever reads from
+    /// the head cost, the claim after this node promotes reads from there.
+    @Test func theClaimAfterThisNodePromotesJobsReadsFromTheHead() {
+        var driver = Driver(queues: [("default", 2)])
+        driver.roundTrip = .milliseconds(100)
+        driver.available["default"] = [Self.job(1)]
+        _ = driver.turn()
+        #expect(driver.machine.slots["default"]?.cursor.isHead == false)
+        driver.advance(.milliseconds(100))
+        driver.machine.learnedNextDue(in: .zero, now: driver.now)
+        driver.promotedCount = 1
+        let seen = driver.turn()
+        #expect(seen.first == .promote)
+        #expect(seen.contains(.finishAndClaim(writes: [], claims: [Self.claim(1)])))
     }
 
     @Test func aBusyNodeLetsOutcomesGatherForTheBatchWindowButALoneOneGoesAtOnce() {
@@ -313,7 +393,7 @@ import Testing
         _ = driver.finish(1, .completed)
         _ = driver.finish(2, .completed)
         let writes = driver.machine.pending
-        let report = driver.machine.claimReturned(writes: writes, claims: [], finished: [2], jobs: [], now: driver.now)
+        let report = driver.machine.claimReturned(writes: writes, claims: [], finished: [2], jobs: [], roundTrip: .milliseconds(2), now: driver.now)
         #expect(report.fenced == [Self.write(1, .completed)])
         #expect(driver.machine.pending.isEmpty)
     }
@@ -325,7 +405,7 @@ import Testing
             handler: .unknown(message: "no handler for kind x")
         )
         let report = driver.machine.claimReturned(
-            writes: [], claims: [Self.claim(2)], finished: [], jobs: [unknown, Self.job(10)], now: driver.now
+            writes: [], claims: [Self.claim(2)], finished: [], jobs: [unknown, Self.job(10)], roundTrip: .milliseconds(2), now: driver.now
         )
         #expect(report.started == [10])
         #expect(driver.machine.slots["default"]?.free.count == 1)

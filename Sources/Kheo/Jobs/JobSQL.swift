@@ -87,8 +87,10 @@ package enum JobSQL {
     /// claim index until VACUUM reaches them; scanning from the head meant stepping over
     /// all of them on every claim, so each claim got slower as a large backlog drained
     /// (10 ms per claim after 200,000 jobs). A cursor of priority -1 reads from the head;
-    /// the worker goes back to the head whenever a claim comes back short, and at least
-    /// every second.
+    /// the worker goes back to the head when a claim comes back short and at least
+    /// every second, or, while reads from the head are slow (a long transaction keeps
+    /// their dead entries), only every twenty such reads' time, ten seconds at most
+    /// (`ClaimCursor.headInterval`).
     ///
     /// Each claim first takes the jobs of higher priority than the cursor's (`ahead`,
     /// a short range of the index that lies before the dead entries), then fills its
@@ -97,7 +99,7 @@ package enum JobSQL {
     /// (p50–p99) when only a restart from the head could find it, and those restarts,
     /// one per announced job, each stepped over every dead entry the burst had left.
     /// Only a job of the cursor's own priority scheduled before it (a retry coming due)
-    /// waits for the next restart, a second at most.
+    /// waits for the next restart.
     ///
     /// The claimed rows are updated through `id = ANY (ARRAY(…))`, not a join: the
     /// prepared statement runs on a generic plan that cannot see the slot counts, and

@@ -8,6 +8,7 @@ extension WorkerLoop {
     /// Writes pending outcomes and claims for free slots in one round trip, then starts
     /// the claimed jobs the machine gave slots to.
     func finishAndClaim(_ writes: [Machine.PendingWrite], _ claims: [Machine.Claim]) throws {
+        let sent = clock.now
         let result = try live.query(
             JobSQL.finishAndClaim,
             writes.map(\.id), writes.map(\.attempt), writes.map(\.state.rawValue),
@@ -15,6 +16,8 @@ extension WorkerLoop {
             claims.map(\.queue), claims.map { Int32($0.slots) }, configuration.leaseDuration.inMilliseconds,
             claims.map(\.after.priority), claims.map(\.after.scheduledMicroseconds), claims.map(\.after.id)
         )
+        // How long reads from the head take decides how long cursors stand (`ClaimCursor.headInterval`).
+        let roundTrip = sent.duration(to: clock.now)
         // The statement always returns at least one row, each carrying the same list of written ids.
         let finished: [Int64] = writes.isEmpty ? [] : try result.first?.decode("finished") ?? []
         var jobs: [Machine.ClaimedJob] = []
@@ -54,7 +57,9 @@ extension WorkerLoop {
                 id: id, queue: info.queue, attempt: info.attempt, maxAttempts: info.maxAttempts, position: position, handler: handler
             ))
         }
-        let report = machine.claimReturned(writes: writes, claims: claims, finished: finished, jobs: jobs, now: clock.now)
+        let report = machine.claimReturned(
+            writes: writes, claims: claims, finished: finished, jobs: jobs, roundTrip: roundTrip, now: clock.now
+        )
         if !report.fenced.isEmpty { reportFencedWrites(report.fenced) }
         let now = Date()
         for run in report.started {

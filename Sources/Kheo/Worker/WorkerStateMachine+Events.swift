@@ -23,7 +23,7 @@ extension WorkerStateMachine {
 
     /// The listener reconnected and may have missed notifications: look everywhere.
     mutating func everyQueueWoken() {
-        wantEverything()
+        wantEverythingFromTheHead()
     }
 
     /// An operator cancelled job `id`. Returns the run to tell to stop, if it runs here
@@ -52,7 +52,7 @@ extension WorkerStateMachine {
         isConnected = true
         reconnectAt = nil
         reconnectBackoff = Self.firstReconnectBackoff
-        wantEverything()
+        wantEverythingFromTheHead()
         dueRefreshAt = now
         return reconnected
     }
@@ -82,12 +82,23 @@ extension WorkerStateMachine {
         return .reconnect(after: reconnectBackoff)
     }
 
-    /// `.finishAndClaim(writes, claims)` returned: `finished` lists the written ids the
-    /// server accepted, `jobs` the claimed ones in claim order. Claimed jobs take slots;
-    /// a job of an unknown kind is discarded at once. Each claim's cursor moves past
-    /// its last job, or back to the head when the claim came back short.
+    /// `.finishAndClaim(writes, claims)` returned after `roundTrip`: `finished` lists
+    /// the written ids the server accepted, `jobs` the claimed ones in claim order.
+    /// Claimed jobs take slots; a job of an unknown kind is discarded at once.
+    ///
+    /// Each claim's cursor moves past its last job. A claim that comes back short found
+    /// nothing more past its cursor. While reads from the head are cheap, the cursor
+    /// goes back to the head at once, so a retry that came due before it is found by
+    /// the next round trip. While they are slow (`ClaimCursor.headReadsAreSlow`: a long
+    /// transaction elsewhere keeps the head's dead entries), the cursor stays and the
+    /// next wake claims from it: new jobs sort after it (they are scheduled at their
+    /// insert), jobs of higher priority are read before it in the same claim, and the
+    /// head is read again once `headInterval` has passed since the last read there or
+    /// when this node makes jobs available. Only a job of the cursor's priority that
+    /// sorts before it (a retry another node promoted, an insert whose transaction
+    /// began before the cursor's job was scheduled) waits that long, ten seconds at most.
     mutating func claimReturned(
-        writes: [PendingWrite], claims: [Claim], finished: [Int64], jobs: [ClaimedJob], now: Instant
+        writes: [PendingWrite], claims: [Claim], finished: [Int64], jobs: [ClaimedJob], roundTrip: Duration, now: Instant
     ) -> ClaimReport {
         var report = ClaimReport()
         pending.removeFirst(min(writes.count, pending.count))
@@ -118,17 +129,26 @@ extension WorkerStateMachine {
             }
         }
         for claim in claims {
-            guard let got = claimed[claim.queue], got.count >= claim.slots else {
-                // A short claim: nothing more past the cursor. If it started past the head,
-                // look again from the head; if it started there, the queue is empty for now.
-                slots[claim.queue]?.wantsClaim = !claim.after.isHead
-                slots[claim.queue]?.cursor = .head
-                continue
+            guard var queue = slots[claim.queue] else { continue }
+            if claim.after.isHead {
+                queue.headReadAt = now
+                queue.headReadCost = roundTrip
             }
-            // A claim that filled every free slot suggests more is waiting, past its last job.
-            slots[claim.queue]?.wantsClaim = true
-            if claim.after.isHead { slots[claim.queue]?.cursorSince = now }
-            slots[claim.queue]?.cursor = got.last
+            let got = claimed[claim.queue]
+            if let got { queue.cursor = got.last }
+            if let got, got.count >= claim.slots {
+                // Every free slot filled: more is probably waiting, past the last job.
+                queue.wantsClaim = true
+            } else if ClaimCursor.headReadsAreSlow(queue.headReadCost) {
+                // Nothing more past the cursor; it stays for the next wake.
+                queue.wantsClaim = false
+            } else {
+                // Short past the cursor: look again from the head. Short from the head:
+                // the queue is empty until a notification or the poll.
+                queue.wantsClaim = !claim.after.isHead
+                queue.cursor = .head
+            }
+            slots[claim.queue] = queue
         }
         return report
     }
@@ -153,7 +173,8 @@ extension WorkerStateMachine {
 
     /// `.promoteDue` made `count` jobs available. A full batch means more are due now.
     mutating func promoted(_ count: Int, batchFull: Bool, now: Instant) {
-        if count > 0 { wantEverything() }
+        // Promoted jobs keep their scheduled times, which sort before any cursor.
+        if count > 0 { wantEverythingFromTheHead() }
         if batchFull {
             nextDue = now
         } else {

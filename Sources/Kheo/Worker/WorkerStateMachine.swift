@@ -29,9 +29,15 @@ struct WorkerStateMachine<Handle> {
         /// There may be jobs to claim: a notification came, a poll is due, or the last
         /// claim filled every slot it asked for.
         var wantsClaim = true
-        /// Where the next claim reads the claim index from (see `JobSQL.finishAndClaim`).
+        /// Where the next claim reads the claim index from (see `JobSQL.finishAndClaim`):
+        /// past the last job claimed here, or the head.
         var cursor = ClaimCursor.head
-        var cursorSince: Instant
+        /// When a claim last read from the head, and how long its round trip took: the
+        /// cursor stands for `headInterval` after it.
+        var headReadAt: Instant
+        var headReadCost = Duration.zero
+
+        var headInterval: Duration { ClaimCursor.headInterval(afterHeadReadOf: headReadCost) }
 
         var canClaim: Bool { wantsClaim && !free.isEmpty }
         /// Enough free slots to claim without waiting for the batch window.
@@ -100,7 +106,7 @@ struct WorkerStateMachine<Handle> {
         queueNames = settings.queues.map(\.name)
         writeBatchThreshold = max(1, settings.queues.reduce(0) { $0 + $1.concurrency } / 2)
         for queue in settings.queues {
-            slots[queue.name] = Slots(concurrency: queue.concurrency, free: Array((0..<queue.concurrency).reversed()), cursorSince: now)
+            slots[queue.name] = Slots(concurrency: queue.concurrency, free: Array((0..<queue.concurrency).reversed()), headReadAt: now)
         }
         nextPoll = now + settings.pollInterval
         nextLeaseExtension = now + settings.leaseDuration / 3
@@ -251,22 +257,32 @@ struct WorkerStateMachine<Handle> {
     }
 
     /// The queues to claim from, each with its number of free slots and its cursor.
-    /// A cursor goes back to the head when it is older than `ClaimCursor.maximumAge`.
-    mutating func wantedClaims(_ now: Instant) -> [Claim] {
+    /// A claim reads from the head once the last read from there is `headInterval` old;
+    /// the cursor itself stays, for when that read finds nothing.
+    func wantedClaims(_ now: Instant) -> [Claim] {
         var claims: [Claim] = []
         for name in queueNames {
-            guard var queue = slots[name], queue.canClaim else { continue }
-            if !queue.cursor.isHead, queue.cursorSince.duration(to: now) >= ClaimCursor.maximumAge { queue.cursor = .head }
-            slots[name] = queue
-            claims.append(Claim(queue: name, slots: queue.free.count, after: queue.cursor))
+            guard let queue = slots[name], queue.canClaim else { continue }
+            let headDue = queue.headReadAt.duration(to: now) >= queue.headInterval
+            claims.append(Claim(queue: name, slots: queue.free.count, after: headDue ? .head : queue.cursor))
         }
         return claims
     }
 
-    /// Every queue may have jobs, and they may sort anywhere: claim from the head.
+    /// Every queue may have jobs (the poll): claim from each, from its cursor. A job
+    /// that sorts before a cursor is found when the cursor goes back to the head.
     mutating func wantEverything() {
         for name in queueNames {
             slots[name]?.wantsClaim = true
+        }
+    }
+
+    /// Every queue may have jobs that sort anywhere, before any cursor (jobs this node
+    /// made available, notifications that may have been missed): claim from the head.
+    mutating func wantEverythingFromTheHead() {
+        for name in queueNames {
+            slots[name]?.wantsClaim = true
+            slots[name]?.cursor = .head
         }
     }
 
