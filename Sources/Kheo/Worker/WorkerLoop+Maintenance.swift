@@ -82,7 +82,9 @@ extension WorkerLoop {
     /// Gives the jobs of dead workers another attempt after the retry policy's backoff
     /// (see `Rescuer`).
     func rescueExpiredJobs() throws {
-        let rescued = try rescuer.runOnce(on: live)
+        let since = rescueWindow.since(now: clock.now)
+        let (rescued, checkedAt) = try rescuer.runOnce(on: live, since: since)
+        rescueWindow.record(rescued, checkedAt: checkedAt, since: since, now: clock.now)
         if rescued.total > 0 { logger.notice(Rescuer.message, metadata: rescued.metadata) }
         machine.rescued(rescued.total, batchFull: rescued.batchFull, now: clock.now)
     }

@@ -29,6 +29,8 @@ final class WorkerLoop {
     let clock = ContinuousClock()
     /// Gives dead workers' jobs another attempt, with the node's retry policy.
     let rescuer: Rescuer
+    /// Which expired leases the next rescue looks at.
+    var rescueWindow = RescueWindow()
     /// Makes jobs available when their time comes; the machine says when.
     let promoter = Promoter()
 
