@@ -78,9 +78,11 @@ struct LongReaderTests {
             )
             print(summary)
             #expect(held >= .seconds(120), "\(summary)")
-            // Every pickup that read from the head would take at least a head read's time.
-            #expect(median < head.milliseconds / 3, "\(summary)")
-            #expect(p90 < head.milliseconds / 2, "\(summary)")
+            // A pickup that reads from the head takes about a head read's time. Workers that
+            // went back to the head after every short claim (before the cursor stayed)
+            // picked up in 84 ms (median) and 158 ms (p90) beside a 246 ms head read.
+            #expect(median < head.milliseconds / 10, "\(summary)")
+            #expect(p90 < head.milliseconds / 4, "\(summary)")
         }
     }
 
