@@ -51,7 +51,7 @@ extension Bench {
         try scratch.connection.execute(script: "VACUUM ANALYZE kheo.jobs")
         let rate = try scratch.pgbench.run(
             script: Self.claimAndCompleteScript(queue: queue), clients: 2, transactionsPerClient: backlog / 100 / 2,
-            settings: WorkerSession.settings, variables: ["cp": "-1", "cu": "0", "ci": "0"]
+            settings: WorkerSession.settings, variables: Self.claimAndCompleteVariables
         ) * 100
         try scratch.connection.query("DELETE FROM kheo.jobs WHERE queue = $1", queue)
         try scratch.connection.query("DELETE FROM kheo.job_history WHERE queue = $1", queue)

@@ -138,7 +138,7 @@ package struct Bench {
         // The ceiling's sessions have the settings of a worker's (see WorkerSession).
         let ceiling = try pgbench.run(
             script: script, clients: 2, transactionsPerClient: transactions,
-            settings: WorkerSession.settings, variables: ["cp": "-1", "cu": "0", "ci": "0"]
+            settings: WorkerSession.settings, variables: Self.claimAndCompleteVariables
         ) * 100
         try cleanUp()
 
@@ -177,30 +177,36 @@ package struct Bench {
         return (throughput, seconds, memory)
     }
 
-    /// pgbench's claim-100-plus-complete transaction on `queue`, with the statements the
-    /// workers run. Each pgbench client keeps a claim cursor in variables, as a worker
-    /// does: the last job of a full claim, or the head (priority -1) after a short one.
-    /// Start it with the variables `cp=-1 cu=0 ci=0`.
+    /// pgbench's loop of a worker's round trip on `queue`: one statement completes the
+    /// jobs the client claimed last time and claims the next 100, as
+    /// `WorkerLoop.finishAndClaim` does. Each client keeps the claimed ids and its claim
+    /// cursor in variables: the last job of a full claim, or the head (priority -1)
+    /// after a short one. Outcomes go in as arrays, as the worker binds them (built
+    /// in the statement, they were rebuilt for each row the join compared: 10,000 times
+    /// a round trip, which halved the rate). Start it with `claimAndCompleteVariables`.
+    /// The jobs of each client's last claim stay running; the rate counts 100 jobs a
+    /// transaction.
     static func claimAndCompleteScript(queue: String) -> String {
-        let owner = "md5(:client_id::text)::uuid"
-        let claim = Pgbench.oneLine(Pgbench.substitute(JobSQL.finishAndClaimCTEs, [
-            1: "'{}'", 2: "'{}'", 3: "'{}'", 4: "'{}'", 5: "'{}'", 6: owner,
-            7: "'{\(queue)}'", 8: "'{100}'", 9: "30000",
+        let statement = Pgbench.substitute(JobSQL.finishAndClaimCTEs, [
+            1: ":ids", 2: ":attempts", 3: ":states", 4: ":delays", 5: ":errors",
+            6: "md5(:client_id::text)::uuid", 7: "'{\(queue)}'", 8: "'{100}'", 9: "30000",
             10: "ARRAY[:cp::int]", 11: "ARRAY[:cu::bigint]", 12: "ARRAY[:ci::bigint]",
-        ])) + """
+        ]) + """
              SELECT coalesce(array_agg(id), '{}') AS ids, coalesce(array_agg(attempt), '{}') AS attempts,
+             array_fill('completed'::text, ARRAY[count(*)::int]) AS states, array_fill(0::bigint, ARRAY[count(*)::int]) AS delays,
+             array_fill(''::text, ARRAY[count(*)::int]) AS errors,
              CASE WHEN count(*) < 100 THEN -1 ELSE (max(ARRAY[priority::bigint, scheduled_us, id]))[1] END AS cp,
              CASE WHEN count(*) < 100 THEN 0 ELSE (max(ARRAY[priority::bigint, scheduled_us, id]))[2] END AS cu,
              CASE WHEN count(*) < 100 THEN 0 ELSE (max(ARRAY[priority::bigint, scheduled_us, id]))[3] END AS ci
              FROM claimed
             """
-        func fill(_ value: String) -> String { "array_fill(\(value), ARRAY[cardinality(:ids::bigint[])])" }
-        let complete = Pgbench.oneLine(Pgbench.substitute(JobSQL.finishAndClaimCTEs, [
-            1: ":ids", 2: ":attempts", 3: fill("'completed'::text"), 4: fill("0::bigint"), 5: fill("''::text"), 6: owner,
-            7: "'{}'", 8: "'{}'", 9: "30000", 10: "'{}'", 11: "'{}'", 12: "'{}'",
-        ])) + " SELECT count(*) FROM finished;"
-        return "BEGIN;\n\(Pgbench.oneLine(claim))\n\\gset\n\(complete)\nCOMMIT;\n"
+        return "\(Pgbench.oneLine(statement))\n\\gset\n"
     }
+
+    /// The variables `claimAndCompleteScript` starts from: nothing claimed, cursor at the head.
+    static let claimAndCompleteVariables = [
+        "ids": "{}", "attempts": "{}", "states": "{}", "delays": "{}", "errors": "{}", "cp": "-1", "cu": "0", "ci": "0",
+    ]
 
     /// `count` no-op jobs in `queue`, `batch` to a statement.
     func fillBacklog(queue: String, count: Int, priority: Int = 0, batch size: Int = 5000, on connection: PostgresConnection? = nil) throws {
