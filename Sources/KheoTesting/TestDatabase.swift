@@ -1,4 +1,5 @@
 public import PostgresClient
+import LocalPostgres
 
 /// A database of one test's own, on the shared test server, dropped when the test ends.
 ///
@@ -70,6 +71,13 @@ public struct TestDatabase: Sendable {
             pool.close()
             try? server.dropDatabase(name)
         })
+    }
+
+    /// This database through the test run's PgBouncer in transaction mode
+    /// (`pool_mode=transaction`), started on first use: what workers, producers and
+    /// the API connect to in a deployment behind a pooler.
+    public func throughPgBouncer() throws -> PostgresConfiguration {
+        try TestServer.shared.get().pgBouncer().address(of: name)
     }
 
     /// Opens a connection of the caller's own to this database.

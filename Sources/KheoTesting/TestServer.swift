@@ -23,6 +23,8 @@ final class TestServer: Sendable {
     /// the first to finish migrating a template.
     private let templates = Mutex<Set<String>>([])
     private let counter = Atomic<Int>(0)
+    /// The run's PgBouncer in transaction mode in front of this server, started on first use.
+    private let bouncer = Mutex<LocalPgBouncer?>(nil)
 
     /// The shared server, started once per process; its failure is every test's failure.
     static let shared: Result<TestServer, TestHarnessError> = {
@@ -95,6 +97,25 @@ final class TestServer: Sendable {
         return configuration
     }
 
+    /// The run's PgBouncer (transaction mode) in front of this server.
+    func pgBouncer() throws -> LocalPgBouncer {
+        try bouncer.withLock { running in
+            if let running { return running }
+            do {
+                let started = try LocalPgBouncer.start(inFrontOf: admin, poolSize: 20)
+                running = started
+                return started
+            } catch {
+                throw TestHarnessError(
+                    """
+                    Tests of the engine behind PgBouncer need PgBouncer, and it could not be started: \(error)
+                    Install it with: apt-get update && apt-get install -y pgbouncer (scripts/bootstrap does)
+                    """
+                )
+            }
+        }
+    }
+
     /// Drops a test database, ending any session still in it.
     func dropDatabase(_ name: String) throws {
         try adminPool.withConnection { admin in
@@ -104,6 +125,7 @@ final class TestServer: Sendable {
 
     private static func shutdownShared() {
         guard case .success(let server) = shared else { return }
+        server.bouncer.withLock { $0?.stop() }
         if let cluster = server.cluster {
             try? cluster.destroy()
         } else {

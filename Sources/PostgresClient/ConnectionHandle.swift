@@ -15,14 +15,20 @@ final class ConnectionHandle: @unchecked Sendable {
     let id: Int
     /// Names of statements already prepared on this server session.
     var prepared: Set<String> = []
+    /// Whether a pooler lends the server session per transaction (see `PoolMode`).
+    let poolMode: PoolMode
+    /// Under `.transaction`: the settings each transaction of this connection starts
+    /// with (`PostgresConnection.use(settings:)`), as name–value pairs.
+    var transactionSettings: [(name: String, value: String)] = []
     /// How many transaction blocks (BEGIN, then savepoints) are open.
     var transactionDepth = 0
     /// Set once the connection has failed in a way that makes it unusable.
     private(set) var isBroken = false
 
-    private init(raw: OpaquePointer, id: Int) {
+    private init(raw: OpaquePointer, id: Int, poolMode: PoolMode) {
         self.raw = raw
         self.id = id
+        self.poolMode = poolMode
     }
 
     deinit { PQfinish(raw) }
@@ -50,7 +56,7 @@ final class ConnectionHandle: @unchecked Sendable {
             PQfinish(raw)
             throw classifyConnectFailure(message, configuration: configuration)
         }
-        let handle = ConnectionHandle(raw: raw, id: id)
+        let handle = ConnectionHandle(raw: raw, id: id, poolMode: configuration.poolMode)
         handle.receiveNotices()
         return handle
     }

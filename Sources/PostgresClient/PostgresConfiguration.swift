@@ -20,6 +20,9 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
     public var connectTimeout: Int
     /// Further libpq connection keywords, e.g. `sslmode`, `application_name`.
     public var options: [String: String]
+    /// Whether a pooler hands this connection a server session per transaction
+    /// (`?pool_mode=transaction` in the URL); see `PoolMode`. Not sent to the server.
+    public var poolMode: PoolMode = .session
 
     /// Seconds before a connection attempt gives up, unless the URL says otherwise.
     public static let defaultConnectTimeout = 10
@@ -58,6 +61,7 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
         if let port, !socket { text += ":\(port)" }
         text += "/\(database ?? "")"
         if let host, socket { text += "?host=\(host)" }
+        if poolMode != .session { text += (text.contains("?") ? "&" : "?") + "pool_mode=\(poolMode.rawValue)" }
         return text
     }
 
@@ -131,6 +135,7 @@ extension PostgresConfiguration {
         if let port { query.append("port=\(port)") }
         text += "/" + encode(database ?? "")
         if connectTimeout != Self.defaultConnectTimeout { query.append("connect_timeout=\(connectTimeout)") }
+        if poolMode != .session { query.append("pool_mode=\(poolMode.rawValue)") }
         for (key, value) in options.sorted(by: { $0.key < $1.key }) { query.append(encode(key) + "=" + encode(value)) }
         return query.isEmpty ? text : text + "?" + query.joined(separator: "&")
     }

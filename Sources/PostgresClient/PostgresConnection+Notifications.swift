@@ -14,7 +14,10 @@ public struct PostgresNotification: Sendable, Equatable {
 extension PostgresConnection {
     /// Starts listening on `channel`. Notifications are delivered after the sending
     /// transaction commits; read them with `waitForNotification(timeout:)`.
+    /// Refused behind a transaction pooler: the pooler would give the session that
+    /// listens to other clients at the next COMMIT and deliver nothing here.
     public func listen(_ channel: String) throws(PostgresError) {
+        try requireSession(for: "LISTEN")
         try execute(script: "LISTEN \(try quoteIdentifier(channel))")
     }
 

@@ -32,6 +32,10 @@ extension PostgresConnection {
         let savepoint = "kheo_savepoint_\(depth)"
         if depth == 0 {
             try execute(script: isolation.map { "BEGIN ISOLATION LEVEL \($0.rawValue)" } ?? "BEGIN")
+            do { try applyTransactionSettings() } catch {
+                rollBack(depth: depth, savepoint: savepoint)
+                throw error
+            }
         } else {
             try execute(script: "SAVEPOINT \(savepoint)")
         }

@@ -87,6 +87,11 @@ enum URLParser {
                     throw invalid("connect_timeout must be a whole number of seconds")
                 }
                 config.connectTimeout = seconds
+            case "pool_mode":
+                guard let mode = PoolMode(rawValue: value) else {
+                    throw invalid("pool_mode must be 'session' or 'transaction' (PgBouncer's pool mode in front of the server)")
+                }
+                config.poolMode = mode
             default:
                 guard PostgresConfiguration.knownKeywords.contains(key) else {
                     throw invalid("unknown connection parameter '\(key)'; see libpq's list of connection keywords")

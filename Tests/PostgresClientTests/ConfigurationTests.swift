@@ -1,4 +1,4 @@
-import PostgresClient
+@testable import PostgresClient
 import Testing
 
 /// URL parsing needs no server: these run without PostgreSQL.
@@ -68,5 +68,20 @@ import Testing
         #expect(parsed.password == original.password)
         #expect(parsed.database == original.database)
         #expect(parsed.options == original.options)
+    }
+
+    /// `pool_mode` is ours, not libpq's: read, kept out of libpq's keywords, written back.
+    @Test func readsThePoolMode() throws {
+        let pooled = try PostgresConfiguration(url: "postgresql://kheo@127.0.0.1:6432/kheo?pool_mode=transaction")
+        #expect(pooled.poolMode == .transaction)
+        #expect(!pooled.libpqParameters.contains { $0.0 == "pool_mode" })
+        #expect(try PostgresConfiguration(url: pooled.url).poolMode == .transaction)
+        #expect(pooled.description.contains("pool_mode=transaction"))
+        #expect(try PostgresConfiguration(url: "postgresql://kheo@/kheo?host=/run/pg").poolMode == .session)
+        #expect {
+            try PostgresConfiguration(url: "postgresql://kheo@/kheo?pool_mode=statement")
+        } throws: { error in
+            (error as? PostgresError)?.code == .invalidConfiguration && "\(error)".contains("pool_mode")
+        }
     }
 }

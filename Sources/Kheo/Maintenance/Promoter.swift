@@ -1,5 +1,5 @@
 public import Foundation
-public import Logging
+import Logging
 public import PostgresClient
 
 /// Makes scheduled and retryable jobs available when their time comes, and says when

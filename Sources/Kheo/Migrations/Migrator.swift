@@ -86,6 +86,8 @@ public struct Migrator: Sendable {
     @discardableResult
     public func migrate(on connection: PostgresConnection) throws -> [Migration] {
         let (classID, objectID) = Self.lockKeys
+        // The lock is the session's, held across the migrations' transactions.
+        try connection.requireSession(for: "kheo migrate (its advisory lock)")
         if try !connection.query("SELECT pg_try_advisory_lock($1, $2)", classID, objectID).single().decode(0, as: Bool.self) {
             logger.info("another kheo migrate is running; waiting for it to finish")
             try connection.query("SELECT pg_advisory_lock($1, $2)", classID, objectID)

@@ -1,3 +1,5 @@
+public import PostgresClient
+
 /// How a worker node runs: which queues, how many jobs at once, lease and timing.
 public struct WorkerConfiguration: Sendable {
     /// A queue this node serves and how many of its jobs may run at once.
@@ -22,6 +24,14 @@ public struct WorkerConfiguration: Sendable {
     public var leaseDuration: Duration
     /// The safety-net poll when no notification arrives (notifications do the real work).
     public var pollInterval: Duration
+    /// Where the node `LISTEN`s for new jobs when its database URL goes through a
+    /// transaction pooler (`pool_mode=transaction`), which cannot carry `LISTEN`:
+    /// PostgreSQL itself, one connection per node. Without it such a node hears
+    /// nothing and polls every `pollIntervalWithoutNotifications` instead.
+    public var notificationDatabase: PostgresConfiguration?
+    /// The poll of a node that cannot listen: a new job waits up to this long (plus a
+    /// claim) before a worker takes it. Each poll is one claim statement per node.
+    public var pollIntervalWithoutNotifications: Duration
     /// How often this node looks for expired leases to rescue: a fifth of the lease
     /// (between 0.5 s and 15 s) unless set, so a lapsed lease waits little for a round.
     public var rescueInterval: Duration
@@ -50,6 +60,8 @@ public struct WorkerConfiguration: Sendable {
         queues: [Queue] = [Queue("default", concurrency: 10)],
         leaseDuration: Duration = .seconds(5),
         pollInterval: Duration = .seconds(1),
+        notificationDatabase: PostgresConfiguration? = nil,
+        pollIntervalWithoutNotifications: Duration = .milliseconds(200),
         rescueInterval: Duration? = nil,
         retryPolicy: RetryPolicy = RetryPolicy(),
         handlerConnections: Int? = nil,
@@ -62,6 +74,8 @@ public struct WorkerConfiguration: Sendable {
         self.queues = queues
         self.leaseDuration = leaseDuration
         self.pollInterval = pollInterval
+        self.notificationDatabase = notificationDatabase
+        self.pollIntervalWithoutNotifications = pollIntervalWithoutNotifications
         self.rescueInterval = rescueInterval ?? min(max(leaseDuration / 5, .milliseconds(500)), .seconds(15))
         self.retryPolicy = retryPolicy
         self.handlerConnections = handlerConnections ?? min(max(queues.reduce(0) { $0 + $1.concurrency }, 1), 10)
@@ -89,6 +103,14 @@ public struct WorkerConfiguration: Sendable {
         }
         guard leaseDuration >= .milliseconds(300) else {
             throw WorkerError(.invalidConfiguration("a lease of \(leaseDuration) is too short to extend in time: use 300 ms or more"))
+        }
+        if notificationDatabase?.poolMode == .transaction {
+            throw WorkerError(.invalidConfiguration(
+                "the notification database goes through a transaction pooler, which cannot carry LISTEN: give PostgreSQL's own address"
+            ))
+        }
+        guard pollIntervalWithoutNotifications > .zero else {
+            throw WorkerError(.invalidConfiguration("a poll interval without notifications must be above zero"))
         }
         guard batchWindow >= .zero, batchWindow <= .seconds(1) else {
             throw WorkerError(.invalidConfiguration("a batch window of \(batchWindow) is out of range 0…1 s"))

@@ -59,11 +59,11 @@ final class WorkerLoop {
     }
 
     /// Connects and registers the node; the first failure is the caller's to report.
-    /// The connection gets `WorkerSession.settings`: outcomes and claims commit
-    /// without waiting for the WAL flush, and statements are planned once.
+    /// The connection runs with `WorkerSession.settings` (for the session, or for
+    /// each transaction behind a transaction pooler).
     func connect() throws {
         let connection = try PostgresConnection.connect(to: database, logger: logger)
-        try connection.execute(script: WorkerSession.script)
+        try connection.use(settings: WorkerSession.settings)
         try register(on: connection)
         self.connection = connection
         if machine.connected(now: clock.now) { logger.notice("reconnected to the database") }

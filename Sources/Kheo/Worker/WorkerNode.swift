@@ -28,7 +28,8 @@ public final class WorkerNode: Sendable {
     private let logger: Logger
     private let mailbox = Mailbox()
     private let handlerPool: PostgresConnectionPool
-    private let listener: NotificationListener
+    /// None behind a transaction pooler with no `notificationDatabase`: the node polls.
+    private let listener: NotificationListener?
     private let started = Atomic<Bool>(false)
     private let stopped = DispatchSemaphore(value: 0)
 
@@ -42,6 +43,11 @@ public final class WorkerNode: Sendable {
         self.id = UUID()
         self.database = database
         self.registry = registry
+        let listenTo = database.poolMode == .session ? database : configuration.notificationDatabase
+        var configuration = configuration
+        if listenTo == nil {
+            configuration.pollInterval = min(configuration.pollInterval, configuration.pollIntervalWithoutNotifications)
+        }
         self.configuration = configuration
         var logger = logger
         logger[metadataKey: "node"] = "\(id.uuidString.lowercased().prefix(8))"
@@ -49,9 +55,14 @@ public final class WorkerNode: Sendable {
         self.handlerPool = try PostgresConnectionPool(
             database, configuration: .init(maximumConnections: configuration.handlerConnections), logger: logger
         )
-        self.listener = NotificationListener(
-            database: database, mailbox: mailbox, queues: Set(configuration.queues.map(\.name)), logger: logger
-        )
+        let (mailbox, queues) = (self.mailbox, Set(configuration.queues.map(\.name)))
+        self.listener = listenTo.map { NotificationListener(database: $0, mailbox: mailbox, queues: queues, logger: logger) }
+        if listenTo == nil {
+            logger.notice("no notifications through a transaction pooler: polling for new jobs", metadata: [
+                "poll_interval": "\(configuration.pollInterval)",
+                "hint": "give the node PostgreSQL's own address to listen on (kheo work --listen-url) for pickup in milliseconds",
+            ])
+        }
     }
 
     /// Connects, registers the node, starts listening for new jobs and starts claiming;
@@ -82,13 +93,13 @@ public final class WorkerNode: Sendable {
                 return
             }
             // Listening before `start` returns, so a job enqueued next wakes the node.
-            listener.start()
+            listener?.start()
             startup.withLock { $0 = .success(()) }
             ready.signal()
             let maintenance = Self.startMaintenance(id: id, configuration: configuration, pool: handlerPool, logger: logger)
             loop.run()
             maintenance.stop()
-            listener.stop()
+            listener?.stop()
             handlerPool.close()
             stopped.signal()
         }

@@ -30,9 +30,4 @@ public enum WorkerSession {
         "plan_cache_mode": "force_generic_plan",
         "enable_seqscan": "off",
     ]
-
-    /// The settings as one script of `SET` statements (trusted program text).
-    static var script: String {
-        settings.sorted { $0.key < $1.key }.map { "SET \($0.key) = \($0.value)" }.joined(separator: "; ")
-    }
 }
