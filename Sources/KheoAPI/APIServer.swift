@@ -35,6 +35,10 @@ public struct APIServer: Sendable {
         /// Console cookies carry `Secure` always (a server reached only over TLS), not
         /// only when a proxy says `X-Forwarded-Proto: https`.
         public var secureCookies: Bool = false
+        /// Where the token cache `LISTEN`s when the database URL goes through a
+        /// transaction pooler (`pool_mode=transaction`): PostgreSQL itself. Without it
+        /// such a server keeps no cache and checks every token in the database.
+        public var notificationDatabase: PostgresConfiguration?
 
         public init(
             host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = defaultMaxBodyBytes, connections: Int = 32, enqueueStatements: Int = 2,
@@ -82,8 +86,17 @@ public struct APIServer: Sendable {
         let document = try Self.document()
         let routes = RouteTable()
         router.middlewares.add(MethodNotAllowedMiddleware(routes: routes))
-        let tokens = TokenCache(database: database, logger: logger)
-        tokens.start()
+        // A cache that cannot hear of revocations must not answer: without a listener
+        // it stays empty and every request asks the database.
+        let listenTo = database.poolMode == .session ? database : configuration.notificationDatabase
+        let tokens = TokenCache(database: listenTo ?? database, logger: logger)
+        if listenTo != nil {
+            tokens.start()
+        } else {
+            logger.notice("no token cache through a transaction pooler: every request checks its token in the database", metadata: [
+                "hint": "give PostgreSQL's own address to listen on (kheo serve --listen-url) to cache tokens",
+            ])
+        }
         defer { tokens.stop() }
         router.middlewares.add(AuthMiddleware(database: blocking, cache: tokens))
         router.middlewares.add(BodyLimitMiddleware(limit: configuration.maxBodyBytes, readTimeout: configuration.bodyTimeout))

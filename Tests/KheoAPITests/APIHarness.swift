@@ -47,9 +47,9 @@ struct APIHarness: Sendable {
 
     /// Starts `kheo serve --port 0` with `arguments` on `db` and reads the port it
     /// announces.
-    static func startServe(_ db: TestDatabase, _ arguments: [String]) async throws -> (KheoProcess, Int) {
+    static func startServe(_ db: TestDatabase, _ arguments: [String], environment: [String: String]? = nil) async throws -> (KheoProcess, Int) {
         let serve = try KheoProcess.start(
-            ["serve", "--port", "0", "--log-level", "notice"] + arguments, environment: ["DATABASE_URL": db.url]
+            ["serve", "--port", "0", "--log-level", "notice"] + arguments, environment: environment ?? ["DATABASE_URL": db.url]
         )
         for _ in 0..<400 {
             if let range = serve.output.range(of: #"url=http://127\.0\.0\.1:(\d+)"#, options: .regularExpression),

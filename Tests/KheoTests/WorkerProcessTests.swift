@@ -22,17 +22,49 @@ struct WorkerProcessTests {
         try KheoProcess.start(["work", "--test-kinds", "--log-level", "notice"] + extra, environment: ["DATABASE_URL": url])
     }
 
-    @Test func twoProcessesDrainOneHundredThousandJobsEachEffectOnce() throws {
+    /// How the workers reach PostgreSQL: directly, or through PgBouncer in transaction
+    /// mode, hearing of new jobs on a direct listener connection or by polling.
+    enum Route: String, CaseIterable, CustomTestStringConvertible {
+        case direct
+        case pgBouncerWithListener
+        case pgBouncerPolling
+
+        var testDescription: String { rawValue }
+
+        /// `DATABASE_URL` and `KHEO_LISTEN_URL` for a worker on `database` (reached
+        /// directly at `direct`, or through `bouncer`).
+        func environment(direct: PostgresConfiguration, bouncer: () throws -> PostgresConfiguration) throws -> [String: String] {
+            switch self {
+            case .direct: ["DATABASE_URL": direct.url]
+            case .pgBouncerWithListener: ["DATABASE_URL": try bouncer().url, "KHEO_LISTEN_URL": direct.url]
+            case .pgBouncerPolling: ["DATABASE_URL": try bouncer().url]
+            }
+        }
+    }
+
+    static func work(_ route: Route, _ db: TestDatabase, _ extra: [String] = []) throws -> KheoProcess {
+        try KheoProcess.start(
+            ["work", "--test-kinds", "--log-level", "notice"] + extra,
+            environment: try route.environment(direct: db.configuration) { try db.throughPgBouncer() }
+        )
+    }
+
+    /// 100,000 jobs directly, 30,000 through PgBouncer (the debug build's handlers are
+    /// the slow part, and the route is what differs).
+    @Test(arguments: Route.allCases) func twoProcessesDrainABacklogEachEffectOnce(route: Route) throws {
         try TestDatabase.with(schema: .binary) { db in
-            try Self.fill(db, 100_000)
-            let workers = try (0..<2).map { _ in try Self.work(db.url, ["--until-empty", "--queue", "default=20"]) }
+            let jobs = route == .direct ? 100_000 : 30_000
+            try Self.fill(db, jobs)
+            let workers = try (0..<2).map { _ in try Self.work(route, db, ["--until-empty", "--queue", "default=20"]) }
             for worker in workers {
                 let status = try worker.wait(timeout: .seconds(300))
                 #expect(status == 0, "\(worker.output.suffix(2000))")
+                // A job its handler completed in its own transaction is done, not lost.
+                #expect(!worker.output.contains("lost the job's lease"), "\(worker.output.suffix(2000))")
             }
-            #expect(try count("SELECT count(*) FROM kheo.all_jobs WHERE state = 'completed'", in: db) == 100_000)
-            #expect(try count("SELECT count(*) FROM kheo.recorded_effects", in: db) == 100_000)
-            #expect(try count("SELECT count(*) FROM kheo.all_jobs j JOIN kheo.recorded_effects e ON e.job_id = j.id", in: db) == 100_000)
+            #expect(try count("SELECT count(*) FROM kheo.all_jobs WHERE state = 'completed'", in: db) == jobs)
+            #expect(try count("SELECT count(*) FROM kheo.recorded_effects", in: db) == jobs)
+            #expect(try count("SELECT count(*) FROM kheo.all_jobs j JOIN kheo.recorded_effects e ON e.job_id = j.id", in: db) == jobs)
             #expect(try count("SELECT count(DISTINCT node) FROM kheo.recorded_effects", in: db) == 2)
         }
     }
@@ -57,11 +89,11 @@ struct WorkerProcessTests {
         }
     }
 
-    @Test func jobsOfAKilledWorkerAreRescuedAfterTheLease() throws {
+    @Test(arguments: Route.allCases) func jobsOfAKilledWorkerAreRescuedAfterTheLease(route: Route) throws {
         try TestDatabase.with(schema: .binary) { db in
             try Self.fill(db, 3000, ms: 20)
-            let victim = try Self.work(db.url, ["--queue", "default=10", "--lease", "1"])
-            let survivor = try Self.work(db.url, ["--until-empty", "--queue", "default=10", "--lease", "1"])
+            let victim = try Self.work(route, db, ["--queue", "default=10", "--lease", "1"])
+            let survivor = try Self.work(route, db, ["--until-empty", "--queue", "default=10", "--lease", "1"])
             try waitUntil { try count("SELECT count(*) FROM kheo.recorded_effects", in: db) >= 300 }
             victim.send(SIGKILL)
             #expect(try survivor.wait(timeout: .seconds(120)) == 0, "\(survivor.output.suffix(2000))")
@@ -77,14 +109,14 @@ struct WorkerProcessTests {
     /// With the default settings (a 5 s lease), the jobs a killed worker held start
     /// again on another node within 10 s of the kill and complete within the lease and
     /// 10 s more; each has its effect once.
-    @Test func aKilledWorkersJobsRunAgainWithinSecondsByDefault() throws {
+    @Test(arguments: Route.allCases) func aKilledWorkersJobsRunAgainWithinSecondsByDefault(route: Route) throws {
         try TestDatabase.with(schema: .binary) { db in
             // Twenty 3 s jobs: ten on the victim, ten on a survivor with ten slots to spare,
             // so what is measured is the rescue, not a backlog ahead of the rescued jobs.
             try Self.fill(db, 20, ms: 3000)
-            let victim = try Self.work(db.url, ["--queue", "default=10"])
+            let victim = try Self.work(route, db, ["--queue", "default=10"])
             try waitUntil { try count("SELECT count(*) FROM kheo.all_jobs WHERE state = 'running'", in: db) == 10 }
-            let survivor = try Self.work(db.url, ["--until-empty", "--queue", "default=20"])
+            let survivor = try Self.work(route, db, ["--until-empty", "--queue", "default=20"])
             try waitUntil { try count("SELECT count(*) FROM kheo.all_jobs WHERE state = 'running'", in: db) == 20 }
             victim.send(SIGKILL)
             let killedAt = try db.pool.query("SELECT clock_timestamp() AS at").single().decode("at", as: Date.self)
@@ -99,7 +131,7 @@ struct WorkerProcessTests {
             }
             #expect(rescued.count == 10, "the killed worker's ten jobs, and only those, were rescued")
             // The figures the closing notes quote.
-            print("kill -9 with default settings: \(rescued.count) jobs rescued, running again within \(rescued.map(\.0).max() ?? 0) s, completed within \(rescued.map(\.1).max() ?? 0) s")
+            print("kill -9 with default settings (\(route)): \(rescued.count) jobs rescued, running again within \(rescued.map(\.0).max() ?? 0) s, completed within \(rescued.map(\.1).max() ?? 0) s")
             for (restarted, finished) in rescued {
                 #expect(restarted <= 10, "running again \(restarted) s after the kill")
                 #expect(finished <= 5 + 10, "completed \(finished) s after the kill")
@@ -109,13 +141,13 @@ struct WorkerProcessTests {
 
     /// A job that runs for three leases and more on a live worker keeps its lease by
     /// heartbeat: another node looking for expired leases all the while never takes it.
-    @Test func aLongJobOnALiveWorkerIsNeverRescued() throws {
+    @Test(arguments: Route.allCases) func aLongJobOnALiveWorkerIsNeverRescued(route: Route) throws {
         try TestDatabase.with(schema: .binary) { db in
             let long = try Producer().enqueue(BuiltinJobs.Sleep(ms: 16_000), on: db.pool)
-            let runner = try Self.work(db.url, ["--until-empty", "--queue", "default=1"])
+            let runner = try Self.work(route, db, ["--until-empty", "--queue", "default=1"])
             try waitUntil { try count("SELECT count(*) FROM kheo.all_jobs WHERE id = $1 AND state = 'running'", in: db, long) == 1 }
             // It waits while the job runs, rescuing every second.
-            let watcher = try Self.work(db.url, ["--until-empty", "--queue", "default=1"])
+            let watcher = try Self.work(route, db, ["--until-empty", "--queue", "default=1"])
             #expect(try runner.wait(timeout: .seconds(60)) == 0, "\(runner.output.suffix(2000))")
             #expect(try watcher.wait(timeout: .seconds(60)) == 0, "\(watcher.output.suffix(2000))")
             let row = try db.pool.query("SELECT state::text AS state, attempt, errors::text AS errors FROM kheo.all_jobs WHERE id = $1", long).single()
@@ -131,14 +163,14 @@ struct WorkerProcessTests {
     /// attempt waits out the backoff (2 s, then 4 s, each after the 1 s lease), and
     /// after its three attempts the job is discarded saying why. Before, a rescued job
     /// was available at once and took down a worker every lease.
-    @Test func aJobThatKillsItsWorkerIsRetriedWithBackoffThenDiscarded() throws {
+    @Test(arguments: Route.allCases) func aJobThatKillsItsWorkerIsRetriedWithBackoffThenDiscarded(route: Route) throws {
         try TestDatabase.with(schema: .binary) { db in
             let id = try Producer().enqueue(BuiltinJobs.Crash(), options: EnqueueOptions(maxAttempts: 3), on: db.pool)
             var started = 0
             let deadline = ContinuousClock.now + .seconds(120)
             while try state(of: id, in: db) != "discarded" {
                 try #require(ContinuousClock.now < deadline, "the job was not discarded within 120 s; \(started) workers started")
-                let worker = try Self.work(db.url, ["--queue", "default=1", "--lease", "1", "--retry-base", "2"])
+                let worker = try Self.work(route, db, ["--queue", "default=1", "--lease", "1", "--retry-base", "2"])
                 started += 1
                 // It dies running the job, or it discards the job and lives on.
                 try waitUntil(timeout: .seconds(60)) { try !worker.isRunning || state(of: id, in: db) == "discarded" }
@@ -172,13 +204,13 @@ struct WorkerProcessTests {
         }
     }
 
-    @Test func aFrozenWorkersLateWritesChangeNothing() throws {
+    @Test(arguments: Route.allCases) func aFrozenWorkersLateWritesChangeNothing(route: Route) throws {
         try TestDatabase.with(schema: .binary) { db in
             let id = try Producer().enqueue(BuiltinJobs.Record(ms: 2500), on: db.pool)
-            let frozen = try Self.work(db.url, ["--queue", "default=1", "--lease", "1"])
+            let frozen = try Self.work(route, db, ["--queue", "default=1", "--lease", "1"])
             try waitUntil { try state(of: id, in: db) == "running" }
             frozen.send(SIGSTOP)
-            let rescuer = try Self.work(db.url, ["--until-empty", "--queue", "default=1", "--lease", "1"])
+            let rescuer = try Self.work(route, db, ["--until-empty", "--queue", "default=1", "--lease", "1"])
             #expect(try rescuer.wait(timeout: .seconds(60)) == 0, "\(rescuer.output.suffix(2000))")
             let snapshot = "SELECT row_to_json(j)::text AS row FROM kheo.all_jobs j WHERE id = $1"
             let before: String = try db.pool.query(snapshot, id).single().decode("row")
@@ -206,7 +238,7 @@ struct WorkerProcessTests {
     /// server scans the default partition) must not leave the DDL's ACCESS EXCLUSIVE
     /// locks held: every reader of the history and the frozen test itself would wait
     /// behind them until the process is resumed, which here is never.
-    @Test func aLeaderFrozenMidAttachLeavesNoLockHeld() throws {
+    @Test(arguments: Route.allCases) func aLeaderFrozenMidAttachLeavesNoLockHeld(route: Route) throws {
         try TestDatabase.with(schema: .binary) { db in
             // A million old jobs in the default partition make the attach's scan last
             // long enough to stop the process during it. Autovacuum stays off it, or its
@@ -220,7 +252,7 @@ struct WorkerProcessTests {
                 FROM generate_series(1, 1000000) AS i
                 """
             )
-            let leader = try Self.work(db.url, ["--queue", "default=1"])
+            let leader = try Self.work(route, db, ["--queue", "default=1"])
             defer {
                 leader.send(SIGKILL)
                 _ = try? leader.wait(timeout: .seconds(10))
@@ -255,10 +287,10 @@ struct WorkerProcessTests {
         }
     }
 
-    @Test func sigtermLetsAShortJobFinishAndHandsBackALongOne() throws {
+    @Test(arguments: Route.allCases) func sigtermLetsAShortJobFinishAndHandsBackALongOne(route: Route) throws {
         try TestDatabase.with(schema: .binary) { db in
             let short = try Producer().enqueue(BuiltinJobs.Sleep(ms: 2000), options: EnqueueOptions(queue: "short"), on: db.pool)
-            let worker = try Self.work(db.url, ["--queue", "short=1", "--grace", "5"])
+            let worker = try Self.work(route, db, ["--queue", "short=1", "--grace", "5"])
             try waitUntil { try state(of: short, in: db) == "running" }
             let signalled = ContinuousClock.now
             worker.send(SIGTERM)
@@ -267,7 +299,7 @@ struct WorkerProcessTests {
             #expect(try state(of: short, in: db) == "completed")
 
             let long = try Producer().enqueue(BuiltinJobs.Sleep(ms: 60000), options: EnqueueOptions(queue: "long"), on: db.pool)
-            let second = try Self.work(db.url, ["--queue", "long=1", "--grace", "1"])
+            let second = try Self.work(route, db, ["--queue", "long=1", "--grace", "1"])
             try waitUntil { try state(of: long, in: db) == "running" }
             second.send(SIGTERM)
             #expect(try second.wait(timeout: .seconds(20)) == 0, "\(second.output.suffix(2000))")
@@ -276,8 +308,15 @@ struct WorkerProcessTests {
         }
     }
 
-    @Test func workersRideOutAPostgresRestart() throws {
+    @Test(arguments: Route.allCases) func workersRideOutAPostgresRestart(route: Route) throws {
         try TestCluster.withPrivateCluster { cluster in
+            var bouncer: LocalPgBouncer?
+            defer { bouncer?.stop() }
+            let environment = try route.environment(direct: cluster.connectionConfiguration) {
+                let started = try LocalPgBouncer.start(inFrontOf: cluster.connectionConfiguration)
+                bouncer = started
+                return started.address
+            }
             let connection = try PostgresConnection.connect(to: cluster.connectionConfiguration)
             _ = try Migrator(migrations: TestSchema.binary.migrations).migrate(on: connection)
             let request = try JobRequest(BuiltinJobs.Record(ms: 2))
@@ -285,7 +324,7 @@ struct WorkerProcessTests {
             let workers = try (0..<2).map { _ in
                 try KheoProcess.start(
                     ["work", "--test-kinds", "--until-empty", "--queue", "default=10", "--lease", "2", "--log-level", "notice"],
-                    environment: ["DATABASE_URL": cluster.url]
+                    environment: environment
                 )
             }
             let done = { () throws -> Int in

@@ -36,9 +36,14 @@ public struct Pruner: MaintenanceService {
             for statement in [Self.pruneBatch, Self.pruneDefaultBatch[state]!] {
                 while report.batches < maximumBatches {
                     // The pool's connections plan as PostgreSQL would for anyone; this batch
-                    // rules out the full scan a plan made on stale statistics may choose.
+                    // rules out the full scan a plan made on stale statistics may choose,
+                    // and the sort: when most rows are expired (an upgrade, a backlog of
+                    // old jobs in a default partition) a custom plan read them all with a
+                    // bitmap scan and sorted them on disk (FOR UPDATE keeps the sort from
+                    // stopping at the limit): 468 ms a batch beside 900k expired rows,
+                    // against 13 ms reading the finalized_at index in order.
                     let deleted = try pool.transaction { connection in
-                        try connection.execute(script: "SET LOCAL enable_seqscan = off")
+                        try connection.execute(script: "SET LOCAL enable_seqscan = off; SET LOCAL enable_sort = off")
                         return try connection.query(statement, state.rawValue, retention.inMicroseconds, Int32(configuration.batchSize)).affectedRows
                     }
                     report.batches += 1

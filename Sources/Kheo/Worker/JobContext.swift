@@ -26,7 +26,7 @@ public final class JobContext: Sendable {
     private let baseLogger: Logger
     let nodeID: String
     private let pool: PostgresConnectionPool
-    private let state = Mutex<(stop: StopReason?, completed: Bool)>((nil, false))
+    private let state = Mutex<(stop: StopReason?, completing: Bool, completed: Bool)>((nil, false, false))
 
     init(job: JobInfo, nodeID: String, pool: PostgresConnectionPool, logger: Logger) {
         self.job = job
@@ -58,6 +58,9 @@ public final class JobContext: Sendable {
             let updated = try connection.query(JobSQL.completeOne, job.id, Int32(job.attempt), nodeID).single()
                 .decode("completed", as: Int64.self)
             guard updated == 1 else { throw JobStopped(reason: .leaseLost) }
+            // From here the job leaves `kheo.jobs` when this commits: a lease extension
+            // that no longer finds it must not take it for lost.
+            state.withLock { $0.completing = true }
             return result
         }
         state.withLock { $0.completed = true }
@@ -73,6 +76,9 @@ public final class JobContext: Sendable {
 
     /// True once `transaction` committed the job's completion.
     var completedInTransaction: Bool { state.withLock { $0.completed } }
+
+    /// True once `transaction` has marked the job completed, committed or about to.
+    var completingInTransaction: Bool { state.withLock { $0.completing || $0.completed } }
 
     func requestStop(_ reason: StopReason) {
         state.withLock { if $0.stop == nil { $0.stop = reason } }

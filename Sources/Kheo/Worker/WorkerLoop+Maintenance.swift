@@ -61,7 +61,9 @@ extension WorkerLoop {
         }
         let report = machine.leasesExtended(sent: leases, held: held)
         for run in report.cancelled { stopCancelled(run) }
-        for run in report.lost {
+        // A job whose handler completes it in its own transaction (`JobContext.transaction`)
+        // leaves `kheo.jobs` before its run returns: not lost, only done.
+        for run in report.lost where !run.context.completingInTransaction {
             run.context.requestStop(.leaseLost)
             run.context.logger.warning("lost the job's lease (this worker was frozen or cut off); another worker may run it, and this run's outcome will not be written")
         }

@@ -1,10 +1,12 @@
 import ArgumentParser
 import DanVan
 import Dispatch
+import Foundation
 import Kheo
 import KheoAPI
 import Logging
 import Metrics
+import PostgresClient
 import Prometheus
 import Synchronization
 
@@ -66,6 +68,12 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "With --workers: seconds running jobs get to finish after SIGTERM/SIGINT.")
     var grace: Double = 30
 
+    @Option(help: ArgumentHelp(
+        "PostgreSQL's own URL, to LISTEN for token changes (and, with --workers, new jobs) when DATABASE_URL goes through PgBouncer in transaction mode. Also KHEO_LISTEN_URL.",
+        discussion: "Never logged: it may hold a password."
+    ))
+    var listenURL: String?
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
         guard maxBody >= 1024 else { throw ValidationError("--max-body must be at least 1024 bytes") }
@@ -100,6 +108,9 @@ struct ServeCommand: ParsableCommand {
             idleTimeout: .seconds(idleTimeout), bodyTimeout: .seconds(bodyTimeout)
         )
         configuration.secureCookies = secureCookies
+        let listenURL = self.listenURL ?? ProcessInfo.processInfo.environment["KHEO_LISTEN_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        let notificationDatabase = try listenURL.map { try PostgresConfiguration(url: $0) }
+        configuration.notificationDatabase = notificationDatabase
         let server = APIServer(
             configuration: configuration,
             database: target.configuration, publicKinds: registry.publicKinds, metrics: { prometheus.emitToBuffer() }, logger: logger
@@ -112,7 +123,9 @@ struct ServeCommand: ParsableCommand {
             let schedules = queues.contains { $0.name == DanVanJobs.queue } ? try DanVanJobs.periodicJobs() : []
             let started = try WorkerNode(
                 database: target.configuration, registry: registry,
-                configuration: WorkerConfiguration(queues: queues, periodicJobs: schedules, pruning: PruneConfiguration()), logger: logger
+                configuration: WorkerConfiguration(
+                    queues: queues, notificationDatabase: notificationDatabase, periodicJobs: schedules, pruning: PruneConfiguration()
+                ), logger: logger
             )
             try started.start()
             node = started
