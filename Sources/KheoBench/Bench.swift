@@ -1,5 +1,6 @@
 package import Foundation
 import KheoCLIKit
+import LocalPostgres
 import Kheo
 package import Logging
 package import PostgresClient
@@ -42,6 +43,7 @@ package struct Bench {
         if parts.contains(.latency) {
             try connection.execute(script: "CHECKPOINT")
             report.pickupLatency = try pickupLatency()
+            report.pickupBehindPgBouncer = try pickupLatencyBehindPgBouncer()
         }
         if parts.contains(.drain) { (report.drain, report.drainSeconds, report.workerMemory) = try drain() }
         if parts.contains(.history) { report.claimHistory = try claimWithHistory() }
@@ -221,17 +223,38 @@ package struct Bench {
 
     // MARK: (d) pickup latency at a steady rate with idle workers
 
-    private func pickupLatency() throws -> BenchReport.Latency {
+    /// The same behind PgBouncer in transaction mode (`LocalPgBouncer`, started here in
+    /// front of the bench's server): the node's statements through the pooler, with a
+    /// direct connection to listen on, then with none (polling every 0.2 s).
+    private func pickupLatencyBehindPgBouncer() throws -> BenchReport.PooledLatency {
+        let bouncer = try LocalPgBouncer.start(inFrontOf: configuration)
+        defer { bouncer.stop() }
+        let pooled = bouncer.address(of: configuration.database ?? "")
+        progress("pickup latency behind PgBouncer (transaction mode): with a direct listener, then polling")
+        return BenchReport.PooledLatency(
+            withListener: try pickupLatency(through: pooled, listeningOn: configuration),
+            polling: try pickupLatency(through: pooled, listeningOn: nil)
+        )
+    }
+
+    /// Pickup latency of a node that reaches the database at `database` (the bench's
+    /// own server unless told otherwise) and, behind a transaction pooler, listens on
+    /// `listeningOn`.
+    private func pickupLatency(
+        through database: PostgresConfiguration? = nil, listeningOn: PostgresConfiguration? = nil
+    ) throws -> BenchReport.Latency {
         let queue = Self.queuePrefix + "latency"
-        progress("pickup latency: \(sizes.latencyJobs) jobs at \(sizes.latencyRate)/s to an idle in-process worker")
+        if database == nil {
+            progress("pickup latency: \(sizes.latencyJobs) jobs at \(sizes.latencyRate)/s to an idle in-process worker")
+        }
         let recorder = LatencyRecorder()
         var registry = JobRegistry()
         registry.register(LatencyProbeHandler(recorder: recorder))
         var quiet = logger
         quiet.logLevel = .warning
         let node = try WorkerNode(
-            database: configuration, registry: registry,
-            configuration: WorkerConfiguration(queues: [.init(queue, concurrency: 10)]), logger: quiet
+            database: database ?? configuration, registry: registry,
+            configuration: WorkerConfiguration(queues: [.init(queue, concurrency: 10)], notificationDatabase: listeningOn), logger: quiet
         )
         try node.start()
         defer {

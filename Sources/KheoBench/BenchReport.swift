@@ -23,6 +23,16 @@ package struct BenchReport: Encodable {
         }
     }
 
+    /// Pickup latency of a node behind PgBouncer in transaction mode.
+    struct PooledLatency: Codable {
+        var withListener: Latency
+        var polling: Latency
+
+        enum CodingKeys: String, CodingKey {
+            case withListener = "with_direct_listener", polling
+        }
+    }
+
     struct Latency: Codable {
         var jobs: Int
         var ratePerSecond: Double
@@ -148,6 +158,7 @@ package struct BenchReport: Encodable {
     var drain: Throughput?
     var drainSeconds: Double?
     var pickupLatency: Latency?
+    var pickupBehindPgBouncer: PooledLatency?
     var workerMemory: Memory?
     var claimHistory: ClaimHistory?
     /// Claim-and-complete beside a transaction held open; its ceiling is the same
@@ -188,7 +199,7 @@ package struct BenchReport: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case database, singleEnqueue = "single_enqueue", bulkEnqueue = "bulk_enqueue", drain, drainSeconds = "drain_seconds"
-        case pickupLatency = "pickup_latency", workerMemory = "worker_memory", claimHistory = "claim_with_history", readerDrain = "drain_beside_reader", burst
+        case pickupLatency = "pickup_latency", pickupBehindPgBouncer = "pickup_latency_behind_pgbouncer", workerMemory = "worker_memory", claimHistory = "claim_with_history", readerDrain = "drain_beside_reader", burst
         case backlogUnderLoad = "backlog_under_load"
     }
 
@@ -210,6 +221,13 @@ package struct BenchReport: Encodable {
             let met = latency.p50Milliseconds <= 1 && latency.p99Milliseconds <= 2
             lines.append("pickup latency     p50 \(decimals(latency.p50Milliseconds)) ms  p95 \(decimals(latency.p95Milliseconds)) ms  p99 \(decimals(latency.p99Milliseconds)) ms at \(Int(latency.ratePerSecond)) jobs/s (from commit; targets p50 ≤ 1, p99 ≤ 2) \(met ? "ok" : "ABOVE TARGET")")
             lines.append("                   from send: p50 \(decimals(latency.fromSendP50Milliseconds)) ms  p99 \(decimals(latency.fromSendP99Milliseconds)) ms")
+        }
+        if let pooled = pickupBehindPgBouncer {
+            func figures(_ latency: Latency) -> String {
+                "p50 \(decimals(latency.p50Milliseconds)) ms  p95 \(decimals(latency.p95Milliseconds)) ms  p99 \(decimals(latency.p99Milliseconds)) ms"
+            }
+            lines.append("  behind PgBouncer  \(figures(pooled.withListener)) (transaction mode, direct listener)")
+            lines.append("                   \(figures(pooled.polling)) (transaction mode, polling every 0.2 s)")
         }
         if let memory = workerMemory {
             let met = memory.peakRSSMegabytes <= 100

@@ -14,6 +14,18 @@ public final class KheoProcess: @unchecked Sendable {
         ))
     }
 
+    /// Starts `kheo arguments…` inside `namespace` (`ip netns exec`, which then execs
+    /// kheo: the pid and the signals are kheo's own).
+    public static func start(
+        _ arguments: [String], environment: [String: String] = [:], in namespace: NetworkNamespace
+    ) throws -> KheoProcess {
+        let command = namespace.command([try KheoBinary.path()] + arguments)
+        return KheoProcess(child: try LoggedProcess.start(
+            executable: URL(fileURLWithPath: command[0]), arguments: Array(command.dropFirst()),
+            environment: ProcessInfo.processInfo.environment.merging(environment) { $1 }, label: "kheo-test-\(namespace.name)"
+        ))
+    }
+
     private init(child: LoggedProcess) {
         self.child = child
     }

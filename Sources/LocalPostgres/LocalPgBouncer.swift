@@ -21,7 +21,11 @@ public final class LocalPgBouncer: Sendable {
 
     /// Starts PgBouncer in front of a server (its host, port, user and password; the
     /// database is chosen per client). `poolSize` is the server sessions per database.
-    public static func start(inFrontOf front: PostgresConfiguration, poolSize: Int = 20) throws -> LocalPgBouncer {
+    /// `listenAddresses` are where it accepts clients (the first is in `address`): add a
+    /// network namespace's host-side address for workers inside it.
+    public static func start(
+        inFrontOf front: PostgresConfiguration, poolSize: Int = 20, listenAddresses: [String] = ["127.0.0.1"]
+    ) throws -> LocalPgBouncer {
         guard FileManager.default.isExecutableFile(atPath: executable) else {
             throw LocalClusterError(.binariesMissing, "PgBouncer is not installed (\(executable))", hint: "apt-get install -y pgbouncer")
         }
@@ -40,7 +44,7 @@ public final class LocalPgBouncer: Sendable {
                 [databases]
                 * = host=\(host) port=\(port) user=\(user)
                 [pgbouncer]
-                listen_addr = 127.0.0.1
+                listen_addr = \(listenAddresses.joined(separator: ","))
                 listen_port = \(listenPort)
                 unix_socket_dir =
                 auth_type = trust
@@ -50,6 +54,9 @@ public final class LocalPgBouncer: Sendable {
                 max_client_conn = 2000
                 ignore_startup_parameters = options, extra_float_digits
                 server_login_retry = 1
+                ; a client cut off inside a transaction (a frozen or unplugged host) would
+                ; otherwise keep its server session, and its row locks, for hours
+                idle_transaction_timeout = 10
                 logfile = \(directory)/pgbouncer.log
                 pidfile = \(directory)/pgbouncer.pid
                 """
@@ -59,7 +66,7 @@ public final class LocalPgBouncer: Sendable {
             if CommandRunner.isRoot { arguments = ["-u", CommandRunner.serviceUser] + arguments }
             let output = try CommandRunner.run(executable, arguments)
             let bouncer = LocalPgBouncer(
-                address: PostgresConfiguration(host: "127.0.0.1", port: listenPort, user: user, password: front.password, database: front.database),
+                address: PostgresConfiguration(host: listenAddresses[0], port: listenPort, user: user, password: front.password, database: front.database),
                 port: listenPort, directory: directory
             )
             if output.status == 0, bouncer.waitUntilListening() {
@@ -112,6 +119,13 @@ public final class LocalPgBouncer: Sendable {
         return text.split(separator: "\n").suffix(lines).joined(separator: "\n")
     }
 
+    /// This PgBouncer at another of its listen addresses.
+    public func address(of database: String, at host: String) -> PostgresConfiguration {
+        var configuration = address(of: database)
+        configuration.host = host
+        return configuration
+    }
+
     private func waitUntilListening() -> Bool {
         for _ in 0..<100 {
             let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -119,7 +133,7 @@ public final class LocalPgBouncer: Sendable {
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
             address.sin_port = in_port_t(UInt16(port).bigEndian)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_addr.s_addr = inet_addr(self.address.host ?? "127.0.0.1")
             let connected = withUnsafePointer(to: &address) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
             }
