@@ -55,6 +55,7 @@ package struct Bench {
         }
         if parts.contains(.backlog) { report.backlogUnderLoad = try backlogUnderLoad() }
         if parts.contains(.console) { report.console = try consolePages() }
+        if parts.contains(.hosts) { report.hosts = try drainAcrossHosts() }
         return report
     }
 
@@ -156,15 +157,7 @@ package struct Bench {
             Thread.sleep(forTimeInterval: 0.2)
         }
         for worker in workers { try worker.finish() }
-        let row = try connection.query("""
-            SELECT count(*) FILTER (WHERE state = 'completed') AS completed,
-                   extract(epoch FROM max(finalized_at) - min(attempted_at))::float8 AS seconds
-            FROM kheo.all_jobs WHERE queue = $1
-            """, queue).single()
-        let completed = Int(try row.decode("completed", as: Int64.self))
-        guard completed == sizes.drainBacklog, let seconds = try row.decode("seconds", as: Double?.self) else {
-            throw BenchError("the drain completed \(completed) of \(sizes.drainBacklog) jobs")
-        }
+        let (completed, seconds) = try drained(queue: queue, expected: sizes.drainBacklog)
         try cleanUp()
         let quarter = max(1, samples.count / 4)
         let memory = BenchReport.Memory(
@@ -177,6 +170,21 @@ package struct Bench {
             jobs: completed, jobsPerSecond: Double(completed) / seconds, ceilingPerSecond: ceiling, target: 0.7
         )
         return (throughput, seconds, memory)
+    }
+
+    /// How many of `queue`'s jobs completed, and the seconds from the first claim to
+    /// the last completion; throws unless all `expected` completed.
+    func drained(queue: String, expected: Int) throws -> (completed: Int, seconds: Double) {
+        let row = try connection.query("""
+            SELECT count(*) FILTER (WHERE state = 'completed') AS completed,
+                   extract(epoch FROM max(finalized_at) - min(attempted_at))::float8 AS seconds
+            FROM kheo.all_jobs WHERE queue = $1
+            """, queue).single()
+        let completed = Int(try row.decode("completed", as: Int64.self))
+        guard completed == expected, let seconds = try row.decode("seconds", as: Double?.self) else {
+            throw BenchError("the drain completed \(completed) of \(expected) jobs")
+        }
+        return (completed, seconds)
     }
 
     /// pgbench's loop of a worker's round trip on `queue`: one statement completes the

@@ -23,6 +23,13 @@ package struct BenchReport: Encodable {
         }
     }
 
+    /// A drain by worker nodes on separate hosts (network namespaces) through PgBouncer,
+    /// against pgbench with as many clients.
+    struct HostsDrain: Codable {
+        var nodes: Int
+        var drain: Throughput
+    }
+
     /// Pickup latency of a node behind PgBouncer in transaction mode.
     struct PooledLatency: Codable {
         var withListener: Latency
@@ -159,6 +166,7 @@ package struct BenchReport: Encodable {
     var drainSeconds: Double?
     var pickupLatency: Latency?
     var pickupBehindPgBouncer: PooledLatency?
+    var hosts: [HostsDrain]?
     var workerMemory: Memory?
     var claimHistory: ClaimHistory?
     /// Claim-and-complete beside a transaction held open; its ceiling is the same
@@ -200,7 +208,7 @@ package struct BenchReport: Encodable {
     enum CodingKeys: String, CodingKey {
         case database, singleEnqueue = "single_enqueue", bulkEnqueue = "bulk_enqueue", drain, drainSeconds = "drain_seconds"
         case pickupLatency = "pickup_latency", pickupBehindPgBouncer = "pickup_latency_behind_pgbouncer", workerMemory = "worker_memory", claimHistory = "claim_with_history", readerDrain = "drain_beside_reader", burst
-        case backlogUnderLoad = "backlog_under_load"
+        case backlogUnderLoad = "backlog_under_load", hosts = "drain_across_hosts"
     }
 
     /// The table people read.
@@ -228,6 +236,9 @@ package struct BenchReport: Encodable {
             }
             lines.append("  behind PgBouncer  \(figures(pooled.withListener)) (transaction mode, direct listener)")
             lines.append("                   \(figures(pooled.polling)) (transaction mode, polling every 0.2 s)")
+        }
+        for host in hosts ?? [] {
+            lines.append(row("hosts: \(host.nodes) node\(host.nodes == 1 ? "" : "s")", host.drain) + "   (pgbench: \(host.nodes) client\(host.nodes == 1 ? "" : "s"))")
         }
         if let memory = workerMemory {
             let met = memory.peakRSSMegabytes <= 100

@@ -23,6 +23,8 @@ package struct BenchSizes {
     var readerHoldSeconds: Int
     /// Requests timed per console page.
     var consoleRequests: Int
+    /// Jobs drained at each node count of the hosts part.
+    var hostsBacklog: Int
 
     package init(quick: Bool, backlog: Int?) {
         singleSeconds = quick ? 1 : 5
@@ -38,10 +40,11 @@ package struct BenchSizes {
         backlogUnderLoadJobs = quick ? 50_000 : 1_000_000
         backlogUnderLoadSeconds = quick ? 5 : 30
         readerHoldSeconds = quick ? 10 : 300
+        hostsBacklog = quick ? 20_000 : 400_000
     }
 }
 
 /// The parts of the bench, for `--only`.
 package enum BenchPart: String, CaseIterable, Sendable {
-    case single, bulk, drain, latency, history, reader, burst, backlog, console
+    case single, bulk, drain, latency, history, reader, burst, backlog, console, hosts
 }

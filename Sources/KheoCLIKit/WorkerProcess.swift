@@ -1,18 +1,24 @@
 import Foundation
-import LocalPostgres
+package import LocalPostgres
 
 /// A `kheo work` child process: the bench samples its memory as it drains
 /// (`--until-empty`); the demo runs its workers until it stops them.
 package final class WorkerProcess {
     private let child: LoggedProcess
 
-    package static func start(queue: String, concurrency: Int = 100, url: String, untilEmpty: Bool = true, extra: [String] = []) throws -> WorkerProcess {
+    /// Starts `kheo work` (this executable) on `queue`, inside `namespace` when given
+    /// (`ip netns exec`, which execs kheo: the pid is kheo's).
+    package static func start(
+        queue: String, concurrency: Int = 100, url: String, untilEmpty: Bool = true, extra: [String] = [], in namespace: NetworkNamespace? = nil
+    ) throws -> WorkerProcess {
         var environment = ProcessInfo.processInfo.environment
         environment["DATABASE_URL"] = url
         environment[ParentWatch.variable] = String(ProcessInfo.processInfo.processIdentifier)
+        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+        let arguments = ["work"] + (untilEmpty ? ["--until-empty"] : []) + ["--queue", "\(queue)=\(concurrency)", "--log-level", "error"] + extra
+        let command = namespace?.command([executable] + arguments) ?? [executable] + arguments
         return WorkerProcess(child: try LoggedProcess.start(
-            executable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(),
-            arguments: ["work"] + (untilEmpty ? ["--until-empty"] : []) + ["--queue", "\(queue)=\(concurrency)", "--log-level", "error"] + extra,
+            executable: URL(fileURLWithPath: command[0]), arguments: Array(command.dropFirst()),
             environment: environment, label: "kheo-worker"
         ))
     }

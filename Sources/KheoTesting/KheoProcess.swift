@@ -1,5 +1,5 @@
 import Foundation
-import LocalPostgres
+public import LocalPostgres
 
 /// A `kheo` process running in the background, e.g. a worker a test kills or stops,
 /// with its output in a file (see `LoggedProcess`).

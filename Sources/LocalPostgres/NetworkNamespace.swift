@@ -1,11 +1,11 @@
-import Foundation
-import LocalPostgres
+public import Foundation
 
 /// A network namespace joined to this one by a veth pair: a "host" of its own for a
 /// worker, with addresses only on this machine (`10.N.i.2` inside, `10.N.i.1` on this
-/// side, N from the test process's pid). Cutting the link (`cut()`) is a network
+/// side, N from the process's pid). Cutting the link (`cut()`) is a network
 /// failure, not a kill: the processes inside keep running and their connections hang.
-/// Needs root (`ip netns`); deleted by `destroy()` or when the test process ends.
+/// Needs root (`ip netns`); deleted by `destroy()` or when the process that made it
+/// ends. Tests and the bench (`kheo bench --only hosts`) run worker nodes in them.
 public final class NetworkNamespace: Sendable {
     public let name: String
     /// This side's address on the link: where processes inside reach the host.
@@ -16,10 +16,10 @@ public final class NetworkNamespace: Sendable {
 
     static let ip = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? "/usr/sbin/ip"
 
-    /// Makes namespace number `index` (1…250) of this test process.
+    /// Makes namespace number `index` (1…250) of this process.
     public static func create(index: Int) throws -> NetworkNamespace {
         guard geteuid() == 0 else {
-            throw TestHarnessError("network namespaces need root (ip netns); run the tests as root, as CI does")
+            throw LocalClusterError(.commandFailed, "network namespaces need root (ip netns)", hint: "run as root, as CI does")
         }
         let pid = Int(getpid())
         let subnet = "10.\(100 + pid % 150).\(index)"
@@ -90,7 +90,7 @@ public final class NetworkNamespace: Sendable {
         let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw TestHarnessError("\(arguments.joined(separator: " ")) failed (status \(process.terminationStatus)): \(output)")
+            throw LocalClusterError(.commandFailed, "\(arguments.joined(separator: " ")) failed (status \(process.terminationStatus)): \(output)")
         }
         return output
     }
