@@ -70,28 +70,10 @@ public final class NetworkNamespace: Sendable {
 
     private func removeWhenProcessEnds(_ pid: Int) throws {
         let script = "while kill -0 \(pid) 2>/dev/null; do sleep 1; done; \(Self.ip) link del \(hostLink) 2>/dev/null; \(Self.ip) netns del \(name) 2>/dev/null"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
-        process.arguments = ["/bin/sh", "-c", script]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        _ = try Subprocess.spawn(["/bin/sh", "-c", script], environment: CommandRunner.cleanEnvironment(), outputPath: nil, wait: false)
     }
 
-    @discardableResult
-    private static func run(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: arguments[0])
-        process.arguments = Array(arguments.dropFirst())
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw LocalClusterError(.commandFailed, "\(arguments.joined(separator: " ")) failed (status \(process.terminationStatus)): \(output)")
-        }
-        return output
+    private static func run(_ arguments: [String]) throws {
+        try CommandRunner.check(arguments[0], Array(arguments.dropFirst()))
     }
 }
