@@ -18,8 +18,9 @@ final class ConnectionHandle: @unchecked Sendable {
     /// Whether a pooler lends the server session per transaction (see `PoolMode`).
     let poolMode: PoolMode
     /// Under `.transaction`: the settings each transaction of this connection starts
-    /// with (`PostgresConnection.use(settings:)`), as name–value pairs.
-    var transactionSettings: [(name: String, value: String)] = []
+    /// with (`PostgresConnection.use(settings:)`), bound once as the names and values
+    /// of `PostgresConnection.setLocal`.
+    var transactionSettings: ParameterBindings?
     /// How many transaction blocks (BEGIN, then savepoints) are open.
     var transactionDepth = 0
     /// Set once the connection has failed in a way that makes it unusable.

@@ -95,30 +95,27 @@ public final class PostgresConnection: PostgresExecutor {
     /// Names and values are program text, never user input.
     public func use(settings: [String: String]) throws(PostgresError) {
         let sorted = settings.sorted { $0.key < $1.key }
+        let bindings = try ParameterBindings([sorted.map(\.key), sorted.map(\.value)])
         switch handle.poolMode {
-        case .session:
-            _ = try query(Self.setConfig(local: false), [sorted.map(\.key), sorted.map(\.value)])
-        case .transaction:
-            handle.transactionSettings = sorted.map { (name: $0.key, value: $0.value) }
+        case .session: _ = try executeUnnamed(Self.setForSession, bindings, statement: nil)
+        case .transaction: handle.transactionSettings = sorted.isEmpty ? nil : bindings
         }
     }
 
-    static func setConfig(local: Bool) -> String {
-        "SELECT set_config(s.name, s.value, \(local)) FROM unnest($1::text[], $2::text[]) AS s(name, value)"
-    }
+    static let setForSession = "SELECT set_config(s.name, s.value, false) FROM unnest($1::text[], $2::text[]) AS s(name, value)"
+    static let setLocal = "SELECT set_config(s.name, s.value, true) FROM unnest($1::text[], $2::text[]) AS s(name, value)"
 
     /// Under a transaction pooler, right after BEGIN: this transaction's settings.
     func applyTransactionSettings() throws(PostgresError) {
-        guard handle.poolMode == .transaction, !handle.transactionSettings.isEmpty else { return }
-        let settings = handle.transactionSettings
-        _ = try query(Self.setConfig(local: true), [settings.map(\.name), settings.map(\.value)])
+        guard let settings = handle.transactionSettings else { return }
+        _ = try executeUnnamed(Self.setLocal, settings, statement: nil)
     }
 
     /// One statement with the unnamed statement (parse, bind, execute, sync), behind
     /// this connection's transaction settings when it runs in a transaction of its own.
     private func executeUnnamed(_ sql: String, _ bindings: ParameterBindings, statement: String?) throws(PostgresError) -> PostgresResult {
-        if !handle.transactionSettings.isEmpty, PQtransactionStatus(handle.raw) == PQTRANS_IDLE {
-            return try executeBehindSettings(sql, bindings, statement: statement)
+        if let settings = handle.transactionSettings, PQtransactionStatus(handle.raw) == PQTRANS_IDLE {
+            return try executeBehindSettings(settings, sql, bindings, statement: statement)
         }
         let result = bindings.withValues { values in
             bindings.types.withUnsafeBufferPointer { types in
@@ -132,10 +129,10 @@ public final class PostgresConnection: PostgresExecutor {
     /// Sync: the server runs both in one implicit transaction, so the settings hold
     /// while the statement is planned and run and end with it, and the pooler keeps
     /// one server session for the two. One round trip, as without settings.
-    private func executeBehindSettings(_ sql: String, _ bindings: ParameterBindings, statement: String?) throws(PostgresError) -> PostgresResult {
+    private func executeBehindSettings(
+        _ settings: ParameterBindings, _ sql: String, _ bindings: ParameterBindings, statement: String?
+    ) throws(PostgresError) -> PostgresResult {
         let raw = handle.raw
-        let settings = handle.transactionSettings
-        let settingBindings = try ParameterBindings([settings.map(\.name), settings.map(\.value)])
         func send(_ text: String, _ parameters: ParameterBindings) -> Bool {
             parameters.withValues { values in
                 parameters.types.withUnsafeBufferPointer { types in
@@ -146,7 +143,7 @@ public final class PostgresConnection: PostgresExecutor {
         guard PQenterPipelineMode(raw) == 1 else { throw handle.connectionError(statement: statement) }
         var results: [OpaquePointer] = []
         var complete = false
-        if send(Self.setConfig(local: true), settingBindings), send(sql, bindings), PQpipelineSync(raw) == 1 {
+        if send(Self.setLocal, settings), send(sql, bindings), PQpipelineSync(raw) == 1 {
             // Each query's results end with a NULL; the pipeline ends with its Sync.
             // Two NULLs in a row mean the connection failed before the Sync came.
             var previousWasEnd = false
