@@ -11,11 +11,14 @@ import Foundation
 /// on the same connection that claims. A round that starts where the last one looked
 /// reads only the leases that expired in between.
 ///
-/// Nothing is lost by it. A lease that expired before the last round was either
-/// rescued by it, or skipped because another session held the row (its own worker
-/// finishing it, another node rescuing it); the overlap covers a statement that
-/// began a moment before the last round and committed after it, and the minute's
-/// full round covers anything else. Times are the server's, as `lease_expires_at` is.
+/// Nothing is lost by it. A round that rescued every expired lease it saw moves the
+/// window on; one that skipped some because another session held their rows (its own
+/// worker finishing the job, or a host cut off in the middle of committing it, whose
+/// transaction rolls back only when PgBouncer's or the server's timeout ends it) or
+/// that filled its batch leaves the start where it was, so the next rounds look at
+/// those leases again. The overlap covers a statement that began a moment before the
+/// last round and committed after it, and the minute's full round anything else.
+/// Times are the server's, as `lease_expires_at` is.
 struct RescueWindow {
     /// How far before the last round's time the next one starts.
     static let overlap: TimeInterval = 1
@@ -32,10 +35,11 @@ struct RescueWindow {
         return checkedAt.addingTimeInterval(-Self.overlap)
     }
 
-    /// A round that started at `since` returned `result`. A full batch may have left
-    /// expired leases behind, so the next round starts where this one did.
+    /// A round that started at `since` returned `result`. A full batch, or rows held
+    /// by other sessions, may have left expired leases behind, so the next round
+    /// starts where this one did.
     mutating func record(_ result: Rescuer.Result, checkedAt: Date, since: Date?, now: ContinuousClock.Instant) {
         if since == nil { lastFullRound = now }
-        if !result.batchFull { self.checkedAt = checkedAt }
+        if !result.batchFull, !result.leftLocked { self.checkedAt = checkedAt }
     }
 }

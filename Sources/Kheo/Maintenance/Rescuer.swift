@@ -53,6 +53,10 @@ public struct Rescuer: MaintenanceService {
         public var total: Int { retrying + discarded + cancelled }
         /// The batch was full: more expired jobs may be waiting.
         public var batchFull = false
+        /// Expired leases were left because another session held their rows: a worker
+        /// finishing the job, or a transaction of a host cut off mid-commit, which
+        /// rolls back later and leaves the job to rescue (see `RescueWindow`).
+        public var leftLocked = false
 
         /// For the log line that reports a round.
         public var metadata: Logger.Metadata {
@@ -107,6 +111,9 @@ public struct Rescuer: MaintenanceService {
         result.discarded = Int(try row.decode("discarded", as: Int64.self))
         result.cancelled = Int(try row.decode("cancelled", as: Int64.self))
         result.batchFull = result.total >= configuration.batchSize
+        // Past a full batch more were left anyway; below one, the rest were locked.
+        let expired = Int(try row.decode("expired", as: Int64.self))
+        result.leftLocked = !result.batchFull && expired > result.total
         return (result, try row.decode("checked_at"))
     }
 
@@ -167,7 +174,11 @@ public struct Rescuer: MaintenanceService {
             SELECT count(*) FILTER (WHERE state = 'retryable') AS retrying,
                    count(*) FILTER (WHERE state = 'discarded') AS discarded,
                    count(*) FILTER (WHERE state = 'cancelled') AS cancelled,
-                   now() AS checked_at
+                   now() AS checked_at,
+                   -- Every expired lease in the window, locked or not: more than were
+                   -- rescued means some were skipped.
+                   (SELECT count(*) FROM kheo.jobs
+                    WHERE state = 'running' AND lease_expires_at < now() AND lease_expires_at >= $6::timestamptz) AS expired
             FROM rescued
             """
     )
