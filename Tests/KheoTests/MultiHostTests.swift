@@ -52,8 +52,10 @@ struct MultiHostTests {
             print("link cut (lease 2 s): \(rescued.count) jobs of the cut host rescued \(seconds(rescued.map(\.0))) s after the cut, running again \(seconds(rescued.map(\.1))) s after it")
             // A job committing on the cut host when the link went down keeps its row
             // locked until PgBouncer's idle_transaction_timeout (10 s) ends that
-            // transaction; every other job waits only for its lease and a rescue round.
-            for (rescue, _) in rescued { #expect(rescue <= 2 + 10 + 2, "rescued \(rescue) s after the cut") }
+            // transaction (10.3 s here when it happens); every other job waits only for
+            // its lease and a rescue round (2.2–2.4 s). Before the rescue window kept
+            // skipped leases in view, a locked one waited for the minute's full round.
+            for (rescue, _) in rescued { #expect(rescue <= 2 + 10 + 5, "rescued \(rescue) s after the cut") }
 
             let snapshot = "SELECT md5(string_agg(row_to_json(j)::text, '' ORDER BY id)) AS digest FROM kheo.all_jobs AS j"
             let before: String = try db.pool.query(snapshot).single().decode("digest")
