@@ -39,6 +39,10 @@ public struct APIServer: Sendable {
         /// transaction pooler (`pool_mode=transaction`): PostgreSQL itself. Without it
         /// such a server keeps no cache and checks every token in the database.
         public var notificationDatabase: PostgresConfiguration?
+        /// How long a checked token is trusted without asking the database again. Any
+        /// change to a token (revoked, its role changed) empties the cache at once, by
+        /// notification; the lifetime only bounds a notification that never came.
+        public var tokenCacheLifetime: Duration = .seconds(10)
 
         public init(
             host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = defaultMaxBodyBytes, connections: Int = 32, enqueueStatements: Int = 2,
@@ -89,7 +93,7 @@ public struct APIServer: Sendable {
         // A cache that cannot hear of revocations must not answer: without a listener
         // it stays empty and every request asks the database.
         let listenTo = database.poolMode == .session ? database : configuration.notificationDatabase
-        let tokens = TokenCache(database: listenTo ?? database, logger: logger)
+        let tokens = TokenCache(database: listenTo ?? database, ttl: configuration.tokenCacheLifetime, logger: logger)
         if listenTo != nil {
             tokens.start()
         } else {

@@ -28,7 +28,9 @@ struct JobsAPITests {
     }
 
     @Test func tokensAreCheckedAndRolesApplied() async throws {
-        try await APIHarness.with { api in
+        // Tokens stay cached for 10 minutes here, so within the one-minute windows below
+        // only the notification can make the server forget one.
+        try await APIHarness.with(serveArguments: ["--token-cache-seconds", "600"]) { api in
             let units = try api.units()
             let job = #"{"kind": "kheo.noop"}"#
             let none = try await api.post("/v1/jobs", token: nil, json: job)
@@ -41,11 +43,10 @@ struct JobsAPITests {
             #expect(try await api.post("/v1/jobs", token: created.token, json: job).status == 201)
             #expect(try await api.post("/v1/jobs", token: created.token, json: job).status == 201, "now from the server's token cache")
             // The server forgets cached tokens when the revocation's notification
-            // arrives, milliseconds after its commit. The window is half the cache's
-            // 10 s lifetime, so only the notification can pass it; milliseconds on an
-            // idle machine, but the whole suite runs beside this test.
+            // arrives, milliseconds after its commit on an idle machine; the whole suite
+            // runs beside this test (a CI run once needed more than 5 s).
             try APITokens().revoke(prefix: created.prefix, on: api.db.pool)
-            #expect(try await api.refusedWithin(.seconds(5), token: created.token), "a revoked token is refused")
+            #expect(try await api.refusedWithin(.seconds(60), token: created.token), "a revoked token is refused")
             #expect(try await api.post("/v1/jobs", token: created.token, json: job).status == 401, "and stays refused")
             #expect(try api.jobCount() == 2)
 
@@ -55,7 +56,7 @@ struct JobsAPITests {
             try api.db.pool.query("UPDATE danvan.api_tokens SET role = 'viewer' WHERE id = $1", demoted.id)
             let start = ContinuousClock.now
             var status = 0
-            while ContinuousClock.now - start < .seconds(5) {
+            while ContinuousClock.now - start < .seconds(60) {
                 status = try await api.post("/v1/jobs", token: demoted.token, json: job).status
                 if status == 403 { break }
                 // Polls: the server learns of the demotion by NOTIFY, which no client can observe.

@@ -68,6 +68,9 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "With --workers: seconds running jobs get to finish after SIGTERM/SIGINT.")
     var grace: Double = 30
 
+    @Option(help: "Seconds a checked API token is trusted before the database is asked again (any token change empties the cache at once).")
+    var tokenCacheSeconds: Int = 10
+
     @Option(help: ArgumentHelp(
         "PostgreSQL's own URL, to LISTEN for token changes (and, with --workers, new jobs) when DATABASE_URL goes through PgBouncer in transaction mode. Also KHEO_LISTEN_URL.",
         discussion: "Never logged: it may hold a password."
@@ -84,6 +87,7 @@ struct ServeCommand: ParsableCommand {
             throw ValidationError("--idle-timeout and --body-timeout must be 1 to 3600 seconds")
         }
         if !queues.isEmpty, !workers { throw ValidationError("--queue needs --workers") }
+        guard (0...3600).contains(tokenCacheSeconds) else { throw ValidationError("--token-cache-seconds must be 0 to 3600") }
         _ = try QueueSpec.parse(queues)
     }
 
@@ -108,6 +112,7 @@ struct ServeCommand: ParsableCommand {
             idleTimeout: .seconds(idleTimeout), bodyTimeout: .seconds(bodyTimeout)
         )
         configuration.secureCookies = secureCookies
+        configuration.tokenCacheLifetime = .seconds(tokenCacheSeconds)
         let listenURL = self.listenURL ?? ProcessInfo.processInfo.environment["KHEO_LISTEN_URL"].flatMap { $0.isEmpty ? nil : $0 }
         let notificationDatabase = try listenURL.map { try PostgresConfiguration(url: $0) }
         configuration.notificationDatabase = notificationDatabase
