@@ -71,11 +71,7 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Seconds a checked API token is trusted before the database is asked again (any token change empties the cache at once).")
     var tokenCacheSeconds: Int = 10
 
-    @Option(help: ArgumentHelp(
-        "PostgreSQL's own URL, to LISTEN for token changes (and, with --workers, new jobs) when DATABASE_URL goes through PgBouncer in transaction mode. Also KHEO_LISTEN_URL.",
-        discussion: "Never logged: it may hold a password."
-    ))
-    var listenURL: String?
+    @OptionGroup var listen: ListenOptions
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
@@ -113,8 +109,7 @@ struct ServeCommand: ParsableCommand {
         )
         configuration.secureCookies = secureCookies
         configuration.tokenCacheLifetime = .seconds(tokenCacheSeconds)
-        let listenURL = self.listenURL ?? ProcessInfo.processInfo.environment["KHEO_LISTEN_URL"].flatMap { $0.isEmpty ? nil : $0 }
-        let notificationDatabase = try listenURL.map { try PostgresConfiguration(url: $0) }
+        let notificationDatabase = try listen.notificationDatabase()
         configuration.notificationDatabase = notificationDatabase
         let server = APIServer(
             configuration: configuration,

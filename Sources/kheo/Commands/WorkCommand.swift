@@ -54,11 +54,7 @@ struct WorkCommand: ParsableCommand {
     @Option(help: "Seconds between safety-net polls (notifications wake workers sooner).")
     var poll: Double = 1
 
-    @Option(help: ArgumentHelp(
-        "PostgreSQL's own URL, to LISTEN for new jobs when DATABASE_URL goes through PgBouncer in transaction mode (pool_mode=transaction). Also KHEO_LISTEN_URL.",
-        discussion: "Without it such a node polls every 0.2 s. Never logged: it may hold a password."
-    ))
-    var listenURL: String?
+    @OptionGroup var listen: ListenOptions
 
     @Option(help: "Seconds before the first retry; each further retry waits twice as long.")
     var retryBase: Double = 2
@@ -133,8 +129,7 @@ struct WorkCommand: ParsableCommand {
             pruning: noPrune ? nil : PruneConfiguration(),
             queueGaugeInterval: metricsPort == nil ? nil : .seconds(5)
         )
-        let listenURL = self.listenURL ?? ProcessInfo.processInfo.environment["KHEO_LISTEN_URL"].flatMap { $0.isEmpty ? nil : $0 }
-        configuration.notificationDatabase = try listenURL.map { try PostgresConfiguration(url: $0) }
+        configuration.notificationDatabase = try listen.notificationDatabase()
         let node = try WorkerNode(database: target.configuration, registry: registry, configuration: configuration, logger: logger)
         let signals = SignalHandling(grace: Self.duration(grace), logger: logger) { grace in node.stop(grace: grace) }
         signals.install()
