@@ -72,7 +72,7 @@ package struct Bench {
         let queue = Self.queuePrefix + "single"
         progress("single enqueue: \(sizes.singleSeconds) s each of pgbench and Producer.enqueue, in turn")
         let script = Pgbench.oneLine(Pgbench.substitute(JobSQL.insertOne.sql, [
-            1: "'\(queue)'", 2: "'kheo.noop'", 3: "'{}'", 4: "0", 5: "NULL", 6: "0", 7: "20", 8: "'{}'",
+            1: "'\(queue)'", 2: "'kheo.noop'", 3: "'{}'", 4: "0", 5: "NULL", 6: "0", 7: "20", 8: "'{}'", 9: "NULL",
         ])) + ";\n"
         let producer = Producer()
         let request = try JobRequest(BuiltinJobs.Noop(), options: EnqueueOptions(queue: queue))
@@ -106,7 +106,7 @@ package struct Bench {
         // shared-options statement; pgbench runs that same statement.
         let script = Pgbench.oneLine(Pgbench.substitute(JobSQL.insertManyShared.sql, [
             1: "'\(queue)'", 2: "'kheo.noop'", 3: "array_fill('{}'::text, ARRAY[\(size)])", 4: "0",
-            5: "NULL", 6: "0", 7: "20", 8: "'{}'",
+            5: "NULL", 6: "0", 7: "20", 8: "'{}'", 9: "'{}'",
         ])) + ";\n"
         let producer = Producer()
         let batch = Array(repeating: try JobRequest(BuiltinJobs.Noop(), options: EnqueueOptions(queue: queue)), count: size)
@@ -208,7 +208,7 @@ package struct Bench {
              CASE WHEN count(*) < 100 THEN -1 ELSE (max(ARRAY[priority::bigint, scheduled_us, id]))[1] END AS cp,
              CASE WHEN count(*) < 100 THEN 0 ELSE (max(ARRAY[priority::bigint, scheduled_us, id]))[2] END AS cu,
              CASE WHEN count(*) < 100 THEN 0 ELSE (max(ARRAY[priority::bigint, scheduled_us, id]))[3] END AS ci
-             FROM claimed
+             FROM taken WHERE id IS NOT NULL
             """
         return "\(Pgbench.oneLine(statement))\n\\gset\n"
     }

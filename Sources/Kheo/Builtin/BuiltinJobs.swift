@@ -47,12 +47,21 @@ public enum BuiltinJobs {
         public init(times: Int) { self.times = times }
     }
 
-    /// `kheo.record {"ms": 0}`: waits `ms`, then writes a row to `kheo.recorded_effects`
-    /// in the transaction that completes the job, so each job's effect lands exactly once.
+    /// `kheo.record {"ms": 0, "key": "u1"}`: waits `ms`, then writes a row to
+    /// `kheo.recorded_effects` in the transaction that completes the job, so each job's
+    /// effect lands exactly once. The row says when the handler started and finished
+    /// (this host's clock) and the job's key (`key` is its partition key), so a test
+    /// can count how many of one key ran at once.
     public struct Record: JobArgs {
         public static let kind = "kheo.record"
         public var ms: Int?
-        public init(ms: Int? = nil) { self.ms = ms }
+        public var key: String?
+        public init(ms: Int? = nil, key: String? = nil) {
+            self.ms = ms
+            self.key = key
+        }
+
+        public var partitionKey: String? { key }
     }
 
     /// `kheo.crash {}`: kills the process running it (SIGKILL), as the kernel's
@@ -104,11 +113,15 @@ public enum BuiltinJobs {
         var timeout: Duration { .seconds(3600) }
 
         func run(_ args: Record, context: JobContext) throws -> JobResult {
+            let started = Date()
             try BuiltinJobs.sleep(milliseconds: args.ms ?? 0, context: context)
             try context.transaction { connection in
                 try connection.query(
-                    "INSERT INTO kheo.recorded_effects (job_id, attempt, node) VALUES ($1, $2, $3::uuid)",
-                    context.job.id, Int32(context.job.attempt), context.nodeID
+                    """
+                    INSERT INTO kheo.recorded_effects (job_id, attempt, node, partition_key, started_at, finished_at)
+                    VALUES ($1, $2, $3::uuid, $4, $5, $6)
+                    """,
+                    context.job.id, Int32(context.job.attempt), context.nodeID, args.key, started, Date()
                 )
             }
             return .completed

@@ -11,6 +11,8 @@ public struct QueueRecord: Sendable, Equatable, Codable {
     public var retryable: Int
     /// Seconds the oldest available job has waited past its scheduled time.
     public var oldestAvailableAgeSeconds: Double?
+    /// Its limits and fairness, the same for every node (`QueueLimits`).
+    public var limits: QueueLimits
 
     public var isPaused: Bool { pausedAt != nil }
 
@@ -28,7 +30,8 @@ public struct QueueRecord: Sendable, Equatable, Codable {
                 running: Int(try row.decode("running", as: Int64.self)),
                 scheduled: Int(try row.decode("scheduled", as: Int64.self)),
                 retryable: Int(try row.decode("retryable", as: Int64.self)),
-                oldestAvailableAgeSeconds: try row.decode("oldest", as: Double?.self).map { max(0, $0) }
+                oldestAvailableAgeSeconds: try row.decode("oldest", as: Double?.self).map { max(0, $0) },
+                limits: try QueueLimits(row: row)
             )
         }
     }
@@ -45,7 +48,7 @@ public struct QueueRecord: Sendable, Equatable, Codable {
             ), names AS (
                 SELECT name FROM kheo.queues UNION SELECT queue FROM counts
             )
-            SELECT n.name, q.paused_at,
+            SELECT n.name, q.paused_at, q.concurrency_limit, q.concurrency_by, q.rate_limit, q.rate_window_ms, q.rate_by, q.fair,
                    coalesce((SELECT c.jobs FROM counts c WHERE c.state = 'available' AND c.queue = n.name), 0) AS available,
                    coalesce((SELECT c.jobs FROM counts c WHERE c.state = 'running' AND c.queue = n.name), 0) AS running,
                    coalesce((SELECT c.jobs FROM counts c WHERE c.state = 'scheduled' AND c.queue = n.name), 0) AS scheduled,

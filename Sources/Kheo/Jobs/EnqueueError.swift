@@ -12,6 +12,7 @@ public struct EnqueueError: Error, Sendable, Equatable, CustomStringConvertible 
         case argsTooLarge(bytes: Int, limit: Int)
         case argsNotEncodable(kind: String, reason: String)
         case invalidUniqueOptions(String)
+        case invalidPartitionKey(String)
     }
 
     public let reason: Reason
@@ -42,6 +43,8 @@ public struct EnqueueError: Error, Sendable, Equatable, CustomStringConvertible 
             "the args of \(kind) could not be encoded as JSON: \(reason)"
         case .invalidUniqueOptions(let reason):
             "invalid unique options: \(reason)"
+        case .invalidPartitionKey(let key):
+            "invalid partition key \(Self.show(key)): a key is 1 to 256 characters without NUL (e.g. a unit's id)"
         }
     }
 

@@ -16,8 +16,13 @@ public protocol JobArgs: Codable, Sendable {
     static var kind: String { get }
     /// Who may enqueue it; `.internal` unless the kind says otherwise.
     static var exposure: JobExposure { get }
+    /// The key this job counts under when its queue is limited or fair by key (see
+    /// `QueueLimits`): the unit it works for, the receiver it delivers to. `nil` (the
+    /// default) for none; `JobRequest.partitionKey` can set or override it.
+    var partitionKey: String? { get }
 }
 
 extension JobArgs {
     public static var exposure: JobExposure { .internal }
+    public var partitionKey: String? { nil }
 }

@@ -14,7 +14,7 @@ package enum JobHistorySQL {
     package static let columns = [
         "id", "queue", "kind", "args", "priority", "state", "attempt", "max_attempts", "scheduled_at", "inserted_at",
         "attempted_at", "finalized_at", "attempted_by", "lease_owner", "lease_expires_at", "errors", "tags", "metadata",
-        "unique_key", "unique_states", "cancel_requested_at",
+        "unique_key", "unique_states", "cancel_requested_at", "partition_key",
     ]
 
     /// True when a job of `job` (an alias), finishing in `state` (an SQL expression of

@@ -9,14 +9,18 @@ public struct JobRequest: Sendable, Equatable {
     /// A JSON object, as UTF-8 text.
     public var argsJSON: String
     public var options: EnqueueOptions
+    /// The key the job counts under in a queue limited or fair by key (see
+    /// `QueueLimits`); `nil` for none. Typed requests take it from `JobArgs.partitionKey`.
+    public var partitionKey: String?
     /// True when the args came from our own JSON encoder, so parsing them again to
     /// check them would only cost time (it dominates a bulk enqueue otherwise).
     var argsAreEncoded = false
 
-    public init(kind: String, argsJSON: String = "{}", options: EnqueueOptions = EnqueueOptions()) {
+    public init(kind: String, argsJSON: String = "{}", options: EnqueueOptions = EnqueueOptions(), partitionKey: String? = nil) {
         self.kind = kind
         self.argsJSON = argsJSON
         self.options = options
+        self.partitionKey = partitionKey
     }
 
     /// Encodes `args` with the kind its type declares.
@@ -27,7 +31,7 @@ public struct JobRequest: Sendable, Equatable {
         } catch {
             throw EnqueueError(.argsNotEncodable(kind: Args.kind, reason: "\(error)"))
         }
-        self.init(kind: Args.kind, argsJSON: String(decoding: data, as: UTF8.self), options: options)
+        self.init(kind: Args.kind, argsJSON: String(decoding: data, as: UTF8.self), options: options, partitionKey: args.partitionKey)
         argsAreEncoded = data.first == UInt8(ascii: "{")
     }
 

@@ -3,12 +3,14 @@ package import PostgresClient
 /// The statements the producer and the workers run, in one place: the bench hands
 /// this same text to pgbench to measure PostgreSQL's own ceiling for it.
 package enum JobSQL {
-    /// One job. `$5` is an absolute time or NULL; `$6` a delay in microseconds.
+    /// One job. `$5` is an absolute time or NULL; `$6` a delay in microseconds; `$9`
+    /// the partition key or NULL.
     package static let insertOne = PreparedStatement(
         name: "kheo.jobs.insert_one",
         sql: """
-            INSERT INTO kheo.jobs (queue, kind, args, priority, state, max_attempts, scheduled_at, tags)
-            SELECT $1, $2, $3::jsonb, $4, CASE WHEN t.at > now() THEN 'scheduled' ELSE 'available' END::kheo.job_state, $7, t.at, $8::text[]
+            INSERT INTO kheo.jobs (queue, kind, args, priority, state, max_attempts, scheduled_at, tags, partition_key)
+            SELECT $1, $2, $3::jsonb, $4, CASE WHEN t.at > now() THEN 'scheduled' ELSE 'available' END::kheo.job_state, $7, t.at, $8::text[],
+                   $9::text
             FROM (SELECT coalesce($5::timestamptz, now() + $6::bigint * interval '1 microsecond') AS at) AS t
             RETURNING id
             """
@@ -16,7 +18,7 @@ package enum JobSQL {
 
     /// One unique job (see `UniqueOptions`): `$1`–`$8` as in `insertOne`, then `$9`
     /// args fields (NULL: args do not count), `$10` by queue, `$11` period in seconds
-    /// (0: none), `$12` extra key text, `$13` unique states. A duplicate updates nothing
+    /// (0: none), `$12` extra key text, `$13` unique states, `$14` the partition key. A duplicate updates nothing
     /// that matters and returns the existing job with `duplicate` true; `DO UPDATE`
     /// rather than `DO NOTHING` so that the existing row comes back in the same
     /// statement, even when it was inserted by a transaction that committed meanwhile.
@@ -24,11 +26,11 @@ package enum JobSQL {
         name: "kheo.jobs.insert_unique",
         sql: """
             INSERT INTO kheo.jobs AS j (queue, kind, args, priority, state, max_attempts, scheduled_at, tags,
-                                        unique_key, unique_states)
+                                        unique_key, unique_states, partition_key)
             SELECT $1, $2, $3::jsonb, $4, CASE WHEN t.at > now() THEN 'scheduled' ELSE 'available' END::kheo.job_state,
                    $7, t.at, $8::text[],
                    kheo.unique_key($2, $1, $3::jsonb, t.at, $9::text[], $10::boolean, $11::bigint, $12::text),
-                   $13::kheo.job_state[]
+                   $13::kheo.job_state[], $14::text
             FROM (SELECT coalesce($5::timestamptz, now() + $6::bigint * interval '1 microsecond') AS at) AS t
             ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state = ANY (unique_states)
             DO UPDATE SET unique_key = excluded.unique_key
@@ -36,21 +38,23 @@ package enum JobSQL {
             """
     )
 
-    /// Many jobs in one round trip: one array per column, one element per job. Tags
+    /// Many jobs in one round trip: one array per column, one element per job (`$9`
+    /// the partition keys, NULL elements for none). Tags
     /// come as array literals (`{a,b}`) because PostgreSQL arrays cannot be ragged.
     package static let insertMany = PreparedStatement(
         name: "kheo.jobs.insert_many",
         sql: """
-            INSERT INTO kheo.jobs (queue, kind, args, priority, state, max_attempts, scheduled_at, tags)
+            INSERT INTO kheo.jobs (queue, kind, args, priority, state, max_attempts, scheduled_at, tags, partition_key)
             SELECT r.queue, r.kind, r.args::jsonb, r.priority,
                    CASE WHEN r.at > now() THEN 'scheduled' ELSE 'available' END::kheo.job_state,
-                   r.max_attempts, r.at, r.tags::text[]
+                   r.max_attempts, r.at, r.tags::text[], r.partition_key
             FROM (
-                SELECT u.queue, u.kind, u.args, u.priority, u.max_attempts, u.tags,
+                SELECT u.queue, u.kind, u.args, u.priority, u.max_attempts, u.tags, u.partition_key,
                        CASE WHEN u.at_us IS NULL THEN now() + u.delay_us * interval '1 microsecond'
                             ELSE timestamptz 'epoch' + u.at_us * interval '1 microsecond' END AS at
-                FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::int[], $6::bigint[], $7::bigint[], $8::text[])
-                     AS u(queue, kind, args, priority, max_attempts, at_us, delay_us, tags)
+                FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::int[], $6::bigint[], $7::bigint[], $8::text[],
+                            $9::text[])
+                     AS u(queue, kind, args, priority, max_attempts, at_us, delay_us, tags, partition_key)
             ) AS r
             RETURNING id
             """
@@ -59,15 +63,16 @@ package enum JobSQL {
     /// Many jobs of one kind with the same options, the usual bulk enqueue (a reminder
     /// per deadline, a report per unit): only the args travel as an array, so the
     /// server parses one array instead of eight. `$1`–`$8` as in `insertOne`, with
-    /// `$3` an array of JSON texts.
+    /// `$3` an array of JSON texts and `$9` one of partition keys (NULL elements for
+    /// none; an empty array when no job has one).
     package static let insertManyShared = PreparedStatement(
         name: "kheo.jobs.insert_many_shared",
         sql: """
-            INSERT INTO kheo.jobs (queue, kind, args, priority, state, max_attempts, scheduled_at, tags)
+            INSERT INTO kheo.jobs (queue, kind, args, priority, state, max_attempts, scheduled_at, tags, partition_key)
             SELECT $1, $2, u.args::jsonb, $4, CASE WHEN t.at > now() THEN 'scheduled' ELSE 'available' END::kheo.job_state,
-                   $7, t.at, $8::text[]
+                   $7, t.at, $8::text[], u.partition_key
             FROM (SELECT coalesce($5::timestamptz, now() + $6::bigint * interval '1 microsecond') AS at) AS t,
-                 unnest($3::text[]) AS u(args)
+                 unnest($3::text[], $9::text[]) AS u(args, partition_key)
             RETURNING id
             """
     )
@@ -180,8 +185,8 @@ package enum JobSQL {
 
             SELECT (SELECT coalesce(array_agg(id), '{}') FROM finished) AS finished,
                    c.id, c.queue, c.kind, c.args, c.attempt, c.max_attempts, c.priority, c.scheduled_at, c.scheduled_us,
-                   c.inserted_at, c.tags
-            FROM (SELECT 1) AS one LEFT JOIN claimed AS c ON true
+                   c.inserted_at, c.tags, c.held_back_ms
+            FROM (SELECT 1) AS one LEFT JOIN taken AS c ON true
             """
     )
 
@@ -233,7 +238,7 @@ package enum JobSQL {
                 FROM (
                     SELECT u.* FROM unnest($7::text[], $8::int[], $10::int[], $11::bigint[], $12::bigint[])
                                     AS u(queue, slots, after_priority, after_us, after_id)
-                    WHERE NOT EXISTS (SELECT 1 FROM kheo.queues AS p WHERE p.name = u.queue AND p.paused_at IS NOT NULL)
+                    WHERE NOT EXISTS (SELECT 1 FROM kheo.queues AS p WHERE p.name = u.queue AND (p.paused_at IS NOT NULL OR p.limited))
                 ) AS q
                 CROSS JOIN LATERAL (
                     SELECT coalesce(array_agg(a.id), '{}') AS ids FROM (
@@ -268,6 +273,14 @@ package enum JobSQL {
                 RETURNING j.id, j.queue, j.kind, j.args::text AS args, j.attempt, j.max_attempts,
                           j.priority::int AS priority, j.scheduled_at,
                           (extract(epoch FROM j.scheduled_at) * 1000000)::bigint AS scheduled_us, j.inserted_at, j.tags
+            ), limited AS (
+                SELECT l.* FROM unnest($7::text[], $8::int[]) AS u(queue, slots)
+                JOIN kheo.queues AS p ON p.name = u.queue AND p.limited AND p.paused_at IS NULL
+                CROSS JOIN LATERAL kheo.claim_limited(u.queue, u.slots, $6::uuid, $9::bigint) AS l
+            ), taken AS (
+                SELECT c.*, NULL::bigint AS held_back_ms FROM claimed AS c
+                UNION ALL
+                SELECT * FROM limited
             )
             """
 

@@ -23,7 +23,13 @@ enum JobValidation {
             throw EnqueueError(.invalidTag(tag))
         }
         if let unique = request.options.unique { try checkUnique(unique) }
+        if let key = request.partitionKey { try checkPartitionKey(key) }
         try checkArgs(of: request, limit: argsLimit)
+    }
+
+    /// The column's own check (1 to 256 characters), and no NUL, which text cannot hold.
+    static func checkPartitionKey(_ key: String) throws(EnqueueError) {
+        guard (1...256).contains(key.count), !key.utf8.contains(0) else { throw EnqueueError(.invalidPartitionKey(key)) }
     }
 
     static func checkUnique(_ unique: UniqueOptions) throws(EnqueueError) {

@@ -52,7 +52,7 @@ public struct Producer: Sendable {
             let row = try executor.query(
                 JobSQL.insertOne,
                 options.queue, request.kind, request.argsJSON, Int32(options.priority),
-                at, delay, Int32(options.maxAttempts), options.tags
+                at, delay, Int32(options.maxAttempts), options.tags, request.partitionKey
             ).single()
             JobMetrics.countEnqueued(queue: options.queue, kind: request.kind)
             return EnqueuedJob(id: try row.decode("id"), isDuplicate: false)
@@ -61,7 +61,8 @@ public struct Producer: Sendable {
             JobSQL.insertUnique,
             options.queue, request.kind, request.argsJSON, Int32(options.priority),
             at, delay, Int32(options.maxAttempts), options.tags,
-            unique.byArgs, unique.byQueue, unique.periodSeconds, unique.extra, unique.states.map(\.rawValue)
+            unique.byArgs, unique.byQueue, unique.periodSeconds, unique.extra, unique.states.map(\.rawValue),
+            request.partitionKey
         ).single()
         let job = EnqueuedJob(id: try row.decode("id"), isDuplicate: try row.decode("duplicate"))
         if !job.isDuplicate { JobMetrics.countEnqueued(queue: options.queue, kind: request.kind) }
@@ -120,16 +121,20 @@ public struct Producer: Sendable {
         let first = requests[0]
         try JobValidation.check(first, argsLimit: maxArgsBytes)
         var args: [String] = []
+        var keys: [String?] = []
         args.reserveCapacity(requests.count)
         for request in requests {
             try JobValidation.checkArgs(of: request, limit: maxArgsBytes)
             args.append(request.argsJSON)
+            if let key = request.partitionKey { try JobValidation.checkPartitionKey(key) }
         }
+        // Keys travel only when some job has one (a report per unit, keyed by its unit).
+        if requests.contains(where: { $0.partitionKey != nil }) { keys = requests.map(\.partitionKey) }
         let options = first.options
         let (at, delay) = Self.schedule(options.schedule)
         return try executor.query(
             JobSQL.insertManyShared,
-            options.queue, first.kind, args, Int32(options.priority), at, delay, Int32(options.maxAttempts), options.tags
+            options.queue, first.kind, args, Int32(options.priority), at, delay, Int32(options.maxAttempts), options.tags, keys
         )
     }
 
@@ -138,6 +143,8 @@ public struct Producer: Sendable {
         let count = requests.count
         var queues: [String] = [], kinds: [String] = [], args: [String] = [], tags: [String] = []
         var priorities: [Int32] = [], attempts: [Int32] = [], atMicros: [Int64?] = [], delays: [Int64] = []
+        var keys: [String?] = []
+        keys.reserveCapacity(count)
         queues.reserveCapacity(count); kinds.reserveCapacity(count); args.reserveCapacity(count); tags.reserveCapacity(count)
         priorities.reserveCapacity(count); attempts.reserveCapacity(count); atMicros.reserveCapacity(count); delays.reserveCapacity(count)
         for request in requests {
@@ -152,8 +159,9 @@ public struct Producer: Sendable {
             atMicros.append(at.map { Int64(($0.timeIntervalSince1970 * 1_000_000).rounded()) })
             delays.append(delay)
             tags.append(try options.tags.postgresText() ?? "{}")
+            keys.append(request.partitionKey)
         }
-        return try executor.query(JobSQL.insertMany, queues, kinds, args, priorities, attempts, atMicros, delays, tags)
+        return try executor.query(JobSQL.insertMany, queues, kinds, args, priorities, attempts, atMicros, delays, tags, keys)
     }
 
     /// An absolute time, or a delay in microseconds counted from the server's clock.

@@ -2,14 +2,19 @@ public import PostgresClient
 
 /// How a worker node runs: which queues, how many jobs at once, lease and timing.
 public struct WorkerConfiguration: Sendable {
-    /// A queue this node serves and how many of its jobs may run at once.
+    /// A queue this node serves and how many of its jobs may run at once here.
     public struct Queue: Sendable, Equatable {
         public var name: String
         public var concurrency: Int
+        /// The queue's limits across all nodes (see `QueueLimits`), written to
+        /// `kheo.queues` when the node starts; `nil` leaves whatever is there (set by
+        /// another node or `kheo queues limit`).
+        public var limits: QueueLimits?
 
-        public init(_ name: String, concurrency: Int) {
+        public init(_ name: String, concurrency: Int, limits: QueueLimits? = nil) {
             self.name = name
             self.concurrency = concurrency
+            self.limits = limits
         }
     }
 
@@ -32,6 +37,11 @@ public struct WorkerConfiguration: Sendable {
     /// The poll of a node that cannot listen: a new job waits up to this long (plus a
     /// claim) before a worker takes it. Each poll is one claim statement per node.
     public var pollIntervalWithoutNotifications: Duration
+    /// How soon a node claims again from a queue whose limits held jobs back while they
+    /// wait for running jobs to finish, on whichever node (a finish on this node claims
+    /// at once, and a rate limit's next start is waited for exactly). Each such claim
+    /// is one round trip per node.
+    public var limitRecheckInterval: Duration
     /// How often this node looks for expired leases to rescue: a fifth of the lease
     /// (between 0.5 s and 15 s) unless set, so a lapsed lease waits little for a round.
     public var rescueInterval: Duration
@@ -62,6 +72,7 @@ public struct WorkerConfiguration: Sendable {
         pollInterval: Duration = .seconds(1),
         notificationDatabase: PostgresConfiguration? = nil,
         pollIntervalWithoutNotifications: Duration = .milliseconds(200),
+        limitRecheckInterval: Duration = .milliseconds(100),
         rescueInterval: Duration? = nil,
         retryPolicy: RetryPolicy = RetryPolicy(),
         handlerConnections: Int? = nil,
@@ -76,6 +87,7 @@ public struct WorkerConfiguration: Sendable {
         self.pollInterval = pollInterval
         self.notificationDatabase = notificationDatabase
         self.pollIntervalWithoutNotifications = pollIntervalWithoutNotifications
+        self.limitRecheckInterval = limitRecheckInterval
         self.rescueInterval = rescueInterval ?? min(max(leaseDuration / 5, .milliseconds(500)), .seconds(15))
         self.retryPolicy = retryPolicy
         self.handlerConnections = handlerConnections ?? min(max(queues.reduce(0) { $0 + $1.concurrency }, 1), 10)
@@ -100,6 +112,11 @@ public struct WorkerConfiguration: Sendable {
             guard (1...1000).contains(queue.concurrency) else {
                 throw WorkerError(.invalidConfiguration("queue \(queue.name): concurrency \(queue.concurrency) is out of range 1…1000"))
             }
+            do {
+                try queue.limits?.validate()
+            } catch {
+                throw WorkerError(.invalidConfiguration("queue \(queue.name): \(error)"))
+            }
         }
         guard leaseDuration >= .milliseconds(300) else {
             throw WorkerError(.invalidConfiguration("a lease of \(leaseDuration) is too short to extend in time: use 300 ms or more"))
@@ -108,6 +125,9 @@ public struct WorkerConfiguration: Sendable {
             throw WorkerError(.invalidConfiguration(
                 "the notification database goes through a transaction pooler, which cannot carry LISTEN: give PostgreSQL's own address"
             ))
+        }
+        guard limitRecheckInterval >= .milliseconds(1) else {
+            throw WorkerError(.invalidConfiguration("a limit recheck interval must be 1 ms or more"))
         }
         guard pollIntervalWithoutNotifications > .zero else {
             throw WorkerError(.invalidConfiguration("a poll interval without notifications must be above zero"))

@@ -22,10 +22,17 @@ extension WorkerLoop {
         let finished: [Int64] = writes.isEmpty ? [] : try result.first?.decode("finished") ?? []
         var jobs: [Machine.ClaimedJob] = []
         var work: [@Sendable () -> Void] = []
+        var heldBack: [String: Duration?] = [:]
         jobs.reserveCapacity(result.count)
         work.reserveCapacity(result.count)
         for row in result {
-            guard let id = try row.decode("id", as: Int64?.self) else { continue }
+            guard let id = try row.decode("id", as: Int64?.self) else {
+                // A queue whose limits held jobs back (`kheo.claim_limited`): -1 while they wait for a finish.
+                if let wait = try row.decode("held_back_ms", as: Int64?.self), let queue = try row.decode("queue", as: String?.self) {
+                    heldBack[queue] = wait < 0 ? Duration?.none : .milliseconds(wait)
+                }
+                continue
+            }
             let info = JobInfo(
                 id: id,
                 queue: try row.decode("queue"),
@@ -58,7 +65,8 @@ extension WorkerLoop {
             ))
         }
         let report = machine.claimReturned(
-            writes: writes, claims: claims, finished: finished, jobs: jobs, roundTrip: roundTrip, now: clock.now
+            writes: writes, claims: claims, finished: finished, jobs: jobs, roundTrip: roundTrip, now: clock.now,
+            heldBack: heldBack
         )
         if !report.fenced.isEmpty { reportFencedWrites(report.fenced) }
         let now = Date()

@@ -26,6 +26,11 @@ extension WorkerLoop {
         try connection.query(
             Self.registerNode, nodeIDString, ProcessInfo.processInfo.hostName, Int32(getpid()), machine.queueNames, Self.version, slotsJSON
         )
+        for queue in configuration.queues {
+            guard let limits = queue.limits, try limits.apply(to: queue.name, on: connection) else { continue }
+            // Every node claims by the limits in kheo.queues: say so when this node changed them.
+            logger.notice("queue limits set", metadata: ["queue": "\(queue.name)", "limits": "\(limits.summary)"])
+        }
     }
 
     /// `{"queue": concurrency, …}` for `kheo.nodes.slots`.

@@ -41,6 +41,8 @@ extension WorkerStateMachine {
     mutating func runFinished(id: Int64, attempt: Int, outcome: RunOutcome, now: Instant) -> (Handle, Verdict)? {
         guard let run = running[id], run.attempt == attempt else { return nil }
         abandon(id)
+        // Its finish may be what a job held back by the queue's limits waits for.
+        if slots[run.queue]?.heldBackUntil != nil { slots[run.queue]?.wantsClaim = true }
         return (run.handle, decide(outcome, of: run, now: now))
     }
 
@@ -97,8 +99,13 @@ extension WorkerStateMachine {
     /// when this node makes jobs available. Only a job of the cursor's priority that
     /// sorts before it (a retry another node promoted, an insert whose transaction
     /// began before the cursor's job was scheduled) waits that long, ten seconds at most.
+    ///
+    /// `heldBack` names the queues whose limits held jobs back, each with how long until
+    /// a rate limit admits the next start (`nil`: until a running job finishes, which
+    /// is looked for every `limitRecheckInterval`).
     mutating func claimReturned(
-        writes: [PendingWrite], claims: [Claim], finished: [Int64], jobs: [ClaimedJob], roundTrip: Duration, now: Instant
+        writes: [PendingWrite], claims: [Claim], finished: [Int64], jobs: [ClaimedJob], roundTrip: Duration, now: Instant,
+        heldBack: [String: Duration?] = [:]
     ) -> ClaimReport {
         var report = ClaimReport()
         pending.removeFirst(min(writes.count, pending.count))
@@ -147,6 +154,14 @@ extension WorkerStateMachine {
                 // the queue is empty until a notification or the poll.
                 queue.wantsClaim = !claim.after.isHead
                 queue.cursor = .head
+            }
+            if let wait = heldBack[claim.queue] {
+                // Limited: more is waiting, but only time or a finish lets it run.
+                queue.wantsClaim = (got?.count ?? 0) >= claim.slots
+                queue.cursor = .head
+                queue.heldBackUntil = now + (wait.map { min($0, .seconds(60)) } ?? settings.limitRecheckInterval)
+            } else {
+                queue.heldBackUntil = nil
             }
             slots[claim.queue] = queue
         }

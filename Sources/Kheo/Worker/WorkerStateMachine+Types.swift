@@ -6,6 +6,7 @@ extension WorkerStateMachine {
         var pollInterval: Duration
         var rescueInterval: Duration
         var batchWindow: Duration
+        var limitRecheckInterval: Duration
         var retryPolicy: RetryPolicy
         var stopWhenEmpty: Bool
         /// Written into each error entry, so an operator sees which node failed a job.
@@ -17,6 +18,7 @@ extension WorkerStateMachine {
             pollInterval = configuration.pollInterval
             rescueInterval = configuration.rescueInterval
             batchWindow = configuration.batchWindow
+            limitRecheckInterval = configuration.limitRecheckInterval
             retryPolicy = configuration.retryPolicy
             stopWhenEmpty = configuration.stopWhenEmpty
             self.nodeID = nodeID

@@ -36,6 +36,10 @@ struct WorkerStateMachine<Handle> {
         /// cursor stands for `headInterval` after it.
         var headReadAt: Instant
         var headReadCost = Duration.zero
+        /// The queue's limits held jobs back at the last claim (`kheo.claim_limited`):
+        /// claim again at this instant, when a running job may have finished or a rate
+        /// window admits the next start.
+        var heldBackUntil: Instant?
 
         var headInterval: Duration { ClaimCursor.headInterval(afterHeadReadOf: headReadCost) }
 
@@ -153,6 +157,12 @@ struct WorkerStateMachine<Handle> {
                     wantEverything()
                     dueRefreshAt = now
                 }
+                for name in queueNames {
+                    if let until = slots[name]?.heldBackUntil, until <= now {
+                        slots[name]?.heldBackUntil = nil
+                        slots[name]?.wantsClaim = true
+                    }
+                }
             case .refreshDue:
                 if let dueRefreshAt, dueRefreshAt <= now {
                     step = .roundTrip
@@ -246,6 +256,11 @@ struct WorkerStateMachine<Handle> {
             wake = min(wake, reconnectAt)
         }
         if let nextDue { wake = min(wake, nextDue) }
+        if stopDeadline == nil {
+            for queue in slots.values where !queue.free.isEmpty {
+                if let until = queue.heldBackUntil { wake = min(wake, until) }
+            }
+        }
         if let dueRefreshAt { wake = min(wake, dueRefreshAt) }
         if !running.isEmpty { wake = min(wake, nextLeaseExtension) }
         wake = min(wake, nextRescue)

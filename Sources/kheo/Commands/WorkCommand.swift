@@ -29,6 +29,15 @@ struct WorkCommand: ParsableCommand {
               kheo work --queue default=10 --queue danvan=4
                                    also the movement's jobs: deadline reminders (an hourly
                                    scan), nightly statistics at 02:00, inspection scheduling
+              kheo work --queue reports=20,limit=2/key,fair
+                                   at most 2 reports at a time per key (unit), on all nodes
+                                   together, and the units taken in turn
+              kheo work --queue webhooks=10,rate=60/1m/key
+                                   at most 60 deliveries a minute per receiver
+
+            Limits (limit=N[/queue|kind|key], rate=N/WINDOW[/queue|kind|key], fair) hold
+            across every node: they are kept with the queue (kheo queues limit changes
+            them, kheo queues list shows them), and a node given them writes them there.
 
             A cron file is a JSON list of periodic jobs; give every node the same one:
               [{"name": "nightly-statistics", "schedule": "0 2 * * *",
@@ -39,7 +48,7 @@ struct WorkCommand: ParsableCommand {
             """
     )
 
-    @Option(name: .customLong("queue"), help: "A queue and its concurrency, NAME=N (or NAME for 10). Repeat for several.")
+    @Option(name: .customLong("queue"), help: "A queue and its concurrency, NAME=N (or NAME for 10), then any limits: NAME=N,limit=2/key,rate=60/1m,fair. Repeat for several.")
     var queues: [String] = []
 
     @Flag(help: "Exit 0 once the queues hold nothing available, running or due.")

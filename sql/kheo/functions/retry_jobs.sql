@@ -38,10 +38,11 @@ BEGIN
                     INSERT INTO kheo.jobs (
                         id, queue, kind, args, priority, state, attempt, max_attempts, scheduled_at, inserted_at,
                         attempted_at, finalized_at, attempted_by, lease_owner, lease_expires_at, errors, tags, metadata,
-                        unique_key, unique_states, cancel_requested_at)
+                        unique_key, unique_states, cancel_requested_at, partition_key)
                     SELECT m.id, m.queue, m.kind, m.args, m.priority, 'available', m.attempt,
                            greatest(m.max_attempts, m.attempt + 1), now(), m.inserted_at, m.attempted_at, NULL,
-                           m.attempted_by, NULL, NULL, m.errors, m.tags, m.metadata, m.unique_key, m.unique_states, NULL
+                           m.attempted_by, NULL, NULL, m.errors, m.tags, m.metadata, m.unique_key, m.unique_states, NULL,
+                           m.partition_key
                     FROM moved AS m;
                     GET DIAGNOSTICS changed = ROW_COUNT;
                 END IF;
