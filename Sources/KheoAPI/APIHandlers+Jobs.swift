@@ -80,17 +80,24 @@ extension APIHandlers {
                 options.schedule = .at(runAt)
             }
             options.tags = tags
+            var request: JobRequest
             do {
-                requests.append(try JobRequest(kind: job.kind, encodedObject: job.args, options: options))
+                request = try JobRequest(kind: job.kind, encodedObject: job.args, options: options)
             } catch {
                 return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, "\(at())\(error)"))))
             }
+            var jobUnit = principal.unitID
             for name in scopeArguments {
                 guard let unit = ScopeArgument.id(name, in: job.args), unit >= 1 else {
                     return .badRequest(.init(body: .applicationProblemJson(.problem(.badRequest, "\(at())\(job.kind) needs args.\(name), the id of a unit within yours"))))
                 }
                 scoped.append((at(), job.kind, unit))
+                if name == scopeArguments.first { jobUnit = unit }
             }
+            // Keyed by the unit it is for, so a queue fair by key (the domain's) takes
+            // each unit's jobs in turn: one unit's batch of 1,000 does not hold up another's.
+            request.partitionKey = jobUnit.map(DanVanJobs.unitKey)
+            requests.append(request)
         }
         if !scoped.isEmpty {
             let checks = scoped

@@ -30,7 +30,7 @@ extension APIHandlers {
             guard request.periodId >= 1, try Periods().find(request.periodId, on: connection) != nil else {
                 throw Problem(.notFound, "no period \(request.periodId): see /v1/periods")
             }
-            var options = EnqueueOptions(queue: DanVanJobs.queue)
+            var options = EnqueueOptions(queue: DanVanJobs.reportQueue)
             options.tags = [JobScope.unitTag(request.unitId)]
             return try Producer().insert(
                 JobRequest(ReportJobs.Generate(unitID: request.unitId, periodID: request.periodId), options: options), on: connection

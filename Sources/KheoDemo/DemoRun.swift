@@ -92,7 +92,7 @@ package struct DemoRun {
             try WorkerProcess.start(queue: DanVanJobs.queue, concurrency: 4, url: url, untilEmpty: false)
         }
         defer { for worker in workers { worker.stop() } }
-        print("Workers:    \(settings.workers) kheo work processes × 4 slots on queue \(DanVanJobs.queue); the clock runs \(settings.speed.map { "at most \(Self.number($0)) days a second" } ?? "as fast as they finish each day")")
+        print("Workers:    \(settings.workers) kheo work processes × 4 slots on queue \(DanVanJobs.queue) (fair by unit), beside \(DanVanJobs.reportQueue) (2 at a time per unit) and \(DanVanJobs.webhookQueue); the clock runs \(settings.speed.map { "at most \(Self.number($0)) days a second" } ?? "as fast as they finish each day")")
         print("")
         print("  month     models  steps  activities  visits done  reminders  overdue  met  late   jobs   elapsed")
 
@@ -173,7 +173,7 @@ package struct DemoRun {
                         province.unit.id, periodID
                     ).map { try $0.decode("id") }
                     for unit in units {
-                        try Producer().enqueue(ReportJobs.Generate(unitID: unit, periodID: periodID), options: EnqueueOptions(queue: DanVanJobs.queue), on: connection)
+                        try Producer().enqueue(ReportJobs.Generate(unitID: unit, periodID: periodID), options: EnqueueOptions(queue: DanVanJobs.reportQueue), on: connection)
                         reportUnits.append((unit, periodID))
                     }
                 }
@@ -294,12 +294,13 @@ package struct DemoRun {
         }
     }
 
-    /// Returns once no `danvan` job is waiting to run now or running. Jobs waiting to
-    /// retry after a failure run on a later day, as they would.
+    /// Returns once no job of the domain's queues is waiting to run now or running.
+    /// Jobs waiting to retry after a failure run on a later day, as they would.
     private func waitForQuiet(_ workers: [WorkerProcess]) throws {
+        let queues = DanVanJobs.queues(concurrency: 1).map(\.name)
         while true {
             let busy = try connection.query(
-                "SELECT EXISTS (SELECT 1 FROM kheo.jobs WHERE queue = $1 AND state IN ('available', 'running')) AS busy", DanVanJobs.queue
+                "SELECT EXISTS (SELECT 1 FROM kheo.jobs WHERE queue = ANY($1) AND state IN ('available', 'running')) AS busy", queues
             ).single().decode("busy", as: Bool.self)
             guard busy else { return }
             if let stopped = workers.first(where: { !$0.isRunning }) {
@@ -320,9 +321,9 @@ package struct DemoRun {
                    (SELECT count(*) FROM danvan.deadlines WHERE status = 'overdue') AS overdue,
                    (SELECT count(*) FROM danvan.deadlines WHERE status = 'met' AND NOT met_late) AS met,
                    (SELECT count(*) FROM danvan.deadlines WHERE status = 'met' AND met_late) AS late,
-                   (SELECT count(*) FROM kheo.all_jobs WHERE queue = $1) AS jobs
+                   (SELECT count(*) FROM kheo.all_jobs WHERE queue = ANY($1)) AS jobs
             """,
-            DanVanJobs.queue
+            DanVanJobs.queues(concurrency: 1).map(\.name)
         ).single()
         let cells: [String] = [
             String(format: "%02d/%d", month.month, month.year),

@@ -11,7 +11,7 @@ func drainDomainQueue(_ db: TestDatabase, egress: WebhookEgress) throws {
     let node = try WorkerNode(
         database: db.configuration, registry: registry,
         configuration: WorkerConfiguration(
-            queues: [.init(DanVanJobs.queue, concurrency: 2)], pollInterval: .milliseconds(100),
+            queues: DanVanJobs.queues(concurrency: 2), pollInterval: .milliseconds(100),
             retryPolicy: RetryPolicy(base: .milliseconds(10), jitter: 0), stopWhenEmpty: true
         )
     )

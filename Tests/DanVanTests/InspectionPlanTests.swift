@@ -16,7 +16,7 @@ struct InspectionPlanTests {
         DanVanJobs.register(in: &registry)
         let node = try WorkerNode(
             database: db.configuration, registry: registry,
-            configuration: WorkerConfiguration(queues: [.init(DanVanJobs.queue, concurrency: 2)], stopWhenEmpty: true)
+            configuration: WorkerConfiguration(queues: DanVanJobs.queues(concurrency: 2), stopWhenEmpty: true)
         )
         try node.start()
         node.wait()

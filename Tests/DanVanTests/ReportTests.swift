@@ -43,7 +43,7 @@ struct ReportTests {
             try Producer().enqueue(ReportJobs.Generate(unitID: 987_654, periodID: period), options: EnqueueOptions(queue: DanVanJobs.queue), on: db.pool)
             var jobs = JobRegistry()
             DanVanJobs.register(in: &jobs)
-            let node = try WorkerNode(database: db.configuration, registry: jobs, configuration: WorkerConfiguration(queues: [.init(DanVanJobs.queue, concurrency: 1)], stopWhenEmpty: true))
+            let node = try WorkerNode(database: db.configuration, registry: jobs, configuration: WorkerConfiguration(queues: DanVanJobs.queues(concurrency: 1), stopWhenEmpty: true))
             try node.start()
             node.wait()
 

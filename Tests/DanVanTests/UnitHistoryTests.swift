@@ -89,7 +89,7 @@ struct UnitHistoryTests {
         DanVanJobs.register(in: &jobs)
         let node = try WorkerNode(
             database: db.configuration, registry: jobs,
-            configuration: WorkerConfiguration(queues: [.init(DanVanJobs.queue, concurrency: 1)], stopWhenEmpty: true)
+            configuration: WorkerConfiguration(queues: DanVanJobs.queues(concurrency: 1), stopWhenEmpty: true)
         )
         try node.start()
         node.wait()

@@ -135,7 +135,7 @@ struct APIHarness: Sendable {
         DanVanJobs.register(in: &registry)
         let node = try WorkerNode(
             database: db.configuration, registry: registry,
-            configuration: WorkerConfiguration(queues: [.init(DanVanJobs.queue, concurrency: 2)], stopWhenEmpty: true)
+            configuration: WorkerConfiguration(queues: DanVanJobs.queues(concurrency: 2), stopWhenEmpty: true)
         )
         try node.start()
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in

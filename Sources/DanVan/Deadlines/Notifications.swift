@@ -41,7 +41,7 @@ enum Notifications {
         for hook in hooks {
             try Producer().enqueue(
                 WebhookJobs.Deliver(notificationID: hook.notification, webhookID: hook.webhook),
-                options: EnqueueOptions(queue: DanVanJobs.queue, maxAttempts: WebhookJobs.maxAttempts),
+                options: EnqueueOptions(queue: DanVanJobs.webhookQueue, maxAttempts: WebhookJobs.maxAttempts),
                 on: connection
             )
         }

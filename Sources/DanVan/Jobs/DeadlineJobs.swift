@@ -20,6 +20,9 @@ public enum DeadlineJobs {
         public var offsets: [Int]?
 
         public init(offsets: [Int]? = nil) { self.offsets = offsets }
+
+        /// Province-wide: its own key in the fair queue.
+        public var partitionKey: String? { Self.kind }
     }
 
     /// A reminder `daysAhead` before the due day `due` (yyyy-mm-dd). A deadline moved
@@ -76,7 +79,7 @@ public enum DeadlineJobs {
                 let producer = Producer()
                 let due = try connection.query(
                     """
-                    SELECT d.id, o.days, d.due_on::text AS due FROM danvan.deadlines AS d CROSS JOIN unnest($1::int[]) AS o(days)
+                    SELECT d.id, d.unit_id, o.days, d.due_on::text AS due FROM danvan.deadlines AS d CROSS JOIN unnest($1::int[]) AS o(days)
                     WHERE d.status = 'open' AND d.due_on >= danvan.today() AND d.due_on - o.days <= danvan.today()
                     ORDER BY d.id, o.days
                     """,
@@ -84,13 +87,17 @@ public enum DeadlineJobs {
                 )
                 for row in due {
                     let remind = Remind(deadlineID: try row.decode("id"), daysAhead: Int(try row.decode("days", as: Int32.self)), due: try row.decode("due"))
-                    try producer.enqueue(remind, options: DeadlineJobs.onceEver(by: ["deadlineID", "daysAhead", "due"]), on: connection)
+                    var request = try JobRequest(remind, options: DeadlineJobs.onceEver(by: ["deadlineID", "daysAhead", "due"]))
+                    request.partitionKey = DanVanJobs.unitKey(try row.decode("unit_id"))
+                    try producer.enqueue(request, on: connection)
                 }
                 for row in try connection.query(
-                    "SELECT id, due_on::text AS due FROM danvan.deadlines WHERE status = 'open' AND due_on < danvan.today() ORDER BY id"
+                    "SELECT id, unit_id, due_on::text AS due FROM danvan.deadlines WHERE status = 'open' AND due_on < danvan.today() ORDER BY id"
                 ) {
                     let escalate = Escalate(deadlineID: try row.decode("id"), due: try row.decode("due"))
-                    try producer.enqueue(escalate, options: DeadlineJobs.onceEver(by: ["deadlineID", "due"]), on: connection)
+                    var request = try JobRequest(escalate, options: DeadlineJobs.onceEver(by: ["deadlineID", "due"]))
+                    request.partitionKey = DanVanJobs.unitKey(try row.decode("unit_id"))
+                    try producer.enqueue(request, on: connection)
                 }
             }
             return .completed

@@ -12,6 +12,9 @@ public enum DocumentJobs {
         public var request: DocumentRequest
 
         public init(_ request: DocumentRequest) { self.request = request }
+
+        /// Its kind unless the enqueue names the unit.
+        public var partitionKey: String? { Self.kind }
     }
 
     public static func register(in registry: inout JobRegistry) {

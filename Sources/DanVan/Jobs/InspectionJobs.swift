@@ -20,6 +20,9 @@ public enum InspectionJobs {
             self.planID = planID
             self.revision = revision
         }
+
+        /// Its kind unless the enqueue names the plan's unit.
+        public var partitionKey: String? { Self.kind }
     }
 
     public static func register(in registry: inout JobRegistry) {

@@ -14,6 +14,9 @@ public enum ReportJobs {
             self.unitID = unitID
             self.periodID = periodID
         }
+
+        /// `danvan.reports` runs at most 2 per unit at a time, units in turn.
+        public var partitionKey: String? { DanVanJobs.unitKey(unitID) }
     }
 
     public static func register(in registry: inout JobRegistry) {

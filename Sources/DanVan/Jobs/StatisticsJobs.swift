@@ -7,6 +7,9 @@ public enum StatisticsJobs {
     public struct Regenerate: JobArgs {
         public static let kind = "statistics.regenerate"
         public init() {}
+
+        /// Province-wide: its own key in the fair queue.
+        public var partitionKey: String? { Self.kind }
     }
 
     public static func register(in registry: inout JobRegistry) {

@@ -33,6 +33,9 @@ public enum WebhookJobs {
             self.notificationID = notificationID
             self.webhookID = webhookID
         }
+
+        /// The receiving endpoint: `danvan.webhooks` limits deliveries per receiver.
+        public var partitionKey: String? { "webhook:\(webhookID)" }
     }
 
     /// `webhook.ping {"unitID": 12}`: puts a test notice in the unit's inbox, and so
@@ -44,6 +47,8 @@ public enum WebhookJobs {
         public var unitID: Int64
 
         public init(unitID: Int64) { self.unitID = unitID }
+
+        public var partitionKey: String? { DanVanJobs.unitKey(unitID) }
     }
 
     /// Attempts before a delivery is given up.

@@ -1,4 +1,5 @@
 import DanVan
+import Kheo
 import Foundation
 
 /// How the console writes dates, numbers and names: dates dd/mm/yyyy in
@@ -83,5 +84,27 @@ enum ConsoleText {
     /// A day's name by `CivilDate.isoWeekday` (1 Monday … 7 Sunday).
     static func weekday(_ day: CivilDate) -> String {
         ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"][day.isoWeekday - 1]
+    }
+
+    /// A queue's limits in words (`QueueLimits`): what holds on every node at once.
+    static func limits(_ limits: QueueLimits) -> String {
+        func per(_ scope: QueueLimits.Scope) -> String {
+            switch scope {
+            case .queue: ""
+            case .kind: " mỗi loại việc"
+            case .key: " mỗi khóa (đơn vị, nơi nhận)"
+            }
+        }
+        func window(_ milliseconds: Int64) -> String {
+            if milliseconds % 3_600_000 == 0 { return "\(milliseconds / 3_600_000) giờ" }
+            if milliseconds % 60_000 == 0 { return "\(milliseconds / 60_000) phút" }
+            if milliseconds % 1000 == 0 { return "\(milliseconds / 1000) giây" }
+            return "\(milliseconds) ms"
+        }
+        var parts: [String] = []
+        if let concurrency = limits.concurrency { parts.append("tối đa \(number(concurrency.jobs)) việc chạy cùng lúc\(per(concurrency.by))") }
+        if let rate = limits.rate { parts.append("tối đa \(number(rate.starts)) lần bắt đầu mỗi \(window(rate.windowMilliseconds))\(per(rate.by))") }
+        if limits.fairByKey { parts.append("lần lượt từng khóa") }
+        return parts.isEmpty ? "không giới hạn" : parts.joined(separator: "; ")
     }
 }

@@ -126,9 +126,9 @@ struct DemoCommand: ParsableCommand {
             """
             SELECT kind, count(*) AS n, count(*) FILTER (WHERE attempt > 1) AS retried,
                    count(*) FILTER (WHERE state <> 'completed') AS unfinished
-            FROM kheo.all_jobs WHERE queue = $1 GROUP BY kind ORDER BY count(*) DESC, kind
+            FROM kheo.all_jobs WHERE queue = ANY($1) GROUP BY kind ORDER BY count(*) DESC, kind
             """,
-            DanVanJobs.queue
+            DanVanJobs.queues(concurrency: 1).map(\.name)
         )
         var parts: [String] = []
         var total: Int64 = 0

@@ -119,7 +119,7 @@ struct ServeCommand: ParsableCommand {
         // SIGTERM ends the server's requests first, then the jobs get their grace.
         var node: WorkerNode?
         if workers {
-            let queues = try QueueSpec.parse(self.queues)
+            let queues = DanVanJobs.withDomainQueues(try QueueSpec.parse(self.queues))
             let schedules = queues.contains { $0.name == DanVanJobs.queue } ? try DanVanJobs.periodicJobs() : []
             let started = try WorkerNode(
                 database: target.configuration, registry: registry,

@@ -151,7 +151,7 @@ struct WorkCommand: ParsableCommand {
     }
 
     private func parsedQueues() throws -> [WorkerConfiguration.Queue] {
-        try QueueSpec.parse(queues)
+        DanVanJobs.withDomainQueues(try QueueSpec.parse(queues))
     }
 
     static func duration(_ seconds: Double) -> Duration { .microseconds(Int64(seconds * 1_000_000)) }

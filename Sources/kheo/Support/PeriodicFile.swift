@@ -10,7 +10,8 @@ import Kheo
 /// ```
 ///
 /// `time_zone` defaults to Asia/Ho_Chi_Minh, `args` to `{}`, `queue` to `default`,
-/// `catch_up_missed` to true.
+/// `catch_up_missed` to true. `partition_key` (none by default) is the key the job
+/// counts under in a queue limited or fair by key (`kheo queues limit`).
 enum PeriodicFile {
     struct Entry: Decodable {
         var name: String
@@ -22,6 +23,7 @@ enum PeriodicFile {
         var priority: Int?
         var maxAttempts: Int?
         var catchUpMissed: Bool?
+        var partitionKey: String?
     }
 
     /// Any JSON value, kept only to be written back as the job's args.
@@ -72,7 +74,7 @@ enum PeriodicFile {
             )
             return try PeriodicJob(
                 name: entry.name, schedule: entry.schedule, timeZone: entry.timeZone ?? PeriodicJob.vietnam,
-                job: JobRequest(kind: entry.kind, argsJSON: entry.args?.text ?? "{}", options: options),
+                job: JobRequest(kind: entry.kind, argsJSON: entry.args?.text ?? "{}", options: options, partitionKey: entry.partitionKey),
                 catchUpMissed: entry.catchUpMissed ?? true
             )
         }

@@ -77,13 +77,14 @@ enum OperatorPages {
             let action = queue.isPaused ? "resume" : "pause"
             return """
                 <tr><th scope="row">\(queue.name)</th><td>\(queue.isPaused ? "tạm dừng từ \(ConsoleText.dateTime(queue.pausedAt))" : "đang chạy")</td>
+                <td>\(ConsoleText.limits(queue.limits))</td>
                 <td class="num">\(ConsoleText.number(queue.available + queue.scheduled + queue.retryable))</td><td class="num">\(ConsoleText.number(queue.running))</td>
                 <td class="num">\(ConsoleText.number(done.completed / 5))/phút</td>
                 <td><a class="button secondary" href="/console/ops/queues/\(queue.name)/confirm?do=\(action)">\(queue.isPaused ? "Cho chạy lại" : "Tạm dừng")…</a></td></tr>
                 """
         }
         return .page(ConsoleLayout.page("Hàng đợi", request, section: .queues, """
-            \(ConsoleLayout.table(caption: "Hàng đợi", headers: ["Hàng đợi", "Tình trạng", "Đang chờ", "Đang chạy", "Tốc độ (5 phút)", "Thao tác"], numericFrom: 2, rows: rows, empty: "Chưa có hàng đợi."))
+            \(ConsoleLayout.table(caption: "Hàng đợi", headers: ["Hàng đợi", "Tình trạng", "Giới hạn", "Đang chờ", "Đang chạy", "Tốc độ (5 phút)", "Thao tác"], numericFrom: 3, rows: rows, empty: "Chưa có hàng đợi."))
             """))
     }
 

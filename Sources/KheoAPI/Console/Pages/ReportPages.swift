@@ -47,7 +47,7 @@ enum ReportPages {
             try pool.transaction { connection in
                 try Authority.require(.requestReport, by: principal, on: .unit(unit), in: connection)
                 guard try Periods().find(period, on: connection) != nil else { throw ConsoleError.badRequest("Không có kỳ báo cáo này.") }
-                var options = EnqueueOptions(queue: DanVanJobs.queue)
+                var options = EnqueueOptions(queue: DanVanJobs.reportQueue)
                 options.tags = [JobScope.unitTag(unit)]
                 _ = try Producer().insert(JobRequest(ReportJobs.Generate(unitID: unit, periodID: period), options: options), on: connection)
             }
