@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import PostgresClient
 
 /// An RFC 9457 problem: what went wrong, for a person to act on. Every error the API
 /// answers is one, as `application/problem+json`.
@@ -14,6 +15,8 @@ struct Problem: Codable, Sendable, Error {
     var allow: String?
     /// For a refused file: each bad row with its line (an RFC 9457 extension member).
     var errors: [LineProblem]?
+    /// Seconds a client should wait before trying again (sent as `Retry-After`).
+    var retryAfter: Int?
 
     struct LineProblem: Codable, Sendable {
         let line: Int
@@ -29,6 +32,34 @@ struct Problem: Codable, Sendable, Error {
     }
 
     static let contentType = "application/problem+json"
+
+    /// How long a client waits before retrying while the database is unreachable.
+    static let unavailableRetrySeconds = 2
+
+    /// The answer while no primary database can be reached (a failover under way, a
+    /// restart): 503 with `Retry-After`, nothing was written, and the request may be
+    /// sent again as it was (with its Idempotency-Key, if it had one).
+    static var databaseUnavailable: Problem {
+        var problem = Problem(
+            .serviceUnavailable,
+            "the database cannot be reached (it may be failing over to its standby): nothing was written; send the request again in a few seconds"
+        )
+        problem.retryAfter = unavailableRetrySeconds
+        return problem
+    }
+
+    /// Whether `error` means no primary database could be reached, rather than a fault
+    /// of the request or of the server: a connection refused, lost or timed out in the
+    /// pool, a server shutting down or starting, or one that is a read-only standby.
+    static func isDatabaseUnavailable(_ error: any Error) -> Bool {
+        guard let error = error as? PostgresError else { return false }
+        switch error.code {
+        case .connectionFailed, .connectionLost, .poolTimeout, .poolClosed: return true
+        default: break
+        }
+        guard let state = error.sqlState else { return false }
+        return state.hasPrefix("08") || ["57P01", "57P02", "57P03", "25006"].contains(state)
+    }
 
     /// Statuses rebuilt from a bare code carry no reason phrase.
     static let titles = [
@@ -53,6 +84,7 @@ struct Problem: Codable, Sendable, Error {
         headers[.contentType] = Self.contentType
         if status == 401 { headers[.wwwAuthenticate] = "Bearer" }
         if let allow { headers[.allow] = allow }
+        if let retryAfter { headers[.retryAfter] = String(retryAfter) }
         return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

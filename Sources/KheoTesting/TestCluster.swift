@@ -14,10 +14,26 @@ public enum TestCluster {
         return try body(cluster)
     }
 
-    static func makeThrowaway(label: String) throws -> LocalCluster {
+    /// Runs `body` with a primary and a synchronous streaming standby of it (made by
+    /// `pg_basebackup -R`), as operators run PostgreSQL for failover: a commit is
+    /// acknowledged once the standby has it on disk. Both are deleted afterwards.
+    public static func withPrimaryAndStandby<Result>(_ body: (_ primary: LocalCluster, _ standby: LocalCluster) throws -> Result) throws -> Result {
+        // Durable commits, and the full-page writes a base backup needs.
+        let primary = try makeThrowaway(label: "primary", settings: ["synchronous_commit": "on", "full_page_writes": "on"])
+        defer { try? primary.destroy() }
+        try primary.allowReplication()
+        let standby = try primary.makeStandby(root: "/tmp/kheo-test-\(getpid())-standby-\(UUID().uuidString.prefix(8))")
+        try standby.destroyWhenProcessEnds(getpid())
+        defer { try? standby.destroy() }
+        try primary.requireSynchronousStandby()
+        return try body(primary, standby)
+    }
+
+    static func makeThrowaway(label: String, settings: [String: String] = [:]) throws -> LocalCluster {
         let root = "/tmp/kheo-test-\(getpid())-\(label)-\(UUID().uuidString.prefix(8))"
         var configuration = LocalCluster.Configuration(root: root)
         configuration.isThrowaway = true
+        configuration.settings = settings
         let cluster = try LocalCluster(configuration)
         try cluster.start()
         try cluster.destroyWhenProcessEnds(getpid())

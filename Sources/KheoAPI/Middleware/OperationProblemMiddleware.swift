@@ -24,6 +24,10 @@ struct OperationProblemMiddleware: ServerMiddleware {
                 // Text PostgreSQL cannot hold (a NUL character): the client's to fix.
                 return Self.render(Problem(.badRequest, "a text value holds a character that cannot be stored (NUL): remove it"))
             }
+            if Problem.isDatabaseUnavailable(error.underlyingError) {
+                logger.warning("database unreachable: answered 503", metadata: ["operation": "\(operationID)", "error": "\(error.underlyingError)"])
+                return Self.render(Problem.databaseUnavailable)
+            }
             if error.httpStatus.code < 500 || Self.isInputError(error.underlyingError) {
                 return Self.render(Problem(.badRequest, Self.explain(error.underlyingError)))
             }
@@ -36,6 +40,7 @@ struct OperationProblemMiddleware: ServerMiddleware {
         var headers = HTTPFields()
         headers[.contentType] = Problem.contentType
         if problem.status == 401 { headers[.wwwAuthenticate] = "Bearer" }
+        if let retryAfter = problem.retryAfter { headers[.retryAfter] = String(retryAfter) }
         return (HTTPResponse(status: .init(code: problem.status), headerFields: headers), HTTPBody(problem.json))
     }
 

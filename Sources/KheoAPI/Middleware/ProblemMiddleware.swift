@@ -22,6 +22,9 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return Problem(error.status, error.body ?? Self.advice(error.status)).response
         } catch let error as any HTTPResponseError {
             return Problem(error.status, Self.advice(error.status)).response
+        } catch where Problem.isDatabaseUnavailable(error) {
+            logger.warning("database unreachable: answered 503", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+            return Problem.databaseUnavailable.response
         } catch {
             logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
             return Problem(.internalServerError, "the server failed; the error is in its log").response
