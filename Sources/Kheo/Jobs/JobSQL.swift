@@ -273,9 +273,14 @@ package enum JobSQL {
                 RETURNING j.id, j.queue, j.kind, j.args::text AS args, j.attempt, j.max_attempts,
                           j.priority::int AS priority, j.scheduled_at,
                           (extract(epoch FROM j.scheduled_at) * 1000000)::bigint AS scheduled_us, j.inserted_at, j.tags
-            ), limited AS (
-                SELECT l.* FROM unnest($7::text[], $8::int[]) AS u(queue, slots)
+            ), limited_queues AS MATERIALIZED (
+                -- Materialized, so the join picks the limited queues before any claim
+                -- runs: a plan that called the function for every queue and joined
+                -- after cost each round trip a lock and a read per unlimited queue.
+                SELECT u.queue, u.slots FROM unnest($7::text[], $8::int[]) AS u(queue, slots)
                 JOIN kheo.queues AS p ON p.name = u.queue AND p.limited AND p.paused_at IS NULL
+            ), limited AS (
+                SELECT l.* FROM limited_queues AS u
                 CROSS JOIN LATERAL kheo.claim_limited(u.queue, u.slots, $6::uuid, $9::bigint) AS l
             ), taken AS (
                 SELECT c.*, NULL::bigint AS held_back_ms FROM claimed AS c
