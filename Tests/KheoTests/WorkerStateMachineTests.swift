@@ -36,6 +36,8 @@ import Testing
         var rescueBatchFull = false
         var queuesHoldWork = true
         var connectionWorks = true
+        /// Queues whose limits the next claims say held jobs back (`kheo.claim_limited`).
+        var heldBack: [String: Duration?] = [:]
         /// How long each finish-and-claim round trip takes.
         var roundTrip = Duration.milliseconds(2)
         /// Written ids the server refuses (the lease is gone).
@@ -97,7 +99,9 @@ import Testing
                     available[claim.queue] = Array(queue.dropFirst(claim.slots))
                 }
                 let finished = writes.map(\.id).filter { !fencedIDs.contains($0) }
-                _ = machine.claimReturned(writes: writes, claims: claims, finished: finished, jobs: jobs, roundTrip: roundTrip, now: now)
+                _ = machine.claimReturned(
+                    writes: writes, claims: claims, finished: finished, jobs: jobs, roundTrip: roundTrip, now: now, heldBack: heldBack
+                )
             case .extendLeases(let sent):
                 let held = sent.filter { !lostLeases.contains($0.id) }.map { ($0.id, cancelledByOperator.contains($0.id)) }
                 _ = machine.leasesExtended(sent: sent, held: held)
@@ -192,6 +196,29 @@ import Testing
         #expect(driver.turn().first == .finishAndClaim(writes: [Self.write(3, .completed)], claims: [Self.claim(2)]))
         // Short from the head: the queue is empty until a notification or the poll.
         #expect(driver.machine.slots["default"]?.wantsClaim == false)
+    }
+
+    /// A queue whose limits held jobs back claims again exactly when a rate window
+    /// admits the next start, every `limitRecheckInterval` while jobs wait for running
+    /// ones to finish elsewhere, and at once when one of its own runs finishes; it does
+    /// not spin in between.
+    @Test func aQueueHeldBackByItsLimitsClaimsAgainWhenTheyMayAdmitAJob() {
+        var driver = Driver(queues: [("limited", 4)])
+        driver.available["limited"] = [Self.job(1, queue: "limited")]
+        driver.heldBack = ["limited": .milliseconds(700)]
+        #expect(driver.turn().last == .sleep(.milliseconds(700), finishedRuns: 1))
+        #expect(driver.machine.slots["limited"]?.wantsClaim == false)
+        driver.advance(.milliseconds(700))
+        driver.heldBack = ["limited": nil]
+        #expect(driver.turn() == [.finishAndClaim(writes: [], claims: [Self.claim(3, queue: "limited")]), .sleep(.milliseconds(100), finishedRuns: 1)])
+        driver.advance(.milliseconds(40))
+        _ = driver.finish(1, .completed)
+        #expect(driver.turn().first == .finishAndClaim(writes: [Self.write(1, .completed)], claims: [Self.claim(4, queue: "limited")]))
+        // No longer held back: the queue waits for a notification or the poll.
+        driver.heldBack = [:]
+        driver.advance(.milliseconds(100))
+        _ = driver.turn()
+        #expect(driver.machine.slots["limited"]?.heldBackUntil == nil)
     }
 
     @Test func aCursorOlderThanItsMaximumAgeReadsFromTheHeadAgain() {
