@@ -208,7 +208,7 @@ package struct Bench {
              CASE WHEN count(*) < 100 THEN -1 ELSE (max(ARRAY[priority::bigint, scheduled_us, id]))[1] END AS cp,
              CASE WHEN count(*) < 100 THEN 0 ELSE (max(ARRAY[priority::bigint, scheduled_us, id]))[2] END AS cu,
              CASE WHEN count(*) < 100 THEN 0 ELSE (max(ARRAY[priority::bigint, scheduled_us, id]))[3] END AS ci
-             FROM taken WHERE id IS NOT NULL
+             FROM claimed
             """
         return "\(Pgbench.oneLine(statement))\n\\gset\n"
     }

@@ -60,6 +60,31 @@ struct QueueLimitsTests {
         }
     }
 
+    /// A limit set while nodes run holds from then on: the nodes learn of it with
+    /// their next heartbeat, and until then their ordinary claim leaves the queue alone.
+    @Test func aLimitSetWhileNodesRunHoldsAtOnce() throws {
+        try TestDatabase.with(schema: .binary) { db in
+            let nodes = try (0..<2).map { _ in
+                try KheoProcess.start(
+                    ["work", "--test-kinds", "--no-prune", "--log-level", "warning", "--queue", "late=10"],
+                    environment: ["DATABASE_URL": db.url]
+                )
+            }
+            defer { nodes.forEach { $0.send(SIGKILL) } }
+            try waitUntil { try count("SELECT count(*) FROM kheo.nodes", in: db) == 2 }
+            try QueueLimits(concurrency: .init(1)).apply(to: "late", on: db.pool)
+            let request = try JobRequest(BuiltinJobs.Record(ms: 50, key: "all"), options: EnqueueOptions(queue: "late"))
+            try Producer().enqueueMany(Array(repeating: request, count: 30), on: db.pool)
+            try waitUntil(timeout: .seconds(60)) { try count("SELECT count(*) FROM kheo.recorded_effects", in: db) == 30 }
+            let most = try count("""
+                SELECT max((SELECT count(*) FROM kheo.recorded_effects AS b
+                            WHERE b.started_at <= a.started_at AND b.finished_at > a.started_at))
+                FROM kheo.recorded_effects AS a
+                """, in: db)
+            #expect(most == 1)
+        }
+    }
+
     /// 100 starts per 10 s over 3 nodes: each window from the first start admits 100
     /// exactly, and no 10 s anywhere holds 101 starts.
     @Test func aRateLimitAdmitsExactlyItsStartsPerWindowOverThreeNodes() throws {

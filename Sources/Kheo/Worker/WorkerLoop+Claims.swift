@@ -9,8 +9,9 @@ extension WorkerLoop {
     /// the claimed jobs the machine gave slots to.
     func finishAndClaim(_ writes: [Machine.PendingWrite], _ claims: [Machine.Claim]) throws {
         let sent = clock.now
+        let statement = claims.contains { limitedQueues.contains($0.queue) } ? JobSQL.finishAndClaimLimited : JobSQL.finishAndClaim
         let result = try live.query(
-            JobSQL.finishAndClaim,
+            statement,
             writes.map(\.id), writes.map(\.attempt), writes.map(\.state.rawValue),
             writes.map(\.delayMicroseconds), writes.map(\.errorJSON), nodeIDString,
             claims.map(\.queue), claims.map { Int32($0.slots) }, configuration.leaseDuration.inMilliseconds,

@@ -15,9 +15,13 @@ extension WorkerLoop {
             """
     )
 
+    /// The heartbeat, and which of the node's queues have limits (`limitedQueues`).
     static let heartbeat = PreparedStatement(
         name: "kheo.nodes.heartbeat",
-        sql: "UPDATE kheo.nodes SET heartbeat_at = now() WHERE id = $1::uuid"
+        sql: """
+            WITH beat AS (UPDATE kheo.nodes SET heartbeat_at = now() WHERE id = $1::uuid)
+            SELECT coalesce(array_agg(name), '{}') AS limited FROM kheo.queues WHERE name = ANY ($2::text[]) AND limited
+            """
     )
 
     static let version = "0.3.0"
@@ -31,6 +35,18 @@ extension WorkerLoop {
             // Every node claims by the limits in kheo.queues: say so when this node changed them.
             logger.notice("queue limits set", metadata: ["queue": "\(queue.name)", "limits": "\(limits.summary)"])
         }
+        try heartbeat(on: connection)
+    }
+
+    /// Sends the heartbeat and learns which of this node's queues have limits now (an
+    /// operator may set them at any time with `kheo queues limit`). A queue that just
+    /// became limited is claimed again at once, through `kheo.claim_limited`.
+    func heartbeat(on connection: PostgresConnection) throws {
+        let limited = Set(try connection.query(Self.heartbeat, nodeIDString, machine.queueNames).single().decode("limited", as: [String].self))
+        guard limited != limitedQueues else { return }
+        let added = limited.subtracting(limitedQueues)
+        limitedQueues = limited
+        machine.queuesWoken(added, now: clock.now)
     }
 
     /// `{"queue": concurrency, …}` for `kheo.nodes.slots`.
@@ -53,7 +69,7 @@ extension WorkerLoop {
 
     /// Sends the node's heartbeat and extends the leases of its running jobs.
     func extendLeases(_ leases: [Machine.LeaseHolder]) throws {
-        try live.query(Self.heartbeat, nodeIDString)
+        try heartbeat(on: live)
         guard !leases.isEmpty else { return }
         let result = try live.query(
             JobSQL.extendLeases, leases.map(\.id), leases.map(\.attempt), configuration.leaseDuration.inMilliseconds, nodeIDString

@@ -31,6 +31,9 @@ final class WorkerLoop {
     let rescuer: Rescuer
     /// Which expired leases the next rescue looks at.
     var rescueWindow = RescueWindow()
+    /// This node's queues that have limits or are fair (`QueueLimits`), as of the last
+    /// heartbeat: their claims go through `JobSQL.finishAndClaimLimited`.
+    var limitedQueues: Set<String> = []
     /// Makes jobs available when their time comes; the machine says when.
     let promoter = Promoter()
 
