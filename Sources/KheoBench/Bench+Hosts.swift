@@ -21,6 +21,15 @@ extension Bench {
             inFrontOf: configuration, poolSize: 20, listenAddresses: ["127.0.0.1"] + hosts.map(\.hostAddress)
         )
         defer { bouncer.stop() }
+        // pgbench through the pooler cannot send session options (PgBouncer drops
+        // them): the workers' session settings go on the database instead, for the
+        // pooler's server sessions, which open after this.
+        let database = try connection.quoteIdentifier(configuration.database ?? "")
+        for (name, value) in WorkerSession.settings.sorted(by: { $0.key < $1.key }) {
+            try connection.execute(script: "ALTER DATABASE \(database) SET \(name) = '\(value)'")
+        }
+        defer { _ = try? connection.execute(script: "ALTER DATABASE \(database) RESET ALL") }
+        let pooledURL = "postgresql://\(bouncer.address.user ?? "kheo")@127.0.0.1:\(bouncer.port)/\(configuration.database ?? "")"
         var results: [BenchReport.HostsDrain] = []
         for nodes in [1, 2, 4] {
             let ceilingQueue = Self.queuePrefix + "hosts-ceiling"
@@ -30,6 +39,14 @@ extension Bench {
             let ceiling = try pgbench.run(
                 script: Self.claimAndCompleteScript(queue: ceilingQueue), clients: nodes, transactionsPerClient: backlog / 100 / nodes,
                 settings: WorkerSession.settings, variables: Self.claimAndCompleteVariables
+            ) * 100
+            try cleanUp()
+            progress("hosts: pgbench with \(nodes) client(s), the same through PgBouncer with unnamed statements")
+            try fillBacklog(queue: ceilingQueue, count: backlog)
+            try connection.execute(script: "VACUUM ANALYZE kheo.jobs")
+            let pooledCeiling = try pgbench.run(
+                script: Self.claimAndCompleteScript(queue: ceilingQueue), clients: nodes, transactionsPerClient: backlog / 100 / nodes,
+                variables: Self.claimAndCompleteVariables, protocol: "extended", url: pooledURL
             ) * 100
             try cleanUp()
 
@@ -48,7 +65,8 @@ extension Bench {
             try cleanUp()
             results.append(BenchReport.HostsDrain(
                 nodes: nodes,
-                drain: BenchReport.Throughput(jobs: completed, jobsPerSecond: Double(completed) / seconds, ceilingPerSecond: ceiling, target: 0.7)
+                drain: BenchReport.Throughput(jobs: completed, jobsPerSecond: Double(completed) / seconds, ceilingPerSecond: ceiling, target: 0.7),
+                pooledCeilingPerSecond: pooledCeiling
             ))
         }
         return results

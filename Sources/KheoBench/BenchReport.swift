@@ -27,7 +27,15 @@ package struct BenchReport: Encodable {
     /// against pgbench with as many clients.
     struct HostsDrain: Codable {
         var nodes: Int
+        /// Against pgbench on the server's own socket with prepared statements.
         var drain: Throughput
+        /// pgbench's same round trip through the same PgBouncer, unnamed statements
+        /// planned on every call as the workers' are there: the like-for-like ceiling.
+        var pooledCeilingPerSecond: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case nodes, drain, pooledCeilingPerSecond = "pooled_ceiling_per_second"
+        }
     }
 
     /// Pickup latency of a node behind PgBouncer in transaction mode.
@@ -238,7 +246,13 @@ package struct BenchReport: Encodable {
             lines.append("                   \(figures(pooled.polling)) (transaction mode, polling every 0.2 s)")
         }
         for host in hosts ?? [] {
-            lines.append(row("hosts: \(host.nodes) node\(host.nodes == 1 ? "" : "s")", host.drain) + "   (pgbench: \(host.nodes) client\(host.nodes == 1 ? "" : "s"))")
+            lines.append(row("hosts: \(host.nodes) node\(host.nodes == 1 ? "" : "s")", host.drain) + "   (pgbench: \(host.nodes) client\(host.nodes == 1 ? "" : "s"), prepared, server socket)")
+            if let pooled = host.pooledCeilingPerSecond, pooled > 0 {
+                lines.append(String(
+                    format: "                       through PgBouncer: ceiling %9.0f jobs/s   ratio %.2f (pgbench's same round trip, unnamed statements)",
+                    pooled, host.drain.jobsPerSecond / pooled
+                ))
+            }
         }
         if let memory = workerMemory {
             let met = memory.peakRSSMegabytes <= 100

@@ -20,18 +20,21 @@ struct Pgbench {
     /// Runs `script` with `clients` clients for `seconds` or `transactions` each; returns transactions per second.
     /// `settings` are session settings (`-c name=value` in PGOPTIONS), to match the
     /// session the measured code runs in; `variables` are the script's starting variables (`-D`).
+    /// `protocol` is pgbench's `-M`: `prepared` (planned once), or `extended` (unnamed
+    /// statements planned on every call, as through a transaction pooler); `url`
+    /// another address than the bench database's (a pooler's).
     func run(
         script: String, clients: Int, seconds: Int? = nil, transactionsPerClient: Int? = nil,
-        settings: [String: String] = [:], variables: [String: String] = [:]
+        settings: [String: String] = [:], variables: [String: String] = [:], protocol: String = "prepared", url: String? = nil
     ) throws -> Double {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("kheo-bench-\(getpid())-\(UUID().uuidString).sql")
         try script.write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
-        var arguments = ["-n", "-M", "prepared", "-c", "\(clients)", "-j", "\(clients)", "-f", file.path]
+        var arguments = ["-n", "-M", `protocol`, "-c", "\(clients)", "-j", "\(clients)", "-f", file.path]
         if let seconds { arguments += ["-T", "\(seconds)"] }
         if let transactionsPerClient { arguments += ["-t", "\(transactionsPerClient)"] }
         for (name, value) in variables.sorted(by: { $0.key < $1.key }) { arguments += ["-D", "\(name)=\(value)"] }
-        arguments.append(url)
+        arguments.append(url ?? self.url)
         let options = settings.sorted { $0.key < $1.key }.map { "-c \($0.key)=\($0.value)" }.joined(separator: " ")
         let output = try Self.capture(executable, arguments, environment: options.isEmpty ? [:] : ["PGOPTIONS": options])
         guard let line = output.split(separator: "\n").first(where: { $0.hasPrefix("tps = ") }),
