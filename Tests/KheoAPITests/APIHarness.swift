@@ -48,20 +48,22 @@ struct APIHarness: Sendable {
     /// Starts `kheo serve --port 0` with `arguments` on `db` and reads the port it
     /// announces.
     static func startServe(_ db: TestDatabase, _ arguments: [String], environment: [String: String]? = nil) async throws -> (KheoProcess, Int) {
-        let serve = try KheoProcess.start(
-            ["serve", "--port", "0", "--log-level", "notice"] + arguments, environment: environment ?? ["DATABASE_URL": db.url]
-        )
+        try startServe(arguments, environment: environment ?? ["DATABASE_URL": db.url])
+    }
+
+    /// `kheo serve` on a free port, once it says where it listens.
+    static func startServe(_ arguments: [String], environment: [String: String]) throws -> (KheoProcess, Int) {
+        let serve = try KheoProcess.start(["serve", "--port", "0", "--log-level", "notice"] + arguments, environment: environment)
         for _ in 0..<400 {
             if let range = serve.output.range(of: #"url=http://127\.0\.0\.1:(\d+)"#, options: .regularExpression),
                let port = Int(serve.output[range].split(separator: ":").last ?? "") {
                 return (serve, port)
             }
             // Polls the child's output for the address it bound: its only report.
-            try await Task.sleep(for: .milliseconds(50))
+            Thread.sleep(forTimeInterval: 0.05)
         }
         serve.send(SIGKILL)
-        Issue.record("kheo serve did not start: \(serve.output.suffix(2000))")
-        throw CancellationError()
+        throw TestHarnessError("kheo serve did not start: \(serve.output.suffix(2000))")
     }
 
     func request(

@@ -41,7 +41,7 @@ struct FailoverTests {
                 )
             }
             defer { workers.forEach { $0.send(SIGKILL) } }
-            let (serve, port) = try Self.startServe(url: url)
+            let (serve, port) = try APIHarness.startServe([], environment: ["DATABASE_URL": url])
             defer { serve.send(SIGKILL) }
 
             // A producer that keeps enqueueing through the API, one job every 20 ms.
@@ -118,20 +118,6 @@ struct FailoverTests {
 
     static func summary(_ answers: [Answer]) -> String {
         Dictionary(grouping: answers, by: \.status).map { "\($0.key) × \($0.value.count)" }.sorted().joined(separator: ", ")
-    }
-
-    static func startServe(url: String) throws -> (KheoProcess, Int) {
-        let serve = try KheoProcess.start(["serve", "--port", "0", "--log-level", "notice"], environment: ["DATABASE_URL": url])
-        for _ in 0..<400 {
-            if let range = serve.output.range(of: #"url=http://127\.0\.0\.1:(\d+)"#, options: .regularExpression),
-               let port = Int(serve.output[range].split(separator: ":").last ?? "") {
-                return (serve, port)
-            }
-            // Polls the child's output for the address it bound: its only report.
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        serve.send(SIGKILL)
-        throw TestHarnessError("kheo serve did not start: \(serve.output.suffix(2000))")
     }
 
     /// One enqueue through the API, synchronously (URLSession's completion handler).

@@ -92,13 +92,14 @@ enum ConsoleText {
             switch scope {
             case .queue: ""
             case .kind: " mỗi loại việc"
-            case .key: " mỗi khóa (đơn vị, nơi nhận)"
+            case .key: " mỗi khóa"
             }
         }
         func window(_ milliseconds: Int64) -> String {
-            if milliseconds % 3_600_000 == 0 { return "\(milliseconds / 3_600_000) giờ" }
-            if milliseconds % 60_000 == 0 { return "\(milliseconds / 60_000) phút" }
-            if milliseconds % 1000 == 0 { return "\(milliseconds / 1000) giây" }
+            func count(_ n: Int64, _ unit: String) -> String { n == 1 ? unit : "\(n) \(unit)" }
+            if milliseconds % 3_600_000 == 0 { return count(milliseconds / 3_600_000, "giờ") }
+            if milliseconds % 60_000 == 0 { return count(milliseconds / 60_000, "phút") }
+            if milliseconds % 1000 == 0 { return count(milliseconds / 1000, "giây") }
             return "\(milliseconds) ms"
         }
         var parts: [String] = []

@@ -85,6 +85,7 @@ enum OperatorPages {
         }
         return .page(ConsoleLayout.page("Hàng đợi", request, section: .queues, """
             \(ConsoleLayout.table(caption: "Hàng đợi", headers: ["Hàng đợi", "Tình trạng", "Giới hạn", "Đang chờ", "Đang chạy", "Tốc độ (5 phút)", "Thao tác"], numericFrom: 3, rows: rows, empty: "Chưa có hàng đợi."))
+            <p class="muted">Giới hạn giữ chung cho mọi máy chạy. Khóa là đơn vị mà công việc phục vụ, hoặc nơi nhận webhook; đặt bằng <code>kheo queues limit</code>.</p>
             """))
     }
 
