@@ -46,7 +46,10 @@ extension APIHandlers {
             let issuer = try DocumentRegistry().authoriseDraft(request, by: principal, in: connection)
             var options = EnqueueOptions(queue: DanVanJobs.queue)
             options.tags = [JobScope.unitTag(issuer)]
-            return try Producer().insert(JobRequest(DocumentJobs.Draft(request), options: options), on: connection).id
+            // Keyed by the issuing unit: the domain queue takes each unit's drafts in turn.
+            var draft = try JobRequest(DocumentJobs.Draft(request), options: options)
+            draft.partitionKey = DanVanJobs.unitKey(issuer)
+            return try Producer().insert(draft, on: connection).id
         }
         return .accepted(.init(body: .json(.init(jobId: job))))
     }

@@ -91,6 +91,12 @@ struct JobsAPITests {
             #expect(try await api.request("GET", "/v1/jobs/\(id)", token: district).status == 200, "the district sees its communes' jobs")
             #expect(try await api.request("GET", "/v1/jobs/\(otherID)", token: district).status == 200)
             #expect(try await api.request("GET", "/v1/jobs/99999999", token: district).status == 404)
+            // Keyed by unit, so a queue fair by key (the domain's) takes each unit's in turn:
+            // by the unit the job names, else by the token's.
+            let keys = try api.db.pool.query("SELECT id, partition_key FROM kheo.jobs ORDER BY id").map {
+                (try $0.decode("id", as: Int64.self), try $0.decode("partition_key", as: String?.self))
+            }
+            #expect(keys.map(\.1) == ["unit:\(units.communeA)", "unit:\(units.communeB)", "unit:\(units.communeB)"], "\(keys)")
         }
     }
 

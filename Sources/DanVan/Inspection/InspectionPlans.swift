@@ -98,7 +98,9 @@ public struct InspectionPlans: Sendable {
         }
         var options = EnqueueOptions(queue: DanVanJobs.queue, unique: UniqueOptions(byArgs: ["planID"]))
         options.tags = tags
-        let job = try Producer().insert(JobRequest(InspectionJobs.Schedule(planID: planID), options: options), on: connection)
+        var request = try JobRequest(InspectionJobs.Schedule(planID: planID), options: options)
+        request.partitionKey = DanVanJobs.unitKey(plan.issuingUnit)
+        let job = try Producer().insert(request, on: connection)
         return Submitted(planID: planID, jobID: job.id)
     }
 
@@ -149,7 +151,9 @@ public struct InspectionPlans: Sendable {
             Int32(revision)
         )
         let options = EnqueueOptions(queue: DanVanJobs.queue, unique: UniqueOptions(byArgs: ["planID", "revision"]))
-        let job = try Producer().insert(JobRequest(InspectionJobs.Schedule(planID: planID, revision: revision), options: options), on: connection)
+        var request = try JobRequest(InspectionJobs.Schedule(planID: planID, revision: revision), options: options)
+        request.partitionKey = DanVanJobs.unitKey(issuer)
+        let job = try Producer().insert(request, on: connection)
         return Submitted(planID: planID, jobID: job.id)
     }
 

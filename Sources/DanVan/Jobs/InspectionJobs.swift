@@ -21,7 +21,7 @@ public enum InspectionJobs {
             self.revision = revision
         }
 
-        /// Its kind unless the enqueue names the plan's unit.
+        /// Its kind unless the enqueue names the issuing unit (as `InspectionPlans` does).
         public var partitionKey: String? { Self.kind }
     }
 

@@ -109,7 +109,10 @@ enum DocumentPages {
                 let issuer = try DocumentRegistry().authoriseDraft(draft, by: principal, in: connection)
                 var options = EnqueueOptions(queue: DanVanJobs.queue)
                 options.tags = [JobScope.unitTag(issuer)]
-                _ = try Producer().insert(JobRequest(DocumentJobs.Draft(draft), options: options), on: connection)
+                // Keyed by the issuing unit: the domain queue takes each unit's drafts in turn.
+                var job = try JobRequest(DocumentJobs.Draft(draft), options: options)
+                job.partitionKey = DanVanJobs.unitKey(issuer)
+                _ = try Producer().insert(job, on: connection)
             }
         }
         return .redirect("/console/documents?unit=\(unit)&notice=drafting")
