@@ -339,7 +339,13 @@ struct WorkerProcessTests {
             let after = try PostgresConnection.connect(to: cluster.connectionConfiguration)
             #expect(try after.query("SELECT count(*) FROM kheo.all_jobs WHERE state = 'completed'").single().decode(0, as: Int64.self) == 4000)
             #expect(try done() == 4000)
-            #expect(workers.contains { $0.output.contains("reconnected to the database") })
+            // Directly, the restart cuts the workers' connections and they reconnect.
+            // PgBouncer hides it from a client between transactions (its next statement
+            // waits in PgBouncer for a new server session), so behind it a worker may see
+            // nothing at all: one CI run had neither worker notice.
+            if route == .direct {
+                #expect(workers.contains { $0.output.contains("reconnected to the database") })
+            }
         }
     }
 }
